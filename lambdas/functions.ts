@@ -1,0 +1,43 @@
+/**
+ * Every Lambda function of CareStack, described once.
+ *
+ * The CDK app creates one function per entry with the shared function construct; the local stack
+ * imports each `app` module and builds the same handler with local dependencies. `entry` exports
+ * `handler` (AWS wiring from environment variables); `app` exports the factory the local stack and
+ * the tests call with their own dependencies.
+ */
+export const FUNCTIONS = {
+  /** Identity and people: /me, /users, /patients, care teams. */
+  identity: {
+    entry: 'lambdas/identity/handler.ts',
+    app: 'lambdas/identity/app.ts',
+    kind: 'api',
+    description: 'Identity and people: users, patients, care teams',
+  },
+  /** DynamoDB stream -> audit objects in the Object Lock bucket. */
+  audit: {
+    entry: 'lambdas/audit/handler.ts',
+    app: 'lambdas/audit/app.ts',
+    kind: 'stream',
+    description: 'Writes every table change to the audit bucket',
+  },
+  /** DynamoDB stream -> domain events on the EventBridge bus. */
+  events: {
+    entry: 'lambdas/events/handler.ts',
+    app: 'lambdas/events/app.ts',
+    kind: 'stream',
+    description: 'Publishes domain events from table changes to the bus',
+  },
+  /** Cognito post-authentication trigger: audits sign-ins. */
+  signInAudit: {
+    entry: 'lambdas/sign-in-audit/handler.ts',
+    app: 'lambdas/sign-in-audit/app.ts',
+    kind: 'cognito-trigger',
+    description: 'Records each sign-in for the audit trail',
+  },
+} as const;
+
+export type FunctionId = keyof typeof FUNCTIONS;
+export type ApiFunctionId = {
+  [K in FunctionId]: (typeof FUNCTIONS)[K]['kind'] extends 'api' ? K : never;
+}[FunctionId];

@@ -1,0 +1,17 @@
+/**
+ * Environment variables the AWS handlers read (the CDK app sets them; the local stack passes the
+ * same values as dependencies instead). Reading goes through `requireEnv`, which names what is
+ * missing instead of failing later with `undefined`.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  auditBucketName: 'AUDIT_BUCKET_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  userPoolId: 'USER_POOL_ID',
+} as const;
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}
