@@ -1,0 +1,48 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
+
+/** Claims of a verified Cognito ID token, as the token carries them (groups an array, times numbers). */
+export interface TokenClaims extends JWTPayload {
+  sub: string;
+  'cognito:username'?: string;
+  'cognito:groups'?: string[];
+  'custom:orgId'?: string;
+  'custom:patientId'?: string;
+  email?: string;
+  name?: string;
+  token_use: 'id';
+  [claim: string]: unknown;
+}
+
+/** Verifies a Cognito ID token and returns its claims; throws when it is not valid now. */
+export type VerifyToken = (token: string) => Promise<TokenClaims>;
+
+export interface TokenVerifierOptions {
+  /** `<endpoint>/<userPoolId>` (local) or `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
+  readonly issuer: string;
+  /** The app client id, the ID token's `aud`. */
+  readonly clientId: string | readonly string[];
+  /** Fetched (and cached) by jose. One of `jwksUri` and `jwks` is required. */
+  readonly jwksUri?: string;
+  readonly jwks?: { keys: JWK[] };
+}
+
+/**
+ * A verifier of the pool's ID tokens, as API Gateway's Cognito authorizer and AppSync's user-pool
+ * auth check them: RS256 signature by a key of the pool's JWKS, issuer, audience (client id),
+ * expiry, and `token_use: "id"`.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): VerifyToken {
+  const keys = options.jwks
+    ? createLocalJWKSet(options.jwks)
+    : options.jwksUri
+      ? createRemoteJWKSet(new URL(options.jwksUri))
+      : undefined;
+  if (!keys) throw new Error(`createTokenVerifier: give jwksUri or jwks (issuer ${options.issuer})`);
+  const audience = typeof options.clientId === 'string' ? options.clientId : [...options.clientId];
+  return async (token) => {
+    const { payload } = await jwtVerify(token, keys, { issuer: options.issuer, audience, algorithms: ['RS256'] });
+    if (payload.token_use !== 'id') throw new Error(`token_use is ${String(payload.token_use)}, expected id`);
+    if (typeof payload.sub !== 'string') throw new Error('token has no sub');
+    return payload as TokenClaims;
+  };
+}

@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, jwtVerify, createLocalJWKSet, type JWK } from 'jose';
+import type { StoredPool, StoredUser } from './state.js';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+/** Cognito's default token lifetimes: ID and access tokens 1 h, refresh tokens 30 days. */
+export const TOKEN_TTL_SECONDS = 3600;
+export const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+
+export async function hashPassword(password: string): Promise<{ salt: string; hash: string }> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(password, salt, 32);
+  return { salt: salt.toString('base64'), hash: hash.toString('base64') };
+}
+
+export async function passwordMatches(password: string, stored: { salt: string; hash: string }): Promise<boolean> {
+  const expected = Buffer.from(stored.hash, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(stored.salt, 'base64'), expected.length);
+  return timingSafeEqual(expected, actual);
+}
+
+/** One RS256 key per pool, generated when the pool is created and persisted with it. */
+export async function generateSigningKey(): Promise<StoredPool['signingKey']> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = randomUUID();
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateJwk, publicJwk };
+}
+
+export const poolJwks = (pool: StoredPool): { keys: JWK[] } => ({ keys: [pool.signingKey.publicJwk] });
+
+export interface IssuedTokens {
+  IdToken: string;
+  AccessToken: string;
+  ExpiresIn: number;
+  TokenType: 'Bearer';
+}
+
+/** ID and access tokens with the claims Cognito puts in them. */
+export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: string, issuer: string): Promise<IssuedTokens> {
+  const key = await importJWK(pool.signingKey.privateJwk, 'RS256');
+  const now = Math.floor(Date.now() / 1000);
+  const authTime = user.authTime ?? now;
+  const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+  const custom = Object.fromEntries(Object.entries(user.attributes).filter(([k]) => k.startsWith('custom:')));
+  const origin = randomUUID();
+  const header = { alg: 'RS256', kid: pool.signingKey.kid };
+
+  const idClaims: Record<string, unknown> = {
+    sub: user.sub,
+    ...groups,
+    email_verified: user.attributes.email_verified === 'true',
+    ...(user.attributes.email !== undefined ? { email: user.attributes.email } : {}),
+    ...(user.attributes.name !== undefined ? { name: user.attributes.name } : {}),
+    'cognito:username': user.username,
+    ...custom,
+    origin_jti: origin,
+    aud: clientId,
+    event_id: randomUUID(),
+    token_use: 'id',
+    auth_time: authTime,
+    iss: issuer,
+    iat: now,
+    exp: now + TOKEN_TTL_SECONDS,
+    jti: randomUUID(),
+  };
+  const accessClaims: Record<string, unknown> = {
+    sub: user.sub,
+    ...groups,
+    iss: issuer,
+    client_id: clientId,
+    origin_jti: origin,
+    event_id: idClaims.event_id,
+    token_use: 'access',
+    scope: 'aws.cognito.signin.user.admin',
+    auth_time: authTime,
+    iat: now,
+    exp: now + TOKEN_TTL_SECONDS,
+    jti: randomUUID(),
+    username: user.username,
+  };
+  const [IdToken, AccessToken] = await Promise.all([
+    new SignJWT(idClaims).setProtectedHeader(header).sign(key),
+    new SignJWT(accessClaims).setProtectedHeader(header).sign(key),
+  ]);
+  return { IdToken, AccessToken, ExpiresIn: TOKEN_TTL_SECONDS, TokenType: 'Bearer' };
+}
+
+/** Verifies an access token of this pool (GetUser); returns its username or throws. */
+export async function verifyAccessToken(pool: StoredPool, token: string, issuer: string): Promise<string> {
+  const { payload } = await jwtVerify(token, createLocalJWKSet(poolJwks(pool)), { issuer, algorithms: ['RS256'] });
+  if (payload.token_use !== 'access' || typeof payload.username !== 'string') throw new Error('not an access token');
+  return payload.username;
+}
+
+export const newRefreshToken = (): string => randomBytes(96).toString('base64url');
