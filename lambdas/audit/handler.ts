@@ -1,2 +1,10 @@
-// Placeholder entry while the function is written; replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({});
+import { clients } from '../shared/aws/clients.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { createLogger } from '../shared/logger.js';
+import { createAuditHandler } from './app.js';
+import { S3AuditSink } from './s3-sink.js';
+
+export const handler = createAuditHandler({
+  sink: new S3AuditSink(clients.s3(), requireEnv(ENV.auditBucketName)),
+  logger: createLogger('audit'),
+});

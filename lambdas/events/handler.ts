@@ -1,2 +1,10 @@
-// Placeholder entry while the function is written; replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({});
+import { clients } from '../shared/aws/clients.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { createLogger } from '../shared/logger.js';
+import { createEventsHandler } from './app.js';
+import { EventBridgePublisher } from './eventbridge-publisher.js';
+
+export const handler = createEventsHandler({
+  publisher: new EventBridgePublisher(clients.events(), requireEnv(ENV.eventBusName)),
+  logger: createLogger('events'),
+});

@@ -1,2 +1,16 @@
-// Placeholder entry while the function is written; replaced by the real handler.
-export const handler = async (): Promise<unknown> => ({});
+import { clients } from '../shared/aws/clients.js';
+import { systemClock } from '../shared/clock.js';
+import { Db } from '../shared/data/db.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { createLogger } from '../shared/logger.js';
+import { createIdentityHandler } from './app.js';
+import { CognitoUserDirectory } from './user-directory.js';
+
+/** AWS entry: dependencies from the environment the CDK app sets. */
+export const handler = createIdentityHandler({
+  db: new Db(clients.dynamo(), requireEnv(ENV.tableName)),
+  directory: new CognitoUserDirectory(clients.cognito(), { userPoolId: requireEnv(ENV.userPoolId) }),
+  clock: systemClock,
+  logger: createLogger('identity'),
+  corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),
+});

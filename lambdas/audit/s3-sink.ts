@@ -1,0 +1,36 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AuditSink } from '../shared/audit/audit-event.js';
+
+/**
+ * The audit bucket. `If-None-Match: *` makes the write conditional: a key that exists (a batch
+ * delivered again) answers 412, which means "already stored". Object Lock needs an integrity
+ * checksum on PUT; the SDK sends a CRC32 by default.
+ */
+export class S3AuditSink implements AuditSink {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, body: Uint8Array): Promise<'written' | 'exists'> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          // Stored gzipped as-is (Athena reads `.json.gz` by its extension); no Content-Encoding,
+          // so a download yields the object exactly as locked.
+          ContentType: 'application/gzip',
+          IfNoneMatch: '*',
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      return 'written';
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || (err instanceof Error && err.name === 'PreconditionFailed')) return 'exists';
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { CareEvent, EventPublisher } from '../shared/events/care-event.js';
+import { changedFields, toChangeRecord } from '../shared/data/stream-image.js';
+import type { Logger } from '../shared/logger.js';
+import type { StreamHandler } from '../audit/app.js';
+import { eventTypeFor } from './event-map.js';
+
+export interface EventsDeps {
+  publisher: EventPublisher;
+  logger: Logger;
+}
+
+/** A committed change -> its domain event, with ids and changed field names only (no PHI). */
+export function careEventFromRecord(record: DynamoDBStreamEvent['Records'][number]): CareEvent | undefined {
+  const change = toChangeRecord(record);
+  const match = eventTypeFor(change);
+  const image = change.newImage ?? change.oldImage;
+  if (!match || !image) return undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return {
+    id: change.eventId,
+    orgId: String(image.orgId),
+    patientId: str(image.patientId),
+    recipientId: match.rule.recipient?.(image) ?? null,
+    type: match.type,
+    entityType: String(image.entityType),
+    entityId: String(image.id),
+    at: str(image.updatedAt) ?? new Date().toISOString(),
+    data: { version: image.version ?? null, changedFields: changedFields(change.oldImage, change.newImage), actorId: str(image.updatedBy) },
+  };
+}
+
+/**
+ * Stream batch -> domain events on the bus. Events are published in stream order; if publishing
+ * fails, the batch reports a partial failure from the first record not published, so nothing is
+ * lost (a redelivered event keeps its id, so subscribers can drop a repeat).
+ */
+export function createEventsHandler(deps: EventsDeps): StreamHandler {
+  return async (event) => {
+    const pending: Array<{ seq: string; event: CareEvent }> = [];
+    for (const record of event.Records) {
+      const care = careEventFromRecord(record);
+      if (care) pending.push({ seq: record.dynamodb?.SequenceNumber ?? '', event: care });
+    }
+    for (let i = 0; i < pending.length; i += 10) {
+      const chunk = pending.slice(i, i + 10);
+      try {
+        await deps.publisher.publish(chunk.map((p) => p.event));
+      } catch (err) {
+        deps.logger.error('publishing events failed', { error: err as Error, from: chunk[0]!.seq });
+        return { batchItemFailures: [{ itemIdentifier: chunk[0]!.seq }] };
+      }
+    }
+    if (pending.length) deps.logger.info('events published', { count: pending.length });
+    return { batchItemFailures: [] };
+  };
+}

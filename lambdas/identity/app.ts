@@ -1,0 +1,74 @@
+import { CreatePatientBody, CreateUserBody, CareTeamParams, ListUsersQuery, PatientParams, PutCareTeamMemberBody, UpdatePatientBody } from '../../schemas/identity.js';
+import { ListQuery } from '../../schemas/common.js';
+import { AccessPolicy } from '../shared/auth/policy.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/data/db.js';
+import { createApiHandler, route, type ApiHandler } from '../shared/http/api.js';
+import type { Logger } from '../shared/logger.js';
+import { IdentityRepository } from './repository.js';
+import { IdentityService } from './service.js';
+import type { UserDirectory } from './user-directory.js';
+
+export interface IdentityDeps {
+  db: Db;
+  directory: UserDirectory;
+  clock: Clock;
+  logger: Logger;
+  corsAllowOrigins?: readonly string[];
+}
+
+/** The identity/patients function: its routes, each a line from request to use case. */
+export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
+  const repo = new IdentityRepository(deps.db);
+  const service = new IdentityService(repo, new AccessPolicy(repo), deps.directory, deps.db);
+
+  return createApiHandler(
+    'identity',
+    {
+      'GET /health': route({ handle: async () => ({ status: 'ok' }) }),
+      'GET /me': route({ handle: async ({ caller }) => service.me(caller) }),
+      'POST /users': route({
+        body: CreateUserBody,
+        status: 201,
+        idempotent: true,
+        handle: ({ write, body, idempotency }) => service.createUser(write, body, idempotency),
+      }),
+      'GET /users': route({
+        query: ListUsersQuery,
+        handle: ({ caller, query: { role, ...page } }) => service.listUsers(caller, role, page),
+      }),
+      'POST /patients': route({
+        body: CreatePatientBody,
+        status: 201,
+        idempotent: true,
+        handle: ({ write, body, idempotency }) => service.createPatient(write, body, idempotency),
+      }),
+      'GET /patients': route({ query: ListQuery, handle: ({ caller, query }) => service.listPatients(caller, query) }),
+      'GET /patients/{patientId}': route({
+        params: PatientParams,
+        handle: ({ caller, write, params }) => service.getPatient(caller, write, params.patientId),
+      }),
+      'PATCH /patients/{patientId}': route({
+        params: PatientParams,
+        body: UpdatePatientBody,
+        handle: ({ caller, write, params, body }) => service.updatePatient(caller, write, params.patientId, body),
+      }),
+      'GET /patients/{patientId}/care-team': route({
+        params: PatientParams,
+        handle: ({ caller, params }) => service.careTeam(caller, params.patientId),
+      }),
+      'PUT /patients/{patientId}/care-team/{userId}': route({
+        params: CareTeamParams,
+        body: PutCareTeamMemberBody,
+        handle: ({ caller, write, params, body }) =>
+          service.putCareTeamMember(caller, write, params.patientId, params.userId, body.relationship),
+      }),
+      'DELETE /patients/{patientId}/care-team/{userId}': route({
+        params: CareTeamParams,
+        status: 204,
+        handle: ({ caller, write, params }) => service.removeCareTeamMember(caller, write, params.patientId, params.userId),
+      }),
+    },
+    deps,
+  );
+}

@@ -1,0 +1,42 @@
+import { NotFoundError } from '../errors.js';
+import { hasAnyRole, isStaff, type Caller } from './caller.js';
+
+/** The one question the policy needs answered from storage. */
+export interface MembershipReader {
+  /** The caller's care-team link to the patient, if any (one GetItem). */
+  isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean>;
+}
+
+/**
+ * The authorisation module: role x relationship x org. Every handler asks it; nobody decides
+ * patient access inline.
+ *
+ * - compliance: no clinical data, ever;
+ * - admin, coordinator (staff): every patient of their own org (keys are org-scoped, so a patient
+ *   of another org simply does not exist for them);
+ * - patient: their own record only (`custom:patientId`);
+ * - aide, clinician, family: patients whose care team they are on.
+ *
+ * A caller who may not see a patient gets the same 404 as for a patient that does not exist.
+ */
+export class AccessPolicy {
+  constructor(private readonly memberships: MembershipReader) {}
+
+  async canSeePatient(caller: Caller, patientId: string): Promise<boolean> {
+    if (!hasAnyRole(caller, ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'])) return false;
+    if (isStaff(caller)) return true;
+    if (caller.patientId === patientId && caller.roles.includes('patient')) return true;
+    if (!hasAnyRole(caller, ['aide', 'clinician', 'family'])) return false;
+    return this.memberships.isCareTeamMember(caller.orgId, patientId, caller.userId);
+  }
+
+  /** Throws `NotFoundError` unless the caller may see the patient. */
+  async assertCanSeePatient(caller: Caller, patientId: string): Promise<void> {
+    if (!(await this.canSeePatient(caller, patientId))) throw new NotFoundError('Patient not found');
+  }
+
+  /** Staff of the patient's org manage the record and its care team. */
+  canManagePatients(caller: Caller): boolean {
+    return isStaff(caller);
+  }
+}

@@ -1,0 +1,39 @@
+import { ulid } from 'ulid';
+import type { Db } from './db.js';
+import { AccessRecordKeys } from './keys.js';
+import { newItem, type WriteContext } from './write-context.js';
+
+/** Access records live a day: long enough for the stream to carry them to the audit trail. */
+const TTL_SECONDS = 24 * 60 * 60;
+
+export interface AccessEvent {
+  /** Audit action: `read`, `sign_in`, ... */
+  action: string;
+  entityType: string;
+  entityId: string;
+  patientId?: string;
+}
+
+/**
+ * Records a read of a clinical record or a sign-in as a short-lived item. It reaches the audit trail
+ * the way every change does (stream -> audit function), so there is one path into the trail and
+ * a read is stored exactly once, like any change.
+ */
+export async function recordAccess(db: Db, ctx: WriteContext, event: AccessEvent): Promise<void> {
+  const id = ulid(Date.parse(ctx.now));
+  await db.putItem(
+      newItem(
+        AccessRecordKeys.key(ctx.orgId, id),
+        'AccessRecord',
+        {
+          id,
+          accessAction: event.action,
+          accessedEntityType: event.entityType,
+          accessedEntityId: event.entityId,
+          ...(event.patientId ? { patientId: event.patientId } : {}),
+          expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + TTL_SECONDS,
+        },
+        ctx,
+      ),
+  );
+}

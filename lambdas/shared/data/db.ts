@@ -1,0 +1,160 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../errors.js';
+
+export type Item = Record<string, unknown>;
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Why a transaction was cancelled, one entry per item in request order. */
+export class TransactionCancelledError extends Error {
+  constructor(readonly reasons: ReadonlyArray<{ code: string; item?: Item }>) {
+    super(`Transaction cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    this.name = 'TransactionCancelledError';
+  }
+  failedAt(index: number): boolean {
+    return this.reasons[index]?.code === 'ConditionalCheckFailed';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The single table, as the repositories see it: named operations over the document client, with
+ * DynamoDB's errors turned into ones a repository can reason about. Only repositories use it.
+ */
+export class Db {
+  readonly doc: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient | DynamoDBDocumentClient, readonly tableName: string) {
+    this.doc =
+      client instanceof DynamoDBDocumentClient
+        ? client
+        : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get<T = Item>(key: { PK: string; SK: string }, consistent = false): Promise<T | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+    return out.Item as T | undefined;
+  }
+
+  /** A single conditional-free put (for items no invariant depends on). */
+  async putItem(item: Item): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  async batchGet<T = Item>(keys: ReadonlyArray<{ PK: string; SK: string }>): Promise<T[]> {
+    if (keys.length === 0) return [];
+    const found: Item[] = [];
+    let pending: Array<Record<string, unknown>> = [...keys];
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      found.push(...(out.Responses?.[this.tableName] ?? []));
+      pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+    }
+    if (pending.length > 0) throw new Error('BatchGet left keys unprocessed');
+    return found as T[];
+  }
+
+  /**
+   * One page of a Query. The cursor is the opaque, base64url-encoded LastEvaluatedKey; it is
+   * checked to belong to the same partition as the query so a forged cursor cannot move it.
+   */
+  async queryPage<T = Item>(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+    page: { limit: number; cursor?: string | undefined },
+    partition: { attribute: string; value: string },
+  ): Promise<Page<T>> {
+    const start = page.cursor ? decodeCursor(page.cursor, partition) : undefined;
+    const out = await this.doc.send(
+      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start }),
+    );
+    return {
+      items: (out.Items ?? []) as T[],
+      nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
+    };
+  }
+
+  /** Every item under a key condition (small, bounded collections only: a care team, say). */
+  async queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableName'>, max = 1000): Promise<T[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < max);
+    return items as T[];
+  }
+
+  /**
+   * A TransactWriteItems. Cancellations caused only by a concurrent transaction on the same items
+   * (`TransactionConflict`) are retried with jitter, since the SDK does not retry them; a failed
+   * condition is reported with its reasons for the repository to interpret.
+   */
+  async transact(items: TransactItem[], attempts = 8): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (err) {
+        if (!(err instanceof Error && err.name === 'TransactionCanceledException')) throw err;
+        const reasons = ((err as { CancellationReasons?: Array<{ Code?: string; Item?: Item }> }).CancellationReasons ?? []).map(
+          (r) => ({ code: r.Code ?? 'None', ...(r.Item ? { item: r.Item } : {}) }),
+        );
+        const conflictOnly = reasons.some((r) => r.code === 'TransactionConflict') && !reasons.some((r) => r.code === 'ConditionalCheckFailed');
+        if (conflictOnly && attempt < attempts) {
+          await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+          continue;
+        }
+        throw new TransactionCancelledError(reasons);
+      }
+    }
+  }
+
+  /** Helpers that fill in the table name, so repositories write only what is theirs. */
+  put(item: Item, condition?: Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>): TransactItem {
+    return { Put: { TableName: this.tableName, Item: item, ...condition } };
+  }
+  update(spec: Omit<NonNullable<TransactItem['Update']>, 'TableName'>): TransactItem {
+    return { Update: { TableName: this.tableName, ...spec } };
+  }
+  delete(spec: Omit<NonNullable<TransactItem['Delete']>, 'TableName'>): TransactItem {
+    return { Delete: { TableName: this.tableName, ...spec } };
+  }
+  conditionCheck(spec: Omit<NonNullable<TransactItem['ConditionCheck']>, 'TableName'>): TransactItem {
+    return { ConditionCheck: { TableName: this.tableName, ...spec } };
+  }
+}
+
+export function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, partition: { attribute: string; value: string }): Record<string, string> {
+  const invalid = () => new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'use nextCursor from the previous page' }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const allowed = /^(PK|SK|GSI[12]PK|GSI[12]SK)$/;
+  if (entries.length === 0 || entries.length > 4 || entries.some(([k, v]) => !allowed.test(k) || typeof v !== 'string')) throw invalid();
+  const key = parsed as Record<string, string>;
+  if (key[partition.attribute] !== partition.value) throw invalid();
+  return key;
+}
