@@ -1,0 +1,618 @@
+/**
+ * The local stand-in for Lambda's DynamoDB Streams event source mappings.
+ *
+ * Reads the table's stream on DynamoDB Local and invokes each consumer with `DynamoDBStreamEvent`
+ * batches shaped as Lambda delivers them, with Lambda's failure semantics for
+ * `ReportBatchItemFailures`:
+ * - the handler throws: the whole batch is retried;
+ * - it returns `batchItemFailures`: the position advances to just before the lowest failed
+ *   sequence number and delivery resumes from there (an unknown identifier fails the whole batch);
+ * - after `maxRetries` retries without progress the remaining records go to the on-failure list
+ *   (`failures()`, and the log), and delivery moves on. Nothing is dropped silently.
+ *
+ * Each consumer has its own position per shard, as separate event source mappings do. Shards are
+ * read parents first; a child starts once its parent is closed and fully delivered. Positions
+ * can persist to a JSON file so a restart resumes after the last delivered record.
+ *
+ * A consumer is only `{ name, handler }`, so fault injection can wrap `handler` without any
+ * support from here.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  TrimmedDataAccessException,
+  type _Record,
+  type AttributeValue as SdkAttributeValue,
+  type DynamoDBStreamsClientConfig,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type {
+  AttributeValue,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+
+export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamConsumer {
+  /** Unique among the poller's consumers; keys its checkpoints. */
+  readonly name: string;
+  readonly handler: StreamHandler;
+  /**
+   * Most records per invocation.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking with fewer than `batchSize`.
+   * @default 0
+   */
+  readonly maximumBatchingWindowMs?: number;
+  /**
+   * Retries of a failing batch before its records go to the on-failure list.
+   * @default 10
+   */
+  readonly maxRetries?: number;
+}
+
+export interface StreamPollerOptions {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: DynamoDBStreamsClientConfig['credentials'];
+  readonly tableName: string;
+  readonly consumers: readonly StreamConsumer[];
+  /**
+   * JSON file holding each consumer's position per shard.
+   * @default - positions are kept in memory only; a new poller starts at the trim horizon
+   */
+  readonly checkpointFile?: string;
+  /**
+   * Pause between polls of a stream that had nothing new.
+   * @default 100
+   */
+  readonly pollIntervalMs?: number;
+  /** @default console */
+  readonly logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+/** A batch that exhausted its retries: Lambda's on-failure destination, kept in memory. */
+export interface FailedBatch {
+  readonly consumer: string;
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly firstSequenceNumber: string;
+  readonly lastSequenceNumber: string;
+  readonly attempts: number;
+  readonly error: string;
+  readonly failedAt: string;
+  readonly event: DynamoDBStreamEvent;
+}
+
+export interface StreamPoller {
+  /** Finds the table's stream and starts polling. Throws if the table has no stream. */
+  start(): Promise<void>;
+  /** Stops polling after any invocation in flight, and writes the checkpoints. */
+  stop(): Promise<void>;
+  /**
+   * Resolves once every record written to the stream before the call has been handled by every
+   * consumer. Rejects when that takes longer than `timeoutMs`, or when a batch went to the
+   * on-failure list meanwhile (so a test never mistakes a failure for delivery).
+   */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Batches that exhausted their retries, oldest first. */
+  failures(): readonly FailedBatch[];
+}
+
+const DEFAULT_BATCH_SIZE = 100;
+const DEFAULT_MAX_RETRIES = 10;
+const DEFAULT_POLL_INTERVAL_MS = 100;
+const MAX_RETRY_DELAY_MS = 2000;
+/** Records read ahead per shard and consumer before delivery catches up. */
+const READ_AHEAD = 1000;
+
+/** Sequence numbers are decimal strings of varying length: compare them as numbers. */
+const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? '';
+
+function toLambdaValue(value: SdkAttributeValue): AttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: value.NULL };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
+  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
+  throw new Error(`Unsupported attribute value in stream record: ${JSON.stringify(value)}`);
+}
+
+function toLambdaImage(image: Record<string, SdkAttributeValue>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
+}
+
+/** The SDK's record (Dates, byte arrays) as Lambda's JSON event carries it (epoch seconds, base64). */
+export function toLambdaRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    dynamodb: {
+      ...(stream.ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000) }
+        : {}),
+      ...(stream.Keys ? { Keys: toLambdaImage(stream.Keys) } : {}),
+      ...(stream.NewImage ? { NewImage: toLambdaImage(stream.NewImage) } : {}),
+      ...(stream.OldImage ? { OldImage: toLambdaImage(stream.OldImage) } : {}),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+  };
+}
+
+interface ShardCheckpoint {
+  /** Last record handled (delivered, or sent to the on-failure list). */
+  sequenceNumber?: string;
+  /** Closed and fully handled. */
+  finished?: boolean;
+}
+
+interface CheckpointFile {
+  version: 1;
+  streamArn: string;
+  consumers: Record<string, Record<string, ShardCheckpoint>>;
+}
+
+/** Positions of every consumer; written whole, atomically, one write at a time. */
+class CheckpointStore {
+  private data: CheckpointFile;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  private constructor(
+    private readonly file: string | undefined,
+    streamArn: string,
+    loaded: CheckpointFile | undefined,
+  ) {
+    this.data = loaded?.streamArn === streamArn ? loaded : { version: 1, streamArn, consumers: {} };
+  }
+
+  static async open(file: string | undefined, streamArn: string, logger: StreamPollerOptions['logger']) {
+    let loaded: CheckpointFile | undefined;
+    if (file) {
+      try {
+        loaded = JSON.parse(await readFile(file, 'utf8')) as CheckpointFile;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      if (loaded && loaded.streamArn !== streamArn) {
+        logger?.info(`stream-poller: ${file} belongs to ${loaded.streamArn}; starting ${streamArn} from the trim horizon`);
+      }
+    }
+    return new CheckpointStore(file, streamArn, loaded);
+  }
+
+  get(consumer: string, shardId: string): ShardCheckpoint {
+    return this.data.consumers[consumer]?.[shardId] ?? {};
+  }
+
+  set(consumer: string, shardId: string, checkpoint: ShardCheckpoint): void {
+    (this.data.consumers[consumer] ??= {})[shardId] = checkpoint;
+    if (!this.file) return;
+    this.dirty = true;
+    this.writing = this.writing.then(() => this.write());
+  }
+
+  flush(): Promise<void> {
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    if (!this.dirty || !this.file) return;
+    this.dirty = false;
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(temp, `${JSON.stringify(this.data, null, 2)}\n`);
+    await rename(temp, this.file);
+  }
+}
+
+interface ShardState {
+  readonly id: string;
+  readonly parentId: string | undefined;
+  /** undefined: not asked for yet; null: the shard is closed and everything in it was read. */
+  iterator: string | null | undefined;
+  /** Position of the last record read into `buffer` (reads resume after it). */
+  lastRead: string | undefined;
+  /** Position of the last record handled. */
+  checkpoint: string | undefined;
+  finished: boolean;
+  buffer: DynamoDBRecord[];
+  bufferedSince: number;
+  caughtUp: boolean;
+  failedAttempts: number;
+  retryAt: number;
+}
+
+type Outcome = { ok: true } | { ok: false; failedIndex: number; error: string };
+
+/** One consumer's event source mapping: its own shard positions, its own loop. */
+class ConsumerLoop {
+  private readonly shards = new Map<string, ShardState>();
+  private readonly batchSize: number;
+  private readonly maxRetries: number;
+  private readonly windowMs: number;
+  private stopped = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  /** Flush gathered records at once while someone drains. */
+  flushing = 0;
+  cyclesStarted = 0;
+  lastQuietCycle = 0;
+  lastError: string | undefined;
+  pending = '';
+
+  constructor(
+    private readonly consumer: StreamConsumer,
+    private readonly client: DynamoDBStreamsClient,
+    private readonly streamArn: string,
+    private readonly region: string,
+    private readonly checkpoints: CheckpointStore,
+    private readonly pollIntervalMs: number,
+    private readonly onFailure: (failure: FailedBatch) => void,
+    private readonly logger: NonNullable<StreamPollerOptions['logger']>,
+  ) {
+    this.batchSize = consumer.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.maxRetries = consumer.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.windowMs = consumer.maximumBatchingWindowMs ?? 0;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 10_000) {
+      throw new Error(`stream-poller: consumer ${consumer.name}: batchSize must be 1..10000, got ${this.batchSize}`);
+    }
+  }
+
+  get name(): string {
+    return this.consumer.name;
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const cycle = ++this.cyclesStarted;
+      let quiet = false;
+      try {
+        quiet = await this.cycle();
+        this.lastError = undefined;
+      } catch (error) {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`stream-poller: consumer ${this.consumer.name}: ${this.lastError}`);
+      }
+      if (quiet) this.lastQuietCycle = cycle;
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** One pass over every shard. Returns true when everything readable was read and handled. */
+  private async cycle(): Promise<boolean> {
+    const listed = await this.describeShards();
+    const listedIds = new Set(listed.map((shard) => shard.ShardId));
+    let quiet = true;
+    const pending: string[] = [];
+    for (const shard of listed) {
+      const state = this.stateOf(shard);
+      if (state.finished) continue;
+      const parent = state.parentId && listedIds.has(state.parentId) ? this.shards.get(state.parentId) : undefined;
+      if (parent && !parent.finished) {
+        quiet = false; // read once the parent is done
+        pending.push(`${state.id} (waits for ${parent.id})`);
+        continue;
+      }
+      await this.read(state);
+      await this.deliver(state);
+      if (state.iterator === null && state.buffer.length === 0) {
+        state.finished = true;
+        this.checkpoints.set(this.consumer.name, state.id, { sequenceNumber: state.checkpoint, finished: true });
+      }
+      if (!state.finished && (!state.caughtUp || state.buffer.length > 0)) {
+        quiet = false;
+        pending.push(`${state.id} (${state.buffer.length} buffered${state.failedAttempts ? `, ${state.failedAttempts} failed attempts` : ''})`);
+      }
+      if (this.stopped) return false;
+    }
+    this.pending = pending.join(', ');
+    return quiet;
+  }
+
+  private async describeShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const page = await this.client.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      shards.push(...(page.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = page.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  private stateOf(shard: Shard): ShardState {
+    const id = shard.ShardId ?? '';
+    let state = this.shards.get(id);
+    if (!state) {
+      const saved = this.checkpoints.get(this.consumer.name, id);
+      state = {
+        id,
+        parentId: shard.ParentShardId,
+        iterator: undefined,
+        lastRead: saved.sequenceNumber,
+        checkpoint: saved.sequenceNumber,
+        finished: saved.finished ?? false,
+        buffer: [],
+        bufferedSince: 0,
+        caughtUp: false,
+        failedAttempts: 0,
+        retryAt: 0,
+      };
+      this.shards.set(id, state);
+    }
+    return state;
+  }
+
+  private async iteratorFor(state: ShardState): Promise<string | undefined> {
+    const position = state.lastRead
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: state.lastRead }
+      : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    try {
+      const result = await this.client.send(
+        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: state.id, ...position }),
+      );
+      return result.ShardIterator;
+    } catch (error) {
+      if (!(error instanceof TrimmedDataAccessException) || !state.lastRead) throw error;
+      // The stream no longer holds our position (records live 24 hours): what is left is all we can read.
+      this.logger.warn(
+        `stream-poller: consumer ${this.consumer.name}: records after ${state.lastRead} in ${state.id} were trimmed; resuming at the trim horizon`,
+      );
+      state.lastRead = undefined;
+      return this.iteratorFor(state);
+    }
+  }
+
+  private async read(state: ShardState): Promise<void> {
+    state.caughtUp = false;
+    if (state.iterator === undefined) state.iterator = (await this.iteratorFor(state)) ?? null;
+    while (state.iterator && state.buffer.length < READ_AHEAD && !this.stopped) {
+      let result;
+      try {
+        result = await this.client.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 1000 }));
+      } catch (error) {
+        if (!(error instanceof ExpiredIteratorException)) throw error;
+        state.iterator = (await this.iteratorFor(state)) ?? null;
+        continue;
+      }
+      const records = result.Records ?? [];
+      if (records.length > 0 && state.buffer.length === 0) state.bufferedSince = Date.now();
+      for (const record of records) {
+        state.buffer.push(toLambdaRecord(record, this.streamArn, this.region));
+        state.lastRead = record.dynamodb?.SequenceNumber;
+      }
+      state.iterator = result.NextShardIterator ?? null;
+      if (records.length === 0) break;
+    }
+    if (state.buffer.length < READ_AHEAD) state.caughtUp = true;
+  }
+
+  private async deliver(state: ShardState): Promise<void> {
+    while (state.buffer.length > 0 && !this.stopped) {
+      if (Date.now() < state.retryAt) return;
+      const gathering =
+        this.windowMs > 0 &&
+        this.flushing === 0 &&
+        state.iterator !== null &&
+        state.buffer.length < this.batchSize &&
+        Date.now() - state.bufferedSince < this.windowMs;
+      if (gathering) return;
+
+      const batch = state.buffer.slice(0, this.batchSize);
+      const outcome = await this.invoke(batch);
+      if (outcome.ok) {
+        this.handled(state, batch.length);
+        state.failedAttempts = 0;
+        continue;
+      }
+      if (outcome.failedIndex > 0) {
+        // Progress: the records before the lowest failure are done, and the retry count restarts.
+        this.handled(state, outcome.failedIndex);
+        state.failedAttempts = 0;
+      }
+      state.failedAttempts += 1;
+      if (state.failedAttempts > this.maxRetries) {
+        const failed = batch.slice(outcome.failedIndex);
+        this.fail(state, failed, outcome.error);
+        this.handled(state, failed.length);
+        state.failedAttempts = 0;
+        continue;
+      }
+      state.retryAt = Date.now() + Math.min(this.pollIntervalMs * 2 ** (state.failedAttempts - 1), MAX_RETRY_DELAY_MS);
+      return;
+    }
+  }
+
+  private async invoke(batch: DynamoDBRecord[]): Promise<Outcome> {
+    let response: DynamoDBBatchResponse | void;
+    try {
+      // A fresh copy each time, as each Lambda invocation parses its own event.
+      response = await this.consumer.handler({ Records: structuredClone(batch) });
+    } catch (error) {
+      return { ok: false, failedIndex: 0, error: error instanceof Error ? error.message : String(error) };
+    }
+    const failures = response?.batchItemFailures ?? [];
+    if (failures.length === 0) return { ok: true };
+    const indexes = failures.map((failure) =>
+      failure?.itemIdentifier ? batch.findIndex((record) => sequenceOf(record) === failure.itemIdentifier) : -1,
+    );
+    if (indexes.some((index) => index < 0)) {
+      // Lambda fails the whole batch when an identifier is missing or unknown.
+      return { ok: false, failedIndex: 0, error: `invalid batchItemFailures: ${JSON.stringify(failures)}` };
+    }
+    const failedIndex = Math.min(...indexes);
+    return { ok: false, failedIndex, error: `batchItemFailures from ${sequenceOf(batch[failedIndex]!)}` };
+  }
+
+  private handled(state: ShardState, count: number): void {
+    const done = state.buffer.splice(0, count);
+    state.checkpoint = sequenceOf(done.at(-1)!);
+    state.bufferedSince = Date.now();
+    this.checkpoints.set(this.consumer.name, state.id, { sequenceNumber: state.checkpoint });
+  }
+
+  private fail(state: ShardState, records: DynamoDBRecord[], error: string): void {
+    const failure: FailedBatch = {
+      consumer: this.consumer.name,
+      streamArn: this.streamArn,
+      shardId: state.id,
+      firstSequenceNumber: sequenceOf(records[0]!),
+      lastSequenceNumber: sequenceOf(records.at(-1)!),
+      attempts: state.failedAttempts,
+      error,
+      failedAt: new Date().toISOString(),
+      event: { Records: records },
+    };
+    this.logger.error(
+      `stream-poller: consumer ${failure.consumer} gave up on ${records.length} record(s) ${failure.firstSequenceNumber}..${failure.lastSequenceNumber} in ${failure.shardId} after ${failure.attempts} attempts: ${error}`,
+    );
+    this.onFailure(failure);
+  }
+}
+
+async function latestStreamArn(client: DynamoDBStreamsClient, tableName: string): Promise<string> {
+  const labels: { arn: string; label: string }[] = [];
+  let exclusiveStartStreamArn: string | undefined;
+  do {
+    const page = await client.send(new ListStreamsCommand({ TableName: tableName, ExclusiveStartStreamArn: exclusiveStartStreamArn }));
+    for (const stream of page.Streams ?? []) {
+      if (stream.StreamArn) labels.push({ arn: stream.StreamArn, label: stream.StreamLabel ?? '' });
+    }
+    exclusiveStartStreamArn = page.LastEvaluatedStreamArn;
+  } while (exclusiveStartStreamArn);
+  const latest = labels.sort((a, b) => a.label.localeCompare(b.label)).at(-1);
+  if (!latest) throw new Error(`stream-poller: table ${tableName} has no stream (create it with createTable)`);
+  return latest.arn;
+}
+
+export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
+  const logger = options.logger ?? console;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const names = options.consumers.map((consumer) => consumer.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new Error(`stream-poller: consumer name ${duplicate} is used twice`);
+
+  const failed: FailedBatch[] = [];
+  let client: DynamoDBStreamsClient | undefined;
+  let checkpoints: CheckpointStore | undefined;
+  let loops: ConsumerLoop[] = [];
+
+  return {
+    async start() {
+      if (client) throw new Error('stream-poller: already started');
+      client = new DynamoDBStreamsClient({
+        endpoint: options.endpoint,
+        region: options.region,
+        credentials: options.credentials,
+      });
+      try {
+        const streamArn = await latestStreamArn(client, options.tableName);
+        checkpoints = await CheckpointStore.open(options.checkpointFile, streamArn, logger);
+        const store = checkpoints;
+        const streams = client;
+        loops = options.consumers.map(
+          (consumer) =>
+            new ConsumerLoop(consumer, streams, streamArn, options.region, store, pollIntervalMs, (f) => failed.push(f), logger),
+        );
+      } catch (error) {
+        client.destroy();
+        client = undefined;
+        throw error;
+      }
+      for (const loop of loops) loop.start();
+    },
+
+    async stop() {
+      await Promise.all(loops.map((loop) => loop.stop()));
+      await checkpoints?.flush();
+      loops = [];
+      client?.destroy();
+      client = undefined;
+    },
+
+    async drain(timeoutMs = 10_000) {
+      if (!client) throw new Error('stream-poller: drain() before start()');
+      const targets = loops.map((loop) => loop.cyclesStarted + 1);
+      const failuresBefore = failed.length;
+      const deadline = Date.now() + timeoutMs;
+      for (const loop of loops) {
+        loop.flushing += 1;
+        loop.wake();
+      }
+      try {
+        while (loops.some((loop, index) => loop.lastQuietCycle < targets[index]!)) {
+          if (Date.now() > deadline) {
+            const behind = loops
+              .filter((loop, index) => loop.lastQuietCycle < targets[index]!)
+              .map((loop) => `${loop.name}: ${loop.lastError ?? (loop.pending || 'still reading')}`);
+            throw new Error(`stream-poller: drain timed out after ${timeoutMs} ms; behind: ${behind.join('; ')}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      } finally {
+        for (const loop of loops) loop.flushing -= 1;
+      }
+      const newFailures = failed.slice(failuresBefore);
+      if (newFailures.length > 0) {
+        const summary = newFailures
+          .map((f) => `${f.consumer} ${f.firstSequenceNumber}..${f.lastSequenceNumber}: ${f.error}`)
+          .join('; ');
+        throw new Error(`stream-poller: ${newFailures.length} batch(es) went to the on-failure list during drain: ${summary}`);
+      }
+    },
+
+    failures() {
+      return [...failed];
+    },
+  };
+}
