@@ -1,0 +1,259 @@
+/**
+ * The local stack: the same handlers, table definition and route table as the CDK app, wired to
+ * local stand-ins (ARCHITECTURE.md, "The local stack"). `local/start.ts` runs it for people; the
+ * end-to-end tests start it in-process on free ports.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ROUTES } from '../lambdas/routes.js';
+import { createAuditHandler } from '../lambdas/audit/app.js';
+import { createEventsHandler } from '../lambdas/events/app.js';
+import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { IdentityRepository } from '../lambdas/identity/repository.js';
+import { CognitoUserDirectory } from '../lambdas/identity/user-directory.js';
+import { createSignInAuditHandler } from '../lambdas/sign-in-audit/app.js';
+import { callerFromClaims } from '../lambdas/shared/auth/caller.js';
+import { AccessPolicy } from '../lambdas/shared/auth/policy.js';
+import type { Clock } from '../lambdas/shared/clock.js';
+import { Db } from '../lambdas/shared/data/db.js';
+import type { CareEvent } from '../lambdas/shared/events/care-event.js';
+import { createLogger } from '../lambdas/shared/logger.js';
+import { ROLES } from '../schemas/roles.js';
+import { FileAuditSink } from './audit-store.js';
+import { createBusPublisher, createLocalBus } from './bus.js';
+import { startLocalUserPool } from './cognito/index.js';
+import { createTokenVerifier } from './cognito/token-verifier.js';
+import { createTable } from './dynamodb/create-table.js';
+import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
+import { startGateway } from './gateway.js';
+import { startRealtimeServer } from './realtime/index.js';
+import { seedDemo, type DemoUsers } from './seed.js';
+import { createStreamPoller } from './stream-poller.js';
+import { createTtlSweeper } from './ttl-sweeper.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalStackOptions {
+  /** Where state lives (`.carestack/`): database, user pool, audit store, outputs. */
+  dataDir: string;
+  /** Keep the database and the user pool in memory only. @default false */
+  inMemory?: boolean;
+  /** 0 picks a free port. @default 3000, 9229, 4000, 8000 */
+  ports?: { api?: number; cognito?: number; graphql?: number; dynamodb?: number };
+  /** Use this running DynamoDB Local instead of starting one (tests share one). */
+  dynamodbEndpoint?: string;
+  /** @default 'carestack' */
+  tableName?: string;
+  /** Seed the two demo orgs and write demo-users.json. @default true */
+  seed?: boolean;
+  /** @default ['*'] — any origin, for local web development. */
+  corsAllowOrigins?: readonly string[] | '*';
+  clock?: Clock;
+  /** Quiet the handlers' JSON logs (tests). @default false */
+  quiet?: boolean;
+}
+
+export interface LocalOutputs {
+  ApiUrl: string;
+  GraphqlUrl: string;
+  RealtimeUrl: string;
+  UserPoolId: string;
+  UserPoolClientId: string;
+  Region: string;
+  CognitoEndpoint: string;
+}
+
+export interface LocalStack {
+  outputs: LocalOutputs;
+  demoUsers?: DemoUsers;
+  dataDir: string;
+  /** Resolves once every change so far has reached the audit store and the realtime subscribers. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = path.resolve(options.dataDir);
+  const inMemory = options.inMemory ?? false;
+  const ports = { api: 3000, cognito: 9229, graphql: 4000, dynamodb: 8000, ...options.ports };
+  const tableName = options.tableName ?? 'carestack';
+  const clock = options.clock ?? { now: () => new Date() };
+  const region = 'us-east-1';
+  await mkdir(dataDir, { recursive: true });
+  if (options.quiet) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('[local] stop failed', err));
+    stops.length = 0;
+  };
+
+  try {
+    // DynamoDB Local + the table from the same definition as the CDK table.
+    let endpoint = options.dynamodbEndpoint;
+    if (!endpoint) {
+      const ddb = await startDynamoDbLocal({
+        port: ports.dynamodb,
+        ...(inMemory ? {} : { dbPath: path.join(dataDir, 'dynamodb') }),
+      });
+      stops.push(() => ddb.stop());
+      endpoint = ddb.endpoint;
+    }
+    const dynamo = new DynamoDBClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+    stops.push(async () => dynamo.destroy());
+    await createTable(dynamo, tableName);
+    const db = new Db(dynamo, tableName);
+    const logger = (name: string) => createLogger(name);
+
+    // The user pool, with the post-authentication trigger auditing sign-ins.
+    const signIn = createSignInAuditHandler({ db, clock, logger: logger('sign-in-audit') });
+    const pool = await startLocalUserPool({
+      port: ports.cognito,
+      region,
+      ...(inMemory ? {} : { stateFile: path.join(dataDir, 'cognito.json') }),
+      postAuthentication: async (event) => signIn(event),
+    });
+    stops.push(() => pool.stop());
+    const { userPoolId, clientId } = await pool.ensurePool('carestack', 'carestack-app');
+    for (const role of ROLES) {
+      await pool.call('CreateGroup', { UserPoolId: userPoolId, GroupName: role }).catch((err: Error) => {
+        if (err.name !== 'GroupExistsException') throw err;
+      });
+    }
+    const cognito = new CognitoIdentityProviderClient({ endpoint: pool.endpoint, region, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+    stops.push(async () => cognito.destroy());
+    const verifyToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId) });
+
+    // Realtime: subscriptions are admitted by the same access policy the REST API uses.
+    const policy = new AccessPolicy(new IdentityRepository(db));
+    const realtime = await startRealtimeServer({
+      port: ports.graphql,
+      verifyToken,
+      schemaSdl: readFileSync(path.join(ROOT, 'schemas/realtime.graphql'), 'utf8'),
+      authorizeSubscription: async (claims, fieldName, args) => {
+        const caller = callerFromClaims(claims);
+        if (fieldName === 'onMyEvent') {
+          return { allowed: true, filter: { recipientId: caller.userId, orgId: caller.orgId } };
+        }
+        const patientId = String(args.patientId ?? '');
+        const allowed = await policy.canSeePatient(caller, patientId);
+        return allowed ? { allowed, filter: { orgId: caller.orgId, patientId } } : { allowed: false };
+      },
+    });
+    stops.push(() => realtime.stop());
+
+    // The bus and its two rules, as in the CDK app: every CareStack event -> AppSync publish;
+    // CareTeamMemberRemoved -> end that member's patient subscriptions.
+    const bus = createLocalBus();
+    bus.addRule({
+      name: 'to-appsync-publish',
+      pattern: { source: ['carestack'] },
+      target: async (event) => realtime.publish(fromDetail(event.detail as Record<string, unknown>)),
+    });
+    bus.addRule({
+      name: 'revoke-patient-access',
+      pattern: { source: ['carestack'], 'detail-type': ['CareTeamMemberRemoved'] },
+      target: async (event) => {
+        const d = event.detail as { patientId: string; recipientId: string };
+        realtime.revokePatientAccess(d.patientId, d.recipientId);
+      },
+    });
+
+    // Stream consumers: the audit and events functions, fed real stream batches.
+    const poller = createStreamPoller({
+      endpoint,
+      region: DYNAMODB_LOCAL_REGION,
+      credentials: DYNAMODB_LOCAL_CREDENTIALS,
+      tableName,
+      consumers: [
+        {
+          name: 'audit',
+          handler: createAuditHandler({ sink: new FileAuditSink(dataDir), logger: logger('audit') }),
+          batchSize: 1000,
+          maximumBatchingWindowMs: 200,
+        },
+        {
+          name: 'events',
+          handler: createEventsHandler({ publisher: createBusPublisher(bus), logger: logger('events') }),
+          batchSize: 100,
+        },
+      ],
+      ...(inMemory ? {} : { checkpointFile: path.join(dataDir, 'stream-checkpoints.json') }),
+    });
+    await poller.start();
+    stops.push(() => poller.stop());
+    const sweeper = createTtlSweeper({ client: dynamo, tableName, clock, intervalMs: 60_000 });
+    sweeper.start();
+    stops.push(async () => sweeper.stop());
+
+    // The REST API: same route table, same handlers.
+    const identity = createIdentityHandler({
+      db,
+      directory: new CognitoUserDirectory(cognito, { userPoolId, issuePasswords: true }),
+      clock,
+      logger: logger('identity'),
+      corsAllowOrigins: ['*'],
+    });
+    const gateway = await startGateway({
+      port: ports.api,
+      routes: ROUTES,
+      handlers: { identity },
+      verifyToken,
+      corsAllowOrigins: options.corsAllowOrigins ?? '*',
+    });
+    stops.push(() => gateway.stop());
+
+    const outputs: LocalOutputs = {
+      ApiUrl: gateway.url,
+      GraphqlUrl: realtime.graphqlUrl,
+      RealtimeUrl: realtime.realtimeUrl,
+      UserPoolId: userPoolId,
+      UserPoolClientId: clientId,
+      Region: region,
+      CognitoEndpoint: pool.endpoint,
+    };
+    await writeFile(path.join(dataDir, 'outputs.json'), JSON.stringify(outputs, null, 2) + '\n');
+
+    let demoUsers: DemoUsers | undefined;
+    if (options.seed ?? true) {
+      const file = path.join(dataDir, 'demo-users.json');
+      demoUsers = inMemory ? undefined : await readJson<DemoUsers>(file);
+      if (!demoUsers) {
+        demoUsers = await seedDemo({ db, directory: new CognitoUserDirectory(cognito, { userPoolId, issuePasswords: true }), clock });
+        await writeFile(file, JSON.stringify(demoUsers, null, 2) + '\n');
+      }
+    }
+
+    return {
+      outputs,
+      ...(demoUsers ? { demoUsers } : {}),
+      dataDir,
+      settle: async (timeoutMs = 15_000) => {
+        await poller.drain(timeoutMs);
+        await bus.drain();
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The bus event's detail back to a CareEvent (`data` travels as a JSON string, as AWSJSON). */
+function fromDetail(detail: Record<string, unknown>): CareEvent {
+  const data = typeof detail.data === 'string' ? (JSON.parse(detail.data) as Record<string, unknown>) : null;
+  return { ...(detail as unknown as CareEvent), data };
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

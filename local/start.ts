@@ -1,0 +1,73 @@
+/**
+ * `npm start`: the local stack in the foreground. Ctrl-C or SIGTERM stops every part.
+ *   --in-memory     keep nothing between runs
+ *   --data-dir DIR  state folder (default .carestack)
+ */
+import path from 'node:path';
+import { startLocalStack } from './stack.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const value = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(value('--data-dir') ?? '.carestack');
+  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  console.log('CareStack local stack starting...');
+  const stack = await startLocalStack({
+    dataDir,
+    inMemory: flag('--in-memory'),
+    ports: {
+      api: port('CARESTACK_API_PORT', 3000),
+      cognito: port('CARESTACK_COGNITO_PORT', 9229),
+      graphql: port('CARESTACK_GRAPHQL_PORT', 4000),
+      dynamodb: port('CARESTACK_DYNAMODB_PORT', 8000),
+    },
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack...`);
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const o = stack.outputs;
+  const lines = [
+    '',
+    'CareStack is running locally.',
+    `  REST API        ${o.ApiUrl}            (GET ${o.ApiUrl}/health)`,
+    `  GraphQL         ${o.GraphqlUrl}`,
+    `  Realtime        ${o.RealtimeUrl}`,
+    `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,
+    `  Audit trail     npm run audit -- "SELECT at, actor_id, action, entity_type FROM audit_events ORDER BY at DESC LIMIT 20"`,
+    `  State           ${stack.dataDir}${flag('--in-memory') ? ' (in memory: nothing is kept)' : ''}`,
+    `  Outputs         ${path.join(stack.dataDir, 'outputs.json')}`,
+  ];
+  if (stack.demoUsers) {
+    lines.push(`  Demo logins     ${path.join(stack.dataDir, 'demo-users.json')}`);
+    for (const org of [stack.demoUsers, stack.demoUsers.otherOrg]) {
+      lines.push(`    ${org.name} (${org.orgId})`);
+      for (const u of org.users) lines.push(`      ${u.role.padEnd(12)} ${u.email.padEnd(28)} ${u.password}`);
+    }
+  }
+  lines.push('', 'Ctrl-C stops everything.');
+  console.log(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`\nThe local stack could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm test` runs every project. Unit tests touch no network; integration and end-to-end tests
+ * share one DynamoDB Local per project (started by the globalSetup, stopped after); every server
+ * a test needs is started by the test on a free loopback port and stopped again.
+ */
+const dynamodb = ['test/support/dynamodb-global-setup.ts'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
