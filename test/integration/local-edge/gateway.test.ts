@@ -109,7 +109,8 @@ describe('local gateway', () => {
     seen.length = 0;
     const [header, payload] = idToken.split('.');
     const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
-    for (const headers of [{}, { Authorization: 'Bearer nonsense' }, { Authorization: `Bearer ${forged}` }]) {
+    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer nonsense' }, { Authorization: `Bearer ${forged}` }];
+    for (const headers of attempts) {
       const res = await call('/me', { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
