@@ -1,0 +1,48 @@
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import { readConfig, type CareStackConfig } from './config.js';
+import { StatefulStack } from './stateful/stateful-stack.js';
+import { StatelessStack } from './stateless/stateless-stack.js';
+
+export interface CareStackStacks {
+  readonly config: CareStackConfig;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * Adds CareStack's two stacks to an app, configured from the app's context (`stage`,
+ * `auditRetention`, `corsAllowOrigins`). The CLI entry (bin/carestack.ts) and the infra tests
+ * both build the app through this function.
+ *
+ * @param env account/region; @default - taken from the CLI's environment at deploy time
+ *   (CDK_DEFAULT_ACCOUNT/REGION), unresolved at synth, so synth needs no credentials.
+ */
+export function addCareStack(app: App, env?: Environment): CareStackStacks {
+  const config = readConfig(app);
+  const prefix = `carestack-${config.stage}`;
+  const tags = { project: 'carestack', stage: config.stage };
+
+  const stateful = new StatefulStack(app, 'CareStackStateful', {
+    stackName: `${prefix}-stateful`,
+    description: 'CareStack data: key, table, audit bucket, user pool, event bus (all RETAIN)',
+    env,
+    config,
+    tags,
+    terminationProtection: config.stage === 'prod',
+  });
+  const stateless = new StatelessStack(app, 'CareStackStateless', {
+    stackName: `${prefix}-stateless`,
+    description: 'CareStack compute: functions, REST and realtime APIs, stream consumers, audit queries',
+    env,
+    config,
+    stateful,
+    tags,
+  });
+  stateless.addStackDependency(stateful);
+  Validations.of(stateless).acknowledge({
+    id: 'Annotation::@aws-cdk/core:crossStackReferencesDefaultStrong',
+    reason:
+      'Strong references are intended: the stateful stack must refuse to drop an export (table, bucket, pool) that the stateless stack still uses. The feature flag @aws-cdk/core:defaultCrossStackReferences=strong in cdk.json would state this once.',
+  });
+  return { config, stateful, stateless };
+}

@@ -1,0 +1,134 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/functions.js';
+import { fromRoot, PROJECT_ROOT } from '../paths.js';
+
+export interface CareFunctionProps {
+  /** Which function of lambdas/functions.ts this is: gives the entry file and the description. */
+  readonly functionId: FunctionId;
+  /**
+   * Extra environment variables (names from lambdas/shared/env.ts).
+   * @default - only NODE_OPTIONS and POWERTOOLS_SERVICE_NAME
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Key that encrypts the function's log group (HIPAA: logs may name patients' ids).
+   * @default - the log group uses CloudWatch's own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+}
+
+/**
+ * The one way CareStack builds a Lambda function: Node.js 22 on arm64, bundled locally with esbuild,
+ * X-Ray tracing, an explicit log group with retention, and the Powertools service name. Every
+ * function of lambdas/functions.ts is an instance of this construct, so these choices live here once.
+ */
+export class CareFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CareFunctionProps) {
+    super(scope, id);
+    const def = FUNCTIONS[props.functionId];
+    if (!def) throw new Error(`Unknown function id ${JSON.stringify(props.functionId)}`);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+    });
+
+    // An explicit role instead of the default one with AWSLambdaBasicExecutionRole: it may write
+    // only to this function's own log group (the group exists, so no logs:CreateLogGroup).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `CareStack ${props.functionId} function`,
+    });
+    this.logGroup.grantWrite(role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      entry: fromRoot(def.entry),
+      handler: 'handler',
+      description: def.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: fromRoot('package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `carestack-${props.functionId}`,
+        ...props.environment,
+      },
+      bundling: {
+        // Local esbuild from node_modules; never Docker (the build machines have none).
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // Some bundled CommonJS dependencies call require(); give them one inside the ES module.
+        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+        // Bundle the AWS SDK v3 clients instead of using the copy in the runtime: the versions are
+        // the ones pinned in package-lock.json (tested, not whatever the runtime ships this week),
+        // and a minified, tree-shaken client loads faster on a cold start than the full runtime SDK.
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Pinned to nodejs22.x on purpose: the handlers, the local stack and CI are tested on Node 22; moving to a newer runtime is a deliberate, tested change.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaInsideVPC',
+        reason:
+          'The function reaches only AWS service endpoints (DynamoDB, S3, EventBridge, Cognito) over TLS with IAM auth; a VPC adds NAT/endpoint cost and cold-start latency without protecting any private resource.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason:
+          'No reserved concurrency: API traffic is bounded by API Gateway stage throttling and stream functions by shard count; reserving capacity would fail deployment in accounts with the default low concurrency quota.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason:
+          'Never invoked asynchronously: API and Cognito-trigger calls are synchronous (the caller sees the error), and stream functions send failed batches to an on-failure SQS destination on their event source mapping.',
+      },
+      {
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason:
+          'The execution role\'s policy is the one CDK generates from grant calls: scoped to this single role and its resources, created and deleted with the function; a managed policy would add nothing but a shareable copy.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only the CDK-generated X-Ray statement (xray:PutTraceSegments, PutTelemetryRecords) uses Resource "*": X-Ray does not support resource-level permissions.',
+      },
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ROLES } from '../../schemas/roles.js';
+import type { Stage } from '../config.js';
+
+export interface CareUserPoolProps {
+  readonly stage: Stage;
+  /**
+   * Cognito post-authentication trigger (the sign-in audit).
+   * @default - no trigger
+   */
+  readonly postAuthentication?: lambda.IFunction;
+}
+
+/**
+ * The user pool: email is the user name, roles are groups (schemas/roles.ts), the org and the
+ * patient record of a `patient` login are immutable custom attributes, so a token can never be
+ * moved to another org or patient. No self sign-up: admins create users (POST /users).
+ */
+export class CareUserPool extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: CareUserPoolProps) {
+    super(scope, id);
+    const prod = props.stage === 'prod';
+
+    this.userPool = new cognito.UserPool(this, 'Pool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        orgId: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        patientId: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      // Production: TOTP MFA is required, because every role but compliance reads PHI and HIPAA
+      // expects strong authentication for it. Dev: optional, so that scripted smoke tests and
+      // demo users can sign in with USER_PASSWORD_AUTH without enrolling an authenticator.
+      mfa: prod ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: prod
+        ? cognito.StandardThreatProtectionMode.FULL_FUNCTION
+        : cognito.StandardThreatProtectionMode.AUDIT_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lambdaTriggers: props.postAuthentication ? { postAuthentication: props.postAuthentication } : undefined,
+    });
+
+    if (!prod) {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason:
+          'Dev only: MFA is OPTIONAL so scripted smoke tests and demo users can sign in with USER_PASSWORD_AUTH; production requires TOTP MFA.',
+      });
+    }
+
+    for (const role of ROLES) {
+      this.userPool.addGroup(`Group-${role}`, {
+        groupName: role,
+        description: `CareStack role ${role}`,
+      });
+    }
+
+    this.client = this.userPool.addClient('AppClient', {
+      generateSecret: false,
+      // ALLOW_REFRESH_TOKEN_AUTH is always added by CDK when auth flows are set.
+      authFlows: { userPassword: true, userSrp: true },
+      // No hosted UI: clients sign in through the Cognito API.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env.js';
+import type { CareStackConfig } from '../config.js';
+import { CareFunction } from '../constructs/care-function.js';
+import { grantTableAccess } from '../constructs/grants.js';
+import { CareTable } from './care-table.js';
+import { CareUserPool } from './care-user-pool.js';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: CareStackConfig;
+}
+
+/**
+ * Everything that holds data or identity and must outlive a redeploy: the KMS key, the table,
+ * the audit and log buckets, the user pool and the event bus. All RETAIN, none with a
+ * hard-coded physical name. The stateless stack reads them through the public fields.
+ */
+export class StatefulStack extends Stack {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly auditBucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+  readonly athenaResultsBucket: s3.Bucket;
+  readonly userPool: CareUserPool;
+  readonly bus: events.EventBus;
+  /**
+   * Export name of the audit bucket's ARN. The audit writer's policy imports it by this stable
+   * name, so the policy (and its nag acknowledgement) does not depend on a generated export id.
+   */
+  readonly auditBucketArnExportName: string;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new kms.Key(this, 'DataKey', {
+      description: 'CareStack data key: table, audit bucket, queues, logs, Athena results',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the function, API and AppSync log groups with this key; the
+    // condition limits it to log groups of this account and region.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+
+    this.table = new CareTable(this, 'Table', { encryptionKey: this.key }).table;
+
+    // Server access logs cannot be delivered to a KMS-encrypted bucket: this one uses SSE-S3.
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(config.stage === 'prod' ? 2192 : 90), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.logBucket).acknowledge(
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the server access log destination; logging it into itself would loop, and S3 writes to it with its own log delivery service.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketLoggingEnabled',
+        reason: 'This is the server access log destination; logging it into itself would loop, and S3 writes to it with its own log delivery service.',
+      },
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason: 'S3 server access log delivery supports only SSE-S3 destination buckets, not SSE-KMS.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason: 'Access logs are operational data kept in-region; cross-region replication is not required for them.',
+      },
+    );
+
+    const retention =
+      config.auditRetention.mode === 'COMPLIANCE'
+        ? s3.ObjectLockRetention.compliance(Duration.days(config.auditRetention.days))
+        : s3.ObjectLockRetention.governance(Duration.days(config.auditRetention.days));
+    this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: retention,
+      versioned: true,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'audit-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.auditBucket).acknowledge({
+      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      reason:
+        'Audit objects are immutable (Object Lock) and versioned in-region; cross-region replication needs a second region and key that this deployment does not have yet (tracked in docs/infrastructure.md).',
+    });
+
+    this.auditBucketArnExportName = `${this.stackName}-audit-bucket-arn`;
+    this.exportValue(this.auditBucket.bucketArn, { name: this.auditBucketArnExportName });
+
+    this.athenaResultsBucket = new s3.Bucket(this, 'AthenaResults', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'athena-results/',
+      // Query results can contain audit rows: keep them briefly, the source of truth is the audit bucket.
+      lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.athenaResultsBucket).acknowledge({
+      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      reason: 'Athena query results are disposable copies (expired after 30 days); the audit bucket is the record.',
+    });
+
+    this.bus = new events.EventBus(this, 'Bus', { description: 'CareStack domain events' });
+    this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    // The post-authentication trigger lives here, beside the pool: in the stateless stack the pool
+    // would reference the function and the function the pool, a cross-stack cycle.
+    const signInAudit = new CareFunction(this, 'SignInAudit', {
+      functionId: 'signInAudit',
+      environment: { [ENV.tableName]: this.table.tableName },
+      logEncryptionKey: this.key,
+      logRetention: config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+    });
+    grantTableAccess(signInAudit.function, this.table, this.key, 'write');
+
+    this.userPool = new CareUserPool(this, 'Users', {
+      stage: config.stage,
+      postAuthentication: signInAudit.function,
+    });
+  }
+}

@@ -1,0 +1,249 @@
+import { ArnFormat, Names, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { ApiFunctionId } from '../../lambdas/functions.js';
+import type { RouteDef } from '../../lambdas/routes.js';
+import type { Stage } from '../config.js';
+
+export interface CareRestApiProps {
+  readonly stage: Stage;
+  /** The route table (lambdas/routes.ts): the only source of resources and methods. */
+  readonly routes: readonly RouteDef[];
+  /** One function per domain; every route's `fn` must be a key here. */
+  readonly functions: Readonly<Partial<Record<ApiFunctionId, lambda.IFunction>>>;
+  readonly userPool: cognito.IUserPool;
+  readonly corsAllowOrigins: readonly string[];
+  /** Encrypts the access log group. */
+  readonly logEncryptionKey: kms.IKey;
+  /**
+   * Steady-state requests per second for the whole stage.
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst capacity for the whole stage.
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+}
+
+/** Gateway responses in the contract's error shape (API.md, "Conventions"). */
+const GATEWAY_ERRORS: ReadonlyArray<{ id: string; type: apigw.ResponseType; status?: string; code: string; message: string }> = [
+  // $context.error.messageString is already a quoted JSON string.
+  { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: 'bad_request', message: '$context.error.messageString' },
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, status: '500', code: 'internal', message: '"Internal server error"' },
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: '401', code: 'unauthenticated', message: '"Missing or invalid token"' },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: '403', code: 'forbidden', message: '"Access denied"' },
+  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'rate_limited', message: '"Too many requests"' },
+  { id: 'RequestTooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'payload_too_large', message: '"Request body too large"' },
+  // An unknown path or method: API Gateway calls it a missing token (403); the contract says 404.
+  { id: 'NotFound', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'not_found', message: '"Not found"' },
+  { id: 'WafFiltered', type: apigw.ResponseType.WAF_FILTERED, status: '403', code: 'forbidden', message: '"Request blocked"' },
+];
+
+/**
+ * The REST API, built by looping over the route table: one resource per path, one method per
+ * route, one Lambda proxy integration per domain function, and the Cognito authorizer on every
+ * route with `auth: true`.
+ */
+export class CareRestApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CareRestApiProps) {
+    super(scope, id);
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.logEncryptionKey,
+    });
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'CareStack REST API',
+      // Execution logging (ERROR level) needs the account-level CloudWatch role.
+      cloudWatchRole: true,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...props.corsAllowOrigins],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['x-request-id'],
+      },
+      deployOptions: {
+        stageName: props.stage,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // ERROR only, and never data traces: request and response bodies hold PHI.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            extendedRequestId: '$context.extendedRequestId',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            user: '$context.authorizer.claims.sub',
+            errorType: '$context.error.responseType',
+            wafStatus: '$context.waf.status',
+            xrayTraceId: '$context.xrayTraceId',
+          }),
+        ),
+      },
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'The account-level API Gateway logging role uses the AWS-managed push-to-CloudWatch policy, which AWS maintains for exactly this service role.',
+    });
+
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: apigw.IdentitySource.header('Authorization'),
+    });
+    const validator = this.api.addRequestValidator('ParamsValidator', {
+      // API Gateway checks that required path parameters are present. Bodies are validated by the
+      // domain function's zod schemas (the one source of truth, API.md's 400 validation_failed
+      // with details), not by API Gateway models.
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Request parameters are validated here; bodies are validated strictly by the domain functions\' zod schemas so that the contract\'s validation_failed error names every bad field, which API Gateway model validation cannot produce.',
+    });
+
+    const integrations = new Map<string, apigw.LambdaIntegration>();
+    const integrationFor = (fnId: ApiFunctionId): apigw.LambdaIntegration => {
+      let integration = integrations.get(fnId);
+      if (!integration) {
+        const fn = props.functions[fnId];
+        if (!fn) throw new Error(`Route table names function "${fnId}" but no such API function was given`);
+        integration = new apigw.LambdaIntegration(fn, { proxy: true });
+        integrations.set(fnId, integration);
+      }
+      return integration;
+    };
+
+    for (const route of props.routes) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+      const method = resource.addMethod(route.method, integrationFor(route.fn), {
+        operationName: `${route.method} ${route.path}`,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+        ...(route.auth
+          ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+          : { authorizationType: apigw.AuthorizationType.NONE }),
+      });
+      if (!route.auth) {
+        const reason = `${route.method} ${route.path} is public by contract (liveness probe); it returns no data.`;
+        Validations.of(method).acknowledge(
+          { id: 'AwsSolutions-APIG4', reason },
+          { id: 'AwsSolutions-COG4', reason },
+        );
+      }
+    }
+
+    // CDK adds an unauthenticated OPTIONS method to every resource for the CORS preflight.
+    for (const method of this.api.methods.filter((m) => m.httpMethod === 'OPTIONS')) {
+      const reason =
+        'CORS preflight (OPTIONS) must answer without credentials: browsers never send Authorization on a preflight. It returns only CORS headers (mock integration).';
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
+    }
+
+    // Gateway responses take static header values only, so the browser can read error bodies when
+    // there is one allowed origin; with several, only the preflight names them.
+    const corsOrigin: Record<string, string> =
+      props.corsAllowOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${props.corsAllowOrigins[0]}'` } : {};
+    for (const e of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(e.id, {
+        type: e.type,
+        statusCode: e.status,
+        responseHeaders: { 'x-request-id': 'context.requestId', ...corsOrigin },
+        templates: { 'application/json': `{"error":{"code":"${e.code}","message":${e.message}}}` },
+      });
+    }
+
+    // AWS managed rules in front of the stage. The common rule set's 8 KB body limit would block
+    // bodies the contract allows (up to 256 KB, enforced by the function with 413), so that one
+    // rule only counts.
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'carestack-api', sampledRequestsEnabled: false },
+      rules: [
+        {
+          name: 'common',
+          priority: 0,
+          overrideAction: { none: {} },
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name: 'AWSManagedRulesCommonRuleSet',
+              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+            },
+          },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'common', sampledRequestsEnabled: false },
+        },
+        {
+          name: 'known-bad-inputs',
+          priority: 1,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'known-bad-inputs', sampledRequestsEnabled: false },
+        },
+      ],
+    });
+    // WAF logs must go to a log group whose name starts with aws-waf-logs-. The Authorization
+    // header is redacted: it carries bearer tokens.
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-carestack-${props.stage}-${Names.uniqueResourceName(this, { maxLength: 40 }).toLowerCase()}`,
+      retention: props.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.logEncryptionKey,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      // WAF wants the log group ARN without the trailing `:*` that logGroupArn carries.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogs.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+
+    Validations.of(this.api.deploymentStage).acknowledge(
+      {
+        id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+        reason: 'Caching is off on purpose: every response is per-caller and may hold PHI; a shared cache would risk serving it to another caller.',
+      },
+      {
+        id: 'HIPAA.Security-APIGWSSLEnabled',
+        reason: 'The only backends are Lambda proxy integrations invoked over AWS\'s signed internal path; there is no HTTP backend to present a client certificate to.',
+      },
+    );
+  }
+}

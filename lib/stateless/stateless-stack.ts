@@ -1,0 +1,99 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env.js';
+import { ROUTES } from '../../lambdas/routes.js';
+import type { CareStackConfig } from '../config.js';
+import { CareFunction } from '../constructs/care-function.js';
+import { grantTableAccess } from '../constructs/grants.js';
+import type { StatefulStack } from '../stateful/stateful-stack.js';
+import { AuditQuery } from './audit-query.js';
+import { CareRestApi } from './care-rest-api.js';
+import { RealtimeApi } from './realtime-api.js';
+import { StreamConsumers } from './stream-consumers.js';
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: CareStackConfig;
+  /** The stack that owns the data; this one only references it. */
+  readonly stateful: StatefulStack;
+}
+
+/**
+ * Everything that can be torn down and rebuilt without losing data: the domain functions, the REST
+ * and realtime APIs, the stream consumers, the bus rules and the Athena catalog.
+ */
+export class StatelessStack extends Stack {
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+    const logRetention = config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
+    const pool = stateful.userPool.userPool;
+
+    // One function per domain (today: identity).
+    const identity = new CareFunction(this, 'Identity', {
+      functionId: 'identity',
+      environment: {
+        [ENV.tableName]: stateful.table.tableName,
+        [ENV.userPoolId]: pool.userPoolId,
+      },
+      logEncryptionKey: stateful.key,
+      logRetention,
+    });
+    grantTableAccess(identity.function, stateful.table, stateful.key, 'readwrite');
+    identity.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'cognito-idp:AdminCreateUser',
+          'cognito-idp:AdminAddUserToGroup',
+          'cognito-idp:AdminGetUser',
+          'cognito-idp:AdminSetUserPassword',
+        ],
+        resources: [pool.userPoolArn],
+      }),
+    );
+
+    const rest = new CareRestApi(this, 'Rest', {
+      stage: config.stage,
+      routes: ROUTES,
+      functions: { identity: identity.function },
+      userPool: pool,
+      corsAllowOrigins: config.corsAllowOrigins,
+      logEncryptionKey: stateful.key,
+    });
+
+    new StreamConsumers(this, 'Stream', {
+      table: stateful.table,
+      auditBucket: stateful.auditBucket,
+      auditBucketArnExportName: stateful.auditBucketArnExportName,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+    });
+
+    const realtime = new RealtimeApi(this, 'Realtime', {
+      userPool: pool,
+      table: stateful.table,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+    });
+
+    const auditQuery = new AuditQuery(this, 'AuditQuery', {
+      stage: config.stage,
+      auditBucket: stateful.auditBucket,
+      resultsBucket: stateful.athenaResultsBucket,
+      key: stateful.key,
+    });
+
+    // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
+    new CfnOutput(this, 'ApiUrl', { value: rest.api.url, description: 'REST API base URL' });
+    new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });
+    new CfnOutput(this, 'RealtimeUrl', { value: realtime.realtimeUrl, description: 'AppSync realtime (WebSocket) endpoint' });
+    new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: stateful.userPool.client.userPoolClientId });
+    new CfnOutput(this, 'Region', { value: this.region });
+    new CfnOutput(this, 'AuditDatabase', { value: auditQuery.databaseName, description: 'Glue database of audit_events' });
+    new CfnOutput(this, 'AuditWorkGroup', { value: auditQuery.workGroupName, description: 'Athena workgroup for audit queries' });
+  }
+}

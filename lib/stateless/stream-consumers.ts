@@ -1,0 +1,129 @@
+import { Duration, Fn, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AUDIT_PREFIX } from '../../lambdas/shared/audit/audit-event.js';
+import { ENV } from '../../lambdas/shared/env.js';
+import { CareFunction } from '../constructs/care-function.js';
+
+export interface StreamConsumersProps {
+  readonly table: dynamodb.ITable;
+  readonly auditBucket: s3.IBucket;
+  /** Export name of the audit bucket's ARN (StatefulStack.auditBucketArnExportName). */
+  readonly auditBucketArnExportName: string;
+  readonly bus: events.IEventBus;
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** An encrypted, TLS-only SQS queue that holds what could not be processed, for 14 days. */
+export function failureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter destination (records of failed batches or undeliverable events); a DLQ of a DLQ would only move the problem.',
+  });
+  return queue;
+}
+
+/**
+ * The two consumers of the table's stream: the audit writer (every change to an Object Lock
+ * object) and the events publisher (domain events to the bus). Each reports partial batch
+ * failures, splits a failing batch to isolate the poison record, retries a bounded number of
+ * times and then parks the batch's stream coordinates in an SQS queue.
+ */
+export class StreamConsumers extends Construct {
+  readonly audit: CareFunction;
+  readonly events: CareFunction;
+  readonly auditFailures: sqs.Queue;
+  readonly eventsFailures: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StreamConsumersProps) {
+    super(scope, id);
+
+    this.audit = new CareFunction(this, 'Audit', {
+      functionId: 'audit',
+      environment: { [ENV.auditBucketName]: props.auditBucket.bucketName },
+      logEncryptionKey: props.key,
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(60),
+      memorySize: 1024,
+    });
+    // Only s3:PutObject under audit/: no read, no delete, no retention or legal-hold changes.
+    // Object Lock applies the bucket's default retention to every new object.
+    const auditObjects = `${Fn.importValue(props.auditBucketArnExportName)}/${AUDIT_PREFIX}*`;
+    this.audit.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [auditObjects] }));
+    props.key.grant(this.audit.function, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
+    this.auditFailures = failureQueue(this, 'AuditFailures', props.key);
+    this.audit.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        // Up to 1000 records, waiting up to 5 s to gather them: the function writes one S3 object
+        // per batch (and org/day), so fuller batches mean fewer, larger audit objects and fewer
+        // PUTs, at the price of at most 5 s before a change is queryable.
+        batchSize: 1000,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.days(1),
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.auditFailures),
+      }),
+    );
+
+    this.events = new CareFunction(this, 'Events', {
+      functionId: 'events',
+      environment: { [ENV.eventBusName]: props.bus.eventBusName },
+      logEncryptionKey: props.key,
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(30),
+    });
+    props.bus.grantPutEventsTo(this.events.function);
+    this.eventsFailures = failureQueue(this, 'EventsFailures', props.key);
+    this.events.function.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        // Realtime: small batches, no batching window, so events reach subscribers quickly.
+        batchSize: 100,
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        // A realtime event older than an hour is no longer news; it goes to the failure queue.
+        maxRecordAge: Duration.hours(1),
+        onFailure: new SqsDlq(this.eventsFailures),
+      }),
+    );
+
+    const kmsWildcards = ['kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+    for (const fn of [this.audit, this.events]) {
+      Validations.of(fn).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'CDK-generated statements that AWS allows only on "*": dynamodb:ListStreams for the stream event source and the X-Ray trace-segment actions.',
+        },
+        ...kmsWildcards.map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `CDK's KMS grant uses the ${action} action family on the single data key (resource-scoped); the wildcard covers only the key's encrypt variants.`,
+        })),
+      );
+    }
+    Validations.of(this.audit).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${props.auditBucketArnExportName}/${AUDIT_PREFIX}*]`,
+      reason: 'Put is limited to the audit/ prefix; object keys are derived at run time from org, day and batch sequence numbers.',
+    });
+  }
+}
