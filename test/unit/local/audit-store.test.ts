@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditObjectKey } from '../../../lambdas/shared/audit/audit-event.js';
+import { FileAuditSink } from '../../../local/audit-store.js';
+
+describe('FileAuditSink', () => {
+  let root: string;
+  let sink: FileAuditSink;
+  const key = auditObjectKey('org-1', '2026-11-21', 'batch-0001');
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'audit-store-'));
+    sink = new FileAuditSink(root);
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('writes the object under the key layout, relative to its root', async () => {
+    await expect(sink.put(key, Buffer.from('first'))).resolves.toBe('written');
+
+    const file = path.join(root, 'audit', 'org=org-1', 'dt=2026-11-21', 'batch-0001.json.gz');
+    expect(await readFile(file, 'utf8')).toBe('first');
+    // No temp files left beside it.
+    expect(await readdir(path.dirname(file))).toEqual(['batch-0001.json.gz']);
+  });
+
+  it('answers exists for a second put of the same key and keeps the first body', async () => {
+    await sink.put(key, Buffer.from('first'));
+
+    await expect(sink.put(key, Buffer.from('second'))).resolves.toBe('exists');
+    expect(await readFile(sink.pathOf(key), 'utf8')).toBe('first');
+  });
+
+  it('lets exactly one of many concurrent writers of a key win', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sink.put(key, Buffer.from(`writer-${i}`))));
+
+    expect(results.filter((r) => r === 'written')).toHaveLength(1);
+    expect(results.filter((r) => r === 'exists')).toHaveLength(7);
+    const winner = results.indexOf('written');
+    expect(await readFile(sink.pathOf(key), 'utf8')).toBe(`writer-${winner}`);
+    expect(await readdir(path.dirname(sink.pathOf(key)))).toEqual(['batch-0001.json.gz']);
+  });
+
+  it('leaves the object read-only', async () => {
+    await sink.put(key, Buffer.from('first'));
+
+    expect((await stat(sink.pathOf(key))).mode & 0o777).toBe(0o444);
+    if (process.getuid?.() !== 0) {
+      // root ignores permission bits, so only an ordinary user can see the write refused.
+      await expect(writeFile(sink.pathOf(key), 'tampered')).rejects.toMatchObject({ code: 'EACCES' });
+    }
+  });
+
+  it('refuses keys that leave its root', async () => {
+    await expect(sink.put('../outside.json.gz', Buffer.from('x'))).rejects.toThrow(/not a relative path inside/);
+    await expect(sink.put('/etc/passwd', Buffer.from('x'))).rejects.toThrow(/not a relative path inside/);
+  });
+});
