@@ -1,0 +1,121 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { Db, decodeCursor, encodeCursor, TransactionCancelledError } from '../../../../lambdas/shared/data/db.js';
+import { ValidationError } from '../../../../lambdas/shared/errors.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const db = new Db(doc, 'table-1');
+
+beforeEach(() => ddb.reset());
+afterAll(() => ddb.restore());
+
+const partition = { attribute: 'GSI1PK', value: 'ORG#org-1#PATIENTS' };
+const lastKey = { PK: 'ORG#org-1#PAT#p1', SK: 'PROFILE', GSI1PK: 'ORG#org-1#PATIENTS', GSI1SK: 'ada#p1' };
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+describe('cursors', () => {
+  it('round-trips a LastEvaluatedKey through an opaque url-safe string', () => {
+    const cursor = encodeCursor(lastKey);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(cursor, partition)).toEqual(lastKey);
+  });
+
+  it('rejects a forged cursor for another partition (another org\'s patients)', () => {
+    const forged = encodeCursor({ ...lastKey, GSI1PK: 'ORG#org-2#PATIENTS' });
+    expect(() => decodeCursor(forged, partition)).toThrow(ValidationError);
+  });
+
+  it.each([
+    ['not base64 JSON', 'not-a-cursor'],
+    ['a JSON array', encodeCursor([] as unknown as Record<string, unknown>)],
+    ['an empty object', encodeCursor({})],
+    ['a non-key attribute', encodeCursor({ ...lastKey, medicalRecordNumber: 'X' })],
+    ['a non-string key value', encodeCursor({ GSI1PK: 'ORG#org-1#PATIENTS', GSI1SK: 5 })],
+  ])('rejects %s with a 400 naming the cursor', (_, cursor) => {
+    const err = (() => {
+      try {
+        decodeCursor(cursor, partition);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ status: 400, details: [{ path: 'cursor' }] });
+  });
+});
+
+describe('Db.queryPage', () => {
+  it('passes the decoded cursor and limit, and encodes the next one', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ id: 'p2' }], LastEvaluatedKey: { ...lastKey, GSI1SK: 'bob#p2' } });
+
+    const page = await db.queryPage(
+      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': partition.value } },
+      { limit: 2, cursor: encodeCursor(lastKey) },
+      partition,
+    );
+
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { TableName: 'table-1', Limit: 2, ExclusiveStartKey: lastKey, IndexName: 'GSI1' });
+    expect(page.items).toEqual([{ id: 'p2' }]);
+    expect(decodeCursor(page.nextCursor!, partition)).toEqual({ ...lastKey, GSI1SK: 'bob#p2' });
+  });
+
+  it('answers nextCursor null on the last page', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const page = await db.queryPage({ KeyConditionExpression: 'x' }, { limit: 5 }, partition);
+    expect(page).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('does not query at all with a forged cursor', async () => {
+    const forged = encodeCursor({ ...lastKey, GSI1PK: 'ORG#org-2#PATIENTS' });
+    await expect(db.queryPage({ KeyConditionExpression: 'x' }, { limit: 5, cursor: forged }, partition)).rejects.toThrow(ValidationError);
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+  });
+});
+
+describe('Db.transact', () => {
+  it('retries a cancellation caused only by a concurrent transaction', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
+    await db.transact([db.put({ PK: 'a', SK: 'b' })]);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+  });
+
+  it('reports a failed condition with its position, without retrying', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
+    const err = await db.transact([db.put({ PK: 'a', SK: 'b' }), db.put({ PK: 'c', SK: 'd' })]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransactionCancelledError);
+    expect((err as TransactionCancelledError).failedAt(1)).toBe(true);
+    expect((err as TransactionCancelledError).failedAt(0)).toBe(false);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  });
+
+  it('gives up on endless conflicts after the given attempts', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict'));
+    await expect(db.transact([db.put({ PK: 'a', SK: 'b' })], 3)).rejects.toThrow(TransactionCancelledError);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+  });
+
+  it('passes other errors through unchanged', async () => {
+    const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+    ddb.on(TransactWriteCommand).rejects(throttled);
+    await expect(db.transact([db.put({ PK: 'a', SK: 'b' })])).rejects.toBe(throttled);
+  });
+
+  it('fills in the table name on every transaction item', () => {
+    expect(db.put({ PK: 'a', SK: 'b' }, { ConditionExpression: 'attribute_not_exists(PK)' })).toEqual({
+      Put: { TableName: 'table-1', Item: { PK: 'a', SK: 'b' }, ConditionExpression: 'attribute_not_exists(PK)' },
+    });
+    expect(db.delete({ Key: { PK: 'a', SK: 'b' } }).Delete?.TableName).toBe('table-1');
+    expect(db.conditionCheck({ Key: { PK: 'a', SK: 'b' }, ConditionExpression: 'x' }).ConditionCheck?.TableName).toBe('table-1');
+    expect(db.update({ Key: { PK: 'a', SK: 'b' }, UpdateExpression: 'SET x = :x' }).Update?.TableName).toBe('table-1');
+  });
+});
