@@ -1,3 +1,20 @@
+import { z } from 'zod';
+import { ListOf, ListQuery } from '../schemas/common.js';
+import {
+  CareTeamMember,
+  CareTeamParams,
+  CreatedUser,
+  CreatePatientBody,
+  CreateUserBody,
+  Health,
+  ListUsersQuery,
+  Me,
+  Patient,
+  PatientParams,
+  PutCareTeamMemberBody,
+  UpdatePatientBody,
+  User,
+} from '../schemas/identity.js';
 import type { Role } from '../schemas/roles.js';
 import type { ApiFunctionId } from './functions.js';
 
@@ -22,23 +39,62 @@ export interface RouteDef {
    */
   readonly roles: readonly Role[] | 'any';
   readonly summary: string;
+  /** Path parameters schema. @default - the route has none */
+  readonly params?: z.ZodType;
+  /** Query string schema. @default - no query parameters are accepted */
+  readonly query?: z.ZodType;
+  /** Request body schema. @default - no body is accepted */
+  readonly body?: z.ZodType;
+  /** Success response body (documentation and tests). @default - no body */
+  readonly response?: z.ZodType;
+  /** Success status. @default 200 */
+  readonly status?: number;
+  /** Honours `Idempotency-Key` (creating POSTs). @default false */
+  readonly idempotent?: boolean;
 }
 
 const STAFF = ['admin', 'coordinator'] as const satisfies readonly Role[];
 const CLINICAL = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'] as const satisfies readonly Role[];
 
 export const ROUTES: readonly RouteDef[] = [
-  { method: 'GET', path: '/health', fn: 'identity', auth: false, roles: 'any', summary: 'Liveness' },
-  { method: 'GET', path: '/me', fn: 'identity', auth: true, roles: 'any', summary: 'The caller' },
-  { method: 'POST', path: '/users', fn: 'identity', auth: true, roles: ['admin'], summary: 'Create a user of the caller\'s org' },
-  { method: 'GET', path: '/users', fn: 'identity', auth: true, roles: STAFF, summary: 'Users of the org, optionally by role' },
-  { method: 'POST', path: '/patients', fn: 'identity', auth: true, roles: STAFF, summary: 'Create a patient' },
-  { method: 'GET', path: '/patients', fn: 'identity', auth: true, roles: CLINICAL, summary: 'Patients the caller may see' },
-  { method: 'GET', path: '/patients/{patientId}', fn: 'identity', auth: true, roles: CLINICAL, summary: 'One patient (the read is audited)' },
-  { method: 'PATCH', path: '/patients/{patientId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Update a patient' },
-  { method: 'GET', path: '/patients/{patientId}/care-team', fn: 'identity', auth: true, roles: CLINICAL, summary: 'The patient\'s care team' },
-  { method: 'PUT', path: '/patients/{patientId}/care-team/{userId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Add or change a care-team member' },
-  { method: 'DELETE', path: '/patients/{patientId}/care-team/{userId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Remove a care-team member' },
+  { method: 'GET', path: '/health', fn: 'identity', auth: false, roles: 'any', summary: 'Liveness', response: Health },
+  { method: 'GET', path: '/me', fn: 'identity', auth: true, roles: 'any', summary: 'The caller', response: Me },
+  {
+    method: 'POST', path: '/users', fn: 'identity', auth: true, roles: ['admin'], summary: "Create a user of the caller's org",
+    body: CreateUserBody, response: CreatedUser, status: 201, idempotent: true,
+  },
+  {
+    method: 'GET', path: '/users', fn: 'identity', auth: true, roles: STAFF, summary: 'Users of the org, optionally by role',
+    query: ListUsersQuery, response: ListOf(User),
+  },
+  {
+    method: 'POST', path: '/patients', fn: 'identity', auth: true, roles: STAFF, summary: 'Create a patient',
+    body: CreatePatientBody, response: Patient, status: 201, idempotent: true,
+  },
+  {
+    method: 'GET', path: '/patients', fn: 'identity', auth: true, roles: CLINICAL, summary: 'Patients the caller may see',
+    query: ListQuery, response: ListOf(Patient),
+  },
+  {
+    method: 'GET', path: '/patients/{patientId}', fn: 'identity', auth: true, roles: CLINICAL, summary: 'One patient (the read is audited)',
+    params: PatientParams, response: Patient,
+  },
+  {
+    method: 'PATCH', path: '/patients/{patientId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Update a patient',
+    params: PatientParams, body: UpdatePatientBody, response: Patient,
+  },
+  {
+    method: 'GET', path: '/patients/{patientId}/care-team', fn: 'identity', auth: true, roles: CLINICAL, summary: "The patient's care team",
+    params: PatientParams, response: z.object({ items: z.array(CareTeamMember) }),
+  },
+  {
+    method: 'PUT', path: '/patients/{patientId}/care-team/{userId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Add or change a care-team member',
+    params: CareTeamParams, body: PutCareTeamMemberBody, response: CareTeamMember,
+  },
+  {
+    method: 'DELETE', path: '/patients/{patientId}/care-team/{userId}', fn: 'identity', auth: true, roles: STAFF, summary: 'Remove a care-team member',
+    params: CareTeamParams, status: 204,
+  },
 ];
 
 /** `${method} ${path}`, the key a domain function dispatches on. */

@@ -1,5 +1,14 @@
-import { CreatePatientBody, CreateUserBody, CareTeamParams, ListUsersQuery, PatientParams, PutCareTeamMemberBody, UpdatePatientBody } from '../../schemas/identity.js';
-import { ListQuery } from '../../schemas/common.js';
+import type {
+  CareTeamParams,
+  CreatePatientBody,
+  CreateUserBody,
+  ListUsersQuery,
+  PatientParams,
+  PutCareTeamMemberBody,
+  UpdatePatientBody,
+} from '../../schemas/identity.js';
+import type { ListQuery } from '../../schemas/common.js';
+import type { z } from 'zod';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -17,7 +26,12 @@ export interface IdentityDeps {
   corsAllowOrigins?: readonly string[];
 }
 
-/** The identity/patients function: its routes, each a line from request to use case. */
+type In<T extends z.ZodType> = z.infer<T>;
+
+/**
+ * The identity/patients function: each route of lambdas/routes.ts (which holds its schemas) is a
+ * line from validated input to a use case.
+ */
 export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
   const repo = new IdentityRepository(deps.db);
   const service = new IdentityService(repo, new AccessPolicy(repo), deps.directory, deps.db);
@@ -27,45 +41,32 @@ export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
     {
       'GET /health': route({ handle: async () => ({ status: 'ok' }) }),
       'GET /me': route({ handle: async ({ caller }) => service.me(caller) }),
-      'POST /users': route({
-        body: CreateUserBody,
-        status: 201,
-        idempotent: true,
+      'POST /users': route<undefined, undefined, In<typeof CreateUserBody>>({
         handle: ({ write, body, idempotency }) => service.createUser(write, body, idempotency),
       }),
-      'GET /users': route({
-        query: ListUsersQuery,
+      'GET /users': route<undefined, In<typeof ListUsersQuery>>({
         handle: ({ caller, query: { role, ...page } }) => service.listUsers(caller, role, page),
       }),
-      'POST /patients': route({
-        body: CreatePatientBody,
-        status: 201,
-        idempotent: true,
+      'POST /patients': route<undefined, undefined, In<typeof CreatePatientBody>>({
         handle: ({ write, body, idempotency }) => service.createPatient(write, body, idempotency),
       }),
-      'GET /patients': route({ query: ListQuery, handle: ({ caller, query }) => service.listPatients(caller, query) }),
-      'GET /patients/{patientId}': route({
-        params: PatientParams,
+      'GET /patients': route<undefined, In<typeof ListQuery>>({
+        handle: ({ caller, query }) => service.listPatients(caller, query),
+      }),
+      'GET /patients/{patientId}': route<In<typeof PatientParams>>({
         handle: ({ caller, write, params }) => service.getPatient(caller, write, params.patientId),
       }),
-      'PATCH /patients/{patientId}': route({
-        params: PatientParams,
-        body: UpdatePatientBody,
+      'PATCH /patients/{patientId}': route<In<typeof PatientParams>, undefined, In<typeof UpdatePatientBody>>({
         handle: ({ caller, write, params, body }) => service.updatePatient(caller, write, params.patientId, body),
       }),
-      'GET /patients/{patientId}/care-team': route({
-        params: PatientParams,
+      'GET /patients/{patientId}/care-team': route<In<typeof PatientParams>>({
         handle: ({ caller, params }) => service.careTeam(caller, params.patientId),
       }),
-      'PUT /patients/{patientId}/care-team/{userId}': route({
-        params: CareTeamParams,
-        body: PutCareTeamMemberBody,
+      'PUT /patients/{patientId}/care-team/{userId}': route<In<typeof CareTeamParams>, undefined, In<typeof PutCareTeamMemberBody>>({
         handle: ({ caller, write, params, body }) =>
           service.putCareTeamMember(caller, write, params.patientId, params.userId, body.relationship),
       }),
-      'DELETE /patients/{patientId}/care-team/{userId}': route({
-        params: CareTeamParams,
-        status: 204,
+      'DELETE /patients/{patientId}/care-team/{userId}': route<In<typeof CareTeamParams>>({
         handle: ({ caller, write, params }) => service.removeCareTeamMember(caller, write, params.patientId, params.userId),
       }),
     },

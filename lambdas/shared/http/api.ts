@@ -24,6 +24,10 @@ export interface RouteInput<P, Q, B> {
   idempotency?: IdempotencyRequest;
 }
 
+/**
+ * A route's handling. Schemas, status and idempotency normally come from the route table
+ * (`lambdas/routes.ts`); a spec may override them.
+ */
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
@@ -60,8 +64,13 @@ export function createApiHandler(
 ): ApiHandler {
   const table = new Map<string, { def: RouteDef; spec: RouteSpec<any, any, any> }>();
   for (const def of ROUTES.filter((r) => r.fn === fn)) {
-    const spec = specs[routeKey(def)];
-    if (!spec) throw new Error(`Function ${fn} has no handler for route ${routeKey(def)}`);
+    const own = specs[routeKey(def)];
+    if (!own) throw new Error(`Function ${fn} has no handler for route ${routeKey(def)}`);
+    // Schemas, status and idempotency come from the route table unless the spec overrides them.
+    const spec: RouteSpec<any, any, any> = {
+      ...pickDefined({ params: def.params, query: def.query, body: def.body, status: def.status, idempotent: def.idempotent }),
+      ...pickDefined(own),
+    } as RouteSpec<any, any, any>;
     table.set(routeKey(def), { def, spec });
   }
   for (const key of Object.keys(specs)) {
@@ -112,6 +121,9 @@ export function createApiHandler(
     .use(jsonBody())
     .handler(dispatch as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) as unknown as ApiHandler;
 }
+
+const pickDefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const anonymous: Caller = { userId: 'anonymous', orgId: 'none', roles: [], email: '', displayName: '' };
 
