@@ -92,15 +92,27 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
 
   const storage = options.dbPath ? ['-dbPath', path.resolve(options.dbPath)] : ['-inMemory'];
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
-  const javaArgs = [`-Djava.library.path=${libPath}`, '-jar', jarPath, '-port', String(port), '-sharedDb', ...storage];
+  const javaArgs = [
+    `-Djava.library.path=${libPath}`,
+    '-jar',
+    jarPath,
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry', // it would otherwise phone home
+    ...storage,
+  ];
+  // It drops dynamodb-local-metadata.json into its working folder: keep that out of the caller's.
+  const cwd = options.dbPath ? path.resolve(options.dbPath) : path.dirname(jarPath);
 
   const guarded = process.platform !== 'win32';
   const child: ChildProcess = guarded
     ? spawn('sh', ['-c', GUARD_SCRIPT, 'dynamodb-local', ...javaArgs], {
+        cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true, // own process group, so a last-resort kill reaches java too
       })
-    : spawn('java', javaArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+    : spawn('java', javaArgs, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 
   let output = '';
   const collect = (chunk: Buffer) => {
