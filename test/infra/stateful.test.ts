@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ROLES } from '../../schemas/roles.js';
+import { buildApp } from './support/build-app.js';
+
+// Synthesised once per stage and shared by every test of this file.
+const dev = buildApp('dev');
+const prod = buildApp('prod');
+
+describe('KMS key', () => {
+  it('rotates and is retained', () => {
+    dev.statefulTemplate.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('single table', () => {
+  const table = () => dev.statefulTemplate.findResources('AWS::DynamoDB::Table');
+
+  it('is the only table, with PK/SK strings, on demand, and no hard-coded name', () => {
+    const tables = Object.values(table());
+    expect(tables).toHaveLength(1);
+    const props = tables[0]!.Properties;
+    expect(props.TableName).toBeUndefined();
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.KeySchema).toEqual([
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ]);
+    expect(props.AttributeDefinitions).toEqual(
+      expect.arrayContaining(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK'].map((n) => ({ AttributeName: n, AttributeType: 'S' }))),
+    );
+  });
+
+  it('has GSI1 and GSI2 projecting all attributes', () => {
+    dev.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith(
+        [1, 2].map((n) =>
+          Match.objectLike({
+            IndexName: `GSI${n}`,
+            KeySchema: [
+              { AttributeName: `GSI${n}PK`, KeyType: 'HASH' },
+              { AttributeName: `GSI${n}SK`, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ),
+      ),
+    });
+  });
+
+  it('has the stream, TTL, PITR, deletion protection, the customer-managed key and RETAIN', () => {
+    dev.statefulTemplate.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('audit bucket', () => {
+  const auditBucket = (stage: typeof dev) =>
+    stage.statefulTemplate.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } });
+
+  // Stage names only in the table: vitest formats each row, and a construct tree does not print.
+  it.each([
+    ['dev', 'GOVERNANCE', 30],
+    ['prod', 'COMPLIANCE', 2192],
+  ] as const)('in %s uses Object Lock %s for %d days', (stage, mode, days) => {
+    const buckets = Object.values(auditBucket(stage === 'prod' ? prod : dev));
+    expect(buckets).toHaveLength(1);
+    expect(buckets[0]!.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: mode, Days: days } },
+    });
+  });
+
+  it('is versioned, KMS-encrypted, private, logged and retained', () => {
+    dev.statefulTemplate.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        ObjectLockEnabled: true,
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } }),
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'audit-bucket/' },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('refuses plain HTTP', () => {
+    dev.statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('no bucket has a hard-coded name and every bucket is retained', () => {
+    for (const bucket of Object.values(dev.statefulTemplate.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.Properties.BucketName).toBeUndefined();
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('user pool', () => {
+  it('has one group per role', () => {
+    for (const role of ROLES) {
+      dev.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: role });
+    }
+    expect(Object.keys(dev.statefulTemplate.findResources('AWS::Cognito::UserPoolGroup'))).toHaveLength(ROLES.length);
+  });
+
+  it('signs in by email, admins create users, orgId and patientId are immutable', () => {
+    dev.statefulTemplate.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({
+        UsernameAttributes: ['email'],
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        Schema: Match.arrayWith([
+          Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: false }),
+          Match.objectLike({ Name: 'patientId', AttributeDataType: 'String', Mutable: false }),
+        ]),
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true }) },
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        LambdaConfig: { PostAuthentication: Match.anyValue() },
+        DeletionProtection: 'ACTIVE',
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('requires TOTP MFA and enforces threat protection in prod; MFA optional in dev', () => {
+    prod.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+    dev.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL' });
+  });
+
+  it('has a public app client with password, SRP and refresh flows', () => {
+    dev.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    });
+  });
+});
+
+describe('event bus and sign-in trigger', () => {
+  it('has a retained event bus', () => {
+    dev.statefulTemplate.hasResource('AWS::Events::EventBus', { DeletionPolicy: 'Retain' });
+  });
+
+  it('the sign-in audit trigger gets TABLE_NAME and may write to the table', () => {
+    dev.statefulTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Records each sign-in for the audit trail',
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue() }) },
+    });
+    dev.statefulTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['dynamodb:PutItem']) })]),
+      },
+    });
+  });
+});

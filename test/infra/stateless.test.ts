@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AUDIT_COLUMNS } from '../../lambdas/shared/audit/audit-event.js';
+import { FUNCTIONS } from '../../lambdas/functions.js';
+import { ROUTES } from '../../lambdas/routes.js';
+import { buildApp } from './support/build-app.js';
+
+// Synthesised once and shared by every test of this file.
+const built = buildApp('dev');
+const template = built.statelessTemplate;
+
+type Resource = { Type: string; Properties: Record<string, any> };
+const resources = template.toJSON().Resources as Record<string, Resource>;
+
+/** Full path of each API Gateway resource, rebuilt from PathPart and ParentId. */
+function resourcePaths(): Map<string, string> {
+  const paths = new Map<string, string>();
+  const pathOf = (id: string): string => {
+    const known = paths.get(id);
+    if (known) return known;
+    const r = resources[id]!;
+    const parent = r.Properties.ParentId;
+    const parentPath = parent?.Ref ? pathOf(parent.Ref) : '';
+    const path = `${parentPath}/${r.Properties.PathPart}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const [id, r] of Object.entries(resources)) if (r.Type === 'AWS::ApiGateway::Resource') pathOf(id);
+  return paths;
+}
+
+/** Every method as `METHOD /path` with its properties. */
+function methods(): Map<string, Record<string, any>> {
+  const paths = resourcePaths();
+  const out = new Map<string, Record<string, any>>();
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::ApiGateway::Method') continue;
+    const res = r.Properties.ResourceId;
+    const path = res.Ref ? paths.get(res.Ref)! : '/';
+    out.set(`${r.Properties.HttpMethod} ${path}`, r.Properties);
+  }
+  return out;
+}
+
+describe('REST API from the route table', () => {
+  const all = methods();
+
+  it.each(ROUTES.map((r) => [r.method, r.path, r.auth] as const))('%s %s exists (auth: %s)', (method, path, auth) => {
+    const props = all.get(`${method} ${path}`);
+    expect(props, `${method} ${path}`).toBeDefined();
+    expect(props!.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+    if (auth) {
+      expect(props!.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(props!.AuthorizerId).toBeDefined();
+    } else {
+      expect(props!.AuthorizationType).toBe('NONE');
+    }
+  });
+
+  it('has no method that is not in the route table, except CORS preflights', () => {
+    const routeKeys = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+    const extra = [...all.keys()].filter((k) => !routeKeys.has(k) && !k.startsWith('OPTIONS '));
+    expect(extra).toEqual([]);
+  });
+
+  it('only GET /health is unauthenticated', () => {
+    const open = [...all.entries()].filter(([k, p]) => !k.startsWith('OPTIONS ') && p.AuthorizationType !== 'COGNITO_USER_POOLS');
+    expect(open.map(([k]) => k)).toEqual(['GET /health']);
+  });
+
+  it('has a Cognito user pools authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+
+  it('answers CORS preflights for the configured origins and headers', () => {
+    const preflight = all.get('OPTIONS /patients/{patientId}');
+    expect(preflight).toBeDefined();
+    const headers = preflight!.Integration.IntegrationResponses[0].ResponseParameters;
+    expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'http://localhost:5173'");
+    expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe("'Authorization,Content-Type,Idempotency-Key'");
+  });
+
+  it('stage has tracing, throttling, ERROR logging without data traces, and JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') },
+      MethodSettings: [
+        Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+      ],
+    });
+  });
+
+  it.each([
+    ['DEFAULT_4XX', undefined, 'bad_request'],
+    ['DEFAULT_5XX', '500', 'internal'],
+    ['UNAUTHORIZED', '401', 'unauthenticated'],
+    ['ACCESS_DENIED', '403', 'forbidden'],
+    ['THROTTLED', '429', 'rate_limited'],
+    ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
+  ] as const)('gateway response %s answers %s with code %s and x-request-id', (type, status, code) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: status ?? Match.absent(),
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.x-request-id': 'context.requestId' }),
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`^\\{"error":\\{"code":"${code}","message":`) },
+    });
+  });
+
+  it('is behind a WAF web ACL with logging', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+  });
+});
+
+describe('functions', () => {
+  const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const byDescription = (d: string) => fns.find((f) => f.Properties.Description === d)?.Properties;
+
+  it('every function is nodejs22.x on arm64 with active tracing, source maps and a service name', () => {
+    const all = [...fns, ...Object.values(built.statefulTemplate.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function')];
+    expect(all).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const f of all) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: expect.anything() },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^carestack-/) }) },
+      });
+    }
+  });
+
+  it('identity gets TABLE_NAME and USER_POOL_ID and the admin user calls on the pool only', () => {
+    expect(byDescription(FUNCTIONS.identity.description)?.Environment.Variables).toEqual(
+      expect.objectContaining({ TABLE_NAME: expect.anything(), USER_POOL_ID: expect.anything() }),
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: [
+              'cognito-idp:AdminAddUserToGroup',
+              'cognito-idp:AdminCreateUser',
+              'cognito-idp:AdminGetUser',
+              'cognito-idp:AdminSetUserPassword',
+            ],
+            Resource: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('Pool') }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('audit gets AUDIT_BUCKET_NAME and may only put under audit/', () => {
+    expect(byDescription(FUNCTIONS.audit.description)?.Environment.Variables).toEqual(
+      expect.objectContaining({ AUDIT_BUCKET_NAME: expect.anything() }),
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': 'carestack-dev-stateful-audit-bucket-arn' }, '/audit/*']] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('events gets EVENT_BUS_NAME and may put events', () => {
+    expect(byDescription(FUNCTIONS.events.description)?.Environment.Variables).toEqual(
+      expect.objectContaining({ EVENT_BUS_NAME: expect.anything() }),
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents' })]) },
+    });
+  });
+
+  it('no function policy grants dynamodb:Scan', () => {
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('dynamodb:Scan');
+  });
+});
+
+describe('stream consumers', () => {
+  it('both mappings report partial failures, bisect, retry a bounded number of times and park failures in SQS', () => {
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+    expect(Object.keys(mappings)).toHaveLength(2);
+    for (const m of Object.values(mappings)) {
+      expect(m.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumRecordAgeInSeconds: expect.any(Number),
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      expect(m.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(m.Properties.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('the audit mapping batches up to 1000 records over a 5 s window', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1000, MaximumBatchingWindowInSeconds: 5 });
+  });
+
+  it('failure queues are KMS-encrypted and TLS-only', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues).length).toBeGreaterThanOrEqual(3);
+    for (const q of Object.values(queues)) expect(q.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+});
+
+describe('realtime (AppSync)', () => {
+  it('defaults to Cognito user pools, adds IAM, traces and logs', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      XrayEnabled: true,
+      LogConfig: { FieldLogLevel: 'ERROR', CloudWatchLogsRoleArn: Match.anyValue(), ExcludeVerboseContent: false },
+    });
+  });
+
+  it.each(['publish', 'revokePatientAccess', 'onPatientEvent', 'onMyEvent'])('%s has an APPSYNC_JS resolver', (field) => {
+    template.hasResourceProperties('AWS::AppSync::Resolver', {
+      FieldName: field,
+      Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+    });
+  });
+
+  it('publish and revoke use NONE, onPatientEvent reads the table through a GetItem-only role', () => {
+    template.hasResourceProperties('AWS::AppSync::DataSource', { Type: 'NONE' });
+    template.hasResourceProperties('AWS::AppSync::DataSource', { Type: 'AMAZON_DYNAMODB' });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'dynamodb:GetItem' })]) },
+    });
+  });
+
+  it('carestack events go to publish, CareTeamMemberRemoved to revokePatientAccess, both with a DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['carestack'] },
+      Targets: [
+        Match.objectLike({
+          AppSyncParameters: { GraphQLOperation: Match.stringLikeRegexp('publish\\(event: \\$event\\)') },
+          InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-data': '$.detail.data' }) }),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['carestack'], 'detail-type': ['CareTeamMemberRemoved'] },
+      Targets: [
+        Match.objectLike({
+          AppSyncParameters: { GraphQLOperation: Match.stringLikeRegexp('revokePatientAccess') },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+});
+
+describe('audit queries (Glue + Athena)', () => {
+  it('audit_events has the contract columns, org/dt partitions, JSON SerDe and partition projection', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'audit_events',
+        PartitionKeys: [
+          { Name: 'org', Type: 'string' },
+          { Name: 'dt', Type: 'string' },
+        ],
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.org.type': 'injected',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': '2024-01-01,NOW',
+          'storage.location.template': {
+            'Fn::Join': ['', ['s3://', Match.anyValue(), '/audit/org=${org}/dt=${dt}/']],
+          },
+        }),
+        StorageDescriptor: Match.objectLike({
+          Columns: AUDIT_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })),
+          SerdeInfo: Match.objectLike({ SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' }),
+        }),
+      }),
+    });
+  });
+
+  it('the workgroup enforces SSE_KMS results', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } },
+      }),
+    });
+  });
+});
+
+describe('outputs', () => {
+  it.each(['ApiUrl', 'GraphqlUrl', 'RealtimeUrl', 'UserPoolId', 'UserPoolClientId', 'Region'])('%s is output', (name) => {
+    template.hasOutput(name, { Value: Match.anyValue() });
+  });
+});
