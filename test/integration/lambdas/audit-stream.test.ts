@@ -1,0 +1,124 @@
+/**
+ * The audit trail from the real stream: identity writes on DynamoDB Local, the table's stream read
+ * back, and the audit handler run over those records into an in-memory write-once sink. Shows that
+ * what the repositories write is enough for every audit row to name its actor.
+ */
+import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditHandler } from '../../../lambdas/audit/app.js';
+import { createIdentityHandler } from '../../../lambdas/identity/app.js';
+import type { UserDirectory } from '../../../lambdas/identity/user-directory.js';
+import type { AuditEvent, AuditSink } from '../../../lambdas/shared/audit/audit-event.js';
+import { Db } from '../../../lambdas/shared/data/db.js';
+import { createTestTable, testDynamoConfig, type TestTable } from '../../support/dynamodb.js';
+import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+
+const directory: UserDirectory = { createLogin: async () => ({ userId: randomUUID() }), deleteLogin: async () => undefined };
+
+let table: TestTable;
+let streams: DynamoDBStreamsClient;
+
+beforeAll(async () => {
+  table = await createTestTable('audit-stream-it');
+  streams = new DynamoDBStreamsClient(testDynamoConfig());
+});
+
+afterAll(async () => {
+  streams?.destroy();
+  await table?.drop();
+});
+
+/** Every record on the table's stream so far, oldest first, in the shape Lambda is given. */
+async function readStream(): Promise<DynamoDBRecord[]> {
+  const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table!.LatestStreamArn! }));
+  const records: _Record[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let iterator = (
+      await streams.send(new GetShardIteratorCommand({ StreamArn: Table!.LatestStreamArn!, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))
+    ).ShardIterator;
+    for (let i = 0; iterator && i < 20; i++) {
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      records.push(...(out.Records ?? []));
+      if (!out.Records?.length) break;
+      iterator = out.NextShardIterator;
+    }
+  }
+  return records as unknown as DynamoDBRecord[];
+}
+
+class MemorySink implements AuditSink {
+  readonly objects = new Map<string, Uint8Array>();
+  async put(key: string, body: Uint8Array) {
+    if (this.objects.has(key)) return 'exists' as const;
+    this.objects.set(key, body);
+    return 'written' as const;
+  }
+  rows(): AuditEvent[] {
+    return [...this.objects.values()].flatMap((b) => gunzipSync(b).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent));
+  }
+}
+
+describe('audit rows from the identity function\'s stream', () => {
+  it('names the actor and request of each create, read, update and delete, and skips storage items', async () => {
+    const orgId = `org-${randomUUID()}`;
+    const admin: TestCaller = { userId: 'admin-a', orgId, roles: ['admin'] };
+    const coordinator: TestCaller = { userId: 'coord-c', orgId, roles: ['coordinator'] };
+    const handler = createIdentityHandler({
+      db: new Db(table.client, table.tableName),
+      directory,
+      clock: fixedClock('2025-03-01T10:00:00.000Z'),
+      logger: silentLogger(),
+    });
+    const call = async (caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'>) => {
+      const res = await handler(apiEvent({ route, caller, ...opts }), lambdaContext());
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return bodyOf(res);
+    };
+
+    const patient = await call(coordinator, 'POST /patients', {
+      body: { displayName: 'Ada', medicalRecordNumber: 'MRN-A1' },
+      headers: { 'Idempotency-Key': 'k' },
+      requestId: 'r-create',
+    });
+    const aide = await call(admin, 'POST /users', { body: { email: 'aide@example.test', displayName: 'Aide', role: 'aide' }, requestId: 'r-user' });
+    await call(coordinator, 'PATCH /patients/{patientId}', { pathParameters: { patientId: patient.id }, body: { version: 1, room: '4' }, requestId: 'r-patch' });
+    const path = { patientId: patient.id, userId: aide.userId };
+    await call(coordinator, 'PUT /patients/{patientId}/care-team/{userId}', { pathParameters: path, body: { relationship: 'aide' }, requestId: 'r-add' });
+    const aideCaller: TestCaller = { userId: aide.userId, orgId, roles: ['aide'] };
+    await call(aideCaller, 'GET /patients/{patientId}', { pathParameters: { patientId: patient.id }, requestId: 'r-read' });
+    await call(admin, 'DELETE /patients/{patientId}/care-team/{userId}', { pathParameters: path, requestId: 'r-remove' });
+
+    const records = await readStream();
+    const sink = new MemorySink();
+    const out = await createAuditHandler({ sink, logger: silentLogger() })({ Records: records });
+
+    expect(out).toEqual({ batchItemFailures: [] });
+    const rows = sink.rows().filter((r) => r.org_id === orgId);
+    const summary = rows.map((r) => [r.action, r.entity_type, r.actor_id, r.request_id]);
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        ['create', 'Patient', 'coord-c', 'r-create'],
+        ['create', 'User', 'admin-a', 'r-user'],
+        ['update', 'Patient', 'coord-c', 'r-patch'],
+        ['create', 'CareTeamMember', 'coord-c', 'r-add'],
+        ['read', 'Patient', aide.userId, 'r-read'],
+        ['delete', 'CareTeamMember', 'admin-a', 'r-remove'],
+      ]),
+    );
+    expect(rows).toHaveLength(6); // no MrnClaim, no IdempotencyRecord, no row for the marking write
+    expect(rows.find((r) => r.action === 'update')?.changed_fields).toEqual(['room']);
+    expect(rows.find((r) => r.action === 'delete')).toMatchObject({ actor_roles: ['admin'], patient_id: patient.id, entity_id: aide.userId });
+    expect([...sink.objects.keys()].every((k) => k.startsWith(`audit/org=${orgId}/dt=2025-03-01/`))).toBe(true);
+  });
+});
