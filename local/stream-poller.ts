@@ -115,6 +115,7 @@ const DEFAULT_BATCH_SIZE = 100;
 const DEFAULT_MAX_RETRIES = 10;
 const DEFAULT_POLL_INTERVAL_MS = 100;
 const MAX_RETRY_DELAY_MS = 2000;
+const SHARD_LIST_TTL_MS = 1000;
 /** Records read ahead per shard and consumer before delivery catches up. */
 const READ_AHEAD = 1000;
 
@@ -248,11 +249,30 @@ interface ShardState {
   retryAt: number;
 }
 
+/** Orders shards so that each comes after its parent (when listed), keeping the listing order otherwise. */
+function parentsFirst(states: ShardState[]): ShardState[] {
+  const byId = new Map(states.map((state) => [state.id, state]));
+  const ordered: ShardState[] = [];
+  const placed = new Set<string>();
+  const place = (state: ShardState, seen: Set<string>) => {
+    if (placed.has(state.id) || seen.has(state.id)) return;
+    seen.add(state.id);
+    const parent = state.parentId ? byId.get(state.parentId) : undefined;
+    if (parent) place(parent, seen);
+    placed.add(state.id);
+    ordered.push(state);
+  };
+  for (const state of states) place(state, new Set());
+  return ordered;
+}
+
 type Outcome = { ok: true } | { ok: false; failedIndex: number; error: string };
 
 /** One consumer's event source mapping: its own shard positions, its own loop. */
 class ConsumerLoop {
   private readonly shards = new Map<string, ShardState>();
+  private listed: Shard[] | undefined;
+  private listedAt = 0;
   private readonly batchSize: number;
   private readonly maxRetries: number;
   private readonly windowMs: number;
@@ -328,12 +348,13 @@ class ConsumerLoop {
 
   /** One pass over every shard. Returns true when everything readable was read and handled. */
   private async cycle(): Promise<boolean> {
-    const listed = await this.describeShards();
+    const listed = await this.shardList();
     const listedIds = new Set(listed.map((shard) => shard.ShardId));
+    // Every listed shard gets its state first: a child may be listed before its parent.
+    const states = listed.map((shard) => this.stateOf(shard));
     let quiet = true;
     const pending: string[] = [];
-    for (const shard of listed) {
-      const state = this.stateOf(shard);
+    for (const state of parentsFirst(states)) {
       if (state.finished) continue;
       const parent = state.parentId && listedIds.has(state.parentId) ? this.shards.get(state.parentId) : undefined;
       if (parent && !parent.finished) {
@@ -355,6 +376,19 @@ class ConsumerLoop {
     }
     this.pending = pending.join(', ');
     return quiet;
+  }
+
+  /**
+   * The stream's shards, described at most every SHARD_LIST_TTL_MS while idle, and afresh in
+   * every cycle of a drain or after a shard closed, so new shards are never missed.
+   */
+  private async shardList(): Promise<Shard[]> {
+    const closed = [...this.shards.values()].some((state) => state.iterator === null && !state.finished);
+    if (!this.listed || closed || this.flushing > 0 || Date.now() - this.listedAt >= SHARD_LIST_TTL_MS) {
+      this.listed = await this.describeShards();
+      this.listedAt = Date.now();
+    }
+    return this.listed;
   }
 
   private async describeShards(): Promise<Shard[]> {
