@@ -28,7 +28,7 @@ export interface GatewayOptions {
   /** @default - 'local' */
   readonly stage?: string;
   /** @default - console */
-  readonly logger?: Pick<Console, 'error' | 'info'>;
+  readonly logger?: Pick<Console, 'error'>;
 }
 
 export interface Gateway {

@@ -47,7 +47,7 @@ describe('local gateway', () => {
       handlers: { identity },
       verifyToken: createTokenVerifier({ issuer: pool.issuer(userPoolId), jwks: pool.jwks(userPoolId), clientId }),
       corsAllowOrigins: [ORIGIN],
-      logger: { error: () => {}, info: () => {} },
+      logger: { error: () => {} },
       extraRoutes: (req, res) => {
         if (req.url !== '/_local/clock') return false;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ now: '2026-11-21T00:00:00.000Z' }));
