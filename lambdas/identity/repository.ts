@@ -182,7 +182,9 @@ export class IdentityRepository implements MembershipReader {
   // ---- care teams --------------------------------------------------------------------------
 
   async isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean> {
-    const item = await this.db.get(CareTeamKeys.key(orgId, patientId, userId));
+    // Strongly consistent: a removal from the care team ends access at once (API.md), not after
+    // the eventual-consistency window of a default GetItem.
+    const item = await this.db.get(CareTeamKeys.key(orgId, patientId, userId), true);
     return !!item && item.deleting !== true;
   }
 

@@ -294,7 +294,8 @@ describe('errors from below', () => {
     ddb.on(GetCommand).resolves({});
     const res = await invoke({ route: 'GET /patients/{patientId}', pathParameters: { patientId: 'p1' }, caller: family });
     expectError(res, 404, 'not_found');
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: 'ORG#org-1#PAT#p1', SK: 'MEMBER#fam-1' } });
+    // a strongly consistent read, so a removal from the team ends access at once
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: 'ORG#org-1#PAT#p1', SK: 'MEMBER#fam-1' }, ConsistentRead: true });
     expect(ddb).not.toHaveReceivedCommand(PutCommand); // no access record for a refused read
   });
 
