@@ -127,7 +127,7 @@ export class CareFunction extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Only the CDK-generated X-Ray statement (xray:PutTraceSegments, PutTelemetryRecords) uses Resource "*": X-Ray does not support resource-level permissions.',
+          'Only CDK-generated statements for actions without resource-level permissions use Resource "*": X-Ray (xray:PutTraceSegments, PutTelemetryRecords) and, for stream consumers, dynamodb:ListStreams.',
       },
     );
   }
