@@ -93,6 +93,10 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   const storage = options.dbPath ? ['-dbPath', path.resolve(options.dbPath)] : ['-inMemory'];
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
   const javaArgs = [
+    // Quick start over peak speed: C1 only and the serial collector start about twice as fast
+    // (measured 2.3-3.5 s against 3.7-7.5 s on a busy 2-CPU machine) and use less memory.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     `-Djava.library.path=${libPath}`,
     '-jar',
     jarPath,
