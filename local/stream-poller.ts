@@ -330,8 +330,10 @@ class ConsumerLoop {
         quiet = await this.cycle();
         this.lastError = undefined;
       } catch (error) {
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`stream-poller: consumer ${this.consumer.name}: ${this.lastError}`);
+        const message = error instanceof Error ? error.message : String(error);
+        // Once per distinct problem, not every poll.
+        if (message !== this.lastError) this.logger.warn(`stream-poller: consumer ${this.consumer.name}: ${message}`);
+        this.lastError = message;
       }
       if (quiet) this.lastQuietCycle = cycle;
       if (this.stopped) break;
