@@ -1,4 +1,4 @@
-import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import type { App, Environment } from 'aws-cdk-lib';
 import { readConfig, type CareStackConfig } from './config.js';
 import { StatefulStack } from './stateful/stateful-stack.js';
 import { StatelessStack } from './stateless/stateless-stack.js';
@@ -39,10 +39,5 @@ export function addCareStack(app: App, env?: Environment): CareStackStacks {
     tags,
   });
   stateless.addStackDependency(stateful);
-  Validations.of(stateless).acknowledge({
-    id: 'Annotation::@aws-cdk/core:crossStackReferencesDefaultStrong',
-    reason:
-      'Strong references are intended: the stateful stack must refuse to drop an export (table, bucket, pool) that the stateless stack still uses. The feature flag @aws-cdk/core:defaultCrossStackReferences=strong in cdk.json would state this once.',
-  });
   return { config, stateful, stateless };
 }

@@ -20,11 +20,10 @@ import { callerFromClaims } from '../lambdas/shared/auth/caller.js';
 import { AccessPolicy } from '../lambdas/shared/auth/policy.js';
 import type { Clock } from '../lambdas/shared/clock.js';
 import { Db } from '../lambdas/shared/data/db.js';
-import type { CareEvent } from '../lambdas/shared/events/care-event.js';
 import { createLogger } from '../lambdas/shared/logger.js';
 import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
-import { createBusPublisher, createLocalBus } from './bus.js';
+import { careEventFromDetail, createBusPublisher, createLocalBus } from './bus.js';
 import { startLocalUserPool } from './cognito/index.js';
 import { createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
@@ -129,19 +128,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const verifyToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId) });
 
     // Realtime: subscriptions are admitted by the same access policy the REST API uses.
-    const policy = new AccessPolicy(new IdentityRepository(db));
+    const people = new IdentityRepository(db);
+    const policy = new AccessPolicy(people, people);
     const realtime = await startRealtimeServer({
       port: ports.graphql,
       verifyToken,
       schemaSdl: readFileSync(path.join(ROOT, 'schemas/realtime.graphql'), 'utf8'),
+      // The server itself filters by org and by patient or recipient, as the AppSync resolvers'
+      // subscription filters do; this decides admission only.
       authorizeSubscription: async (claims, fieldName, args) => {
         const caller = callerFromClaims(claims);
-        if (fieldName === 'onMyEvent') {
-          return { allowed: true, filter: { recipientId: caller.userId, orgId: caller.orgId } };
-        }
-        const patientId = String(args.patientId ?? '');
-        const allowed = await policy.canSeePatient(caller, patientId);
-        return allowed ? { allowed, filter: { orgId: caller.orgId, patientId } } : { allowed: false };
+        if (fieldName === 'onMyEvent') return { allowed: true };
+        return { allowed: await policy.canSubscribeToPatient(caller, String(args.patientId ?? '')) };
       },
     });
     stops.push(() => realtime.stop());
@@ -152,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bus.addRule({
       name: 'to-appsync-publish',
       pattern: { source: ['carestack'] },
-      target: async (event) => realtime.publish(fromDetail(event.detail as Record<string, unknown>)),
+      target: async (event) => realtime.publish(careEventFromDetail(event.detail)),
     });
     bus.addRule({
       name: 'revoke-patient-access',
@@ -242,12 +240,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw err;
   }
-}
-
-/** The bus event's detail back to a CareEvent (`data` travels as a JSON string, as AWSJSON). */
-function fromDetail(detail: Record<string, unknown>): CareEvent {
-  const data = typeof detail.data === 'string' ? (JSON.parse(detail.data) as Record<string, unknown>) : null;
-  return { ...(detail as unknown as CareEvent), data };
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

@@ -37,7 +37,7 @@ export function createAuditHandler(deps: AuditDeps): StreamHandler {
       [...groups.values()].map(async (g) => {
         const body = gzipSync(g.rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
         const key = auditObjectKey(g.org, g.dt, `${g.seqs[0]}-${g.seqs[g.seqs.length - 1]}`);
-        const outcome = await deps.sink.put(key, body);
+        const outcome = await putWithRetries(deps.sink, key, body);
         return { key, outcome, records: g.rows.length };
       }),
     );
@@ -56,6 +56,22 @@ export function createAuditHandler(deps: AuditDeps): StreamHandler {
     const first = failedSeqs.sort(compareSequence)[0]!;
     return { batchItemFailures: [{ itemIdentifier: first }] };
   };
+}
+
+/**
+ * A failed put is tried again here before the batch reports a failure: objects of other org/day
+ * groups of the batch may already be stored, and a redelivery cut at a different record would store
+ * their later records a second time (docs/audit.md, "Exactly once").
+ */
+async function putWithRetries(sink: AuditSink, key: string, body: Uint8Array, attempts = 3): Promise<'written' | 'exists'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sink.put(key, body);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
 }
 
 /** Stream sequence numbers are decimal strings of varying length. */

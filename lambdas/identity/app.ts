@@ -34,7 +34,7 @@ type In<T extends z.ZodType> = z.infer<T>;
  */
 export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
   const repo = new IdentityRepository(deps.db);
-  const service = new IdentityService(repo, new AccessPolicy(repo), deps.directory, deps.db);
+  const service = new IdentityService(repo, new AccessPolicy(repo, repo), deps.directory, deps.db);
 
   return createApiHandler(
     'identity',

@@ -1,6 +1,6 @@
 import type { Role } from '../../schemas/roles.js';
 import type { CareTeamMember, Patient, Relationship, User } from '../../schemas/identity.js';
-import type { MembershipReader } from '../shared/auth/policy.js';
+import type { MembershipReader, PatientReader } from '../shared/auth/policy.js';
 import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { CareTeamKeys, MrnKeys, PatientKeys, UserKeys } from '../shared/data/keys.js';
@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, VersionConflictError } from '../shared/er
  * - care team: Query `ORG#o#PAT#p`, `MEMBER#`; my patients: Query GSI1 `ORG#o#USER#u`, `PAT#`
  * - access check: GetItem `ORG#o#PAT#p / MEMBER#u`
  */
-export class IdentityRepository implements MembershipReader {
+export class IdentityRepository implements MembershipReader, PatientReader {
   private readonly idempotency: Idempotency;
 
   constructor(private readonly db: Db) {
@@ -85,6 +85,10 @@ export class IdentityRepository implements MembershipReader {
   async getPatient(orgId: string, patientId: string, consistent = false): Promise<Patient | undefined> {
     const item = await this.db.get(PatientKeys.key(orgId, patientId), consistent);
     return item ? toPatient(item) : undefined;
+  }
+
+  async patientExists(orgId: string, patientId: string): Promise<boolean> {
+    return !!(await this.db.get(PatientKeys.key(orgId, patientId)));
   }
 
   /** Patient + MRN claim (+ idempotency record): a duplicate MRN in the org is a 409. */

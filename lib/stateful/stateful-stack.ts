@@ -145,7 +145,7 @@ export class StatefulStack extends Stack {
       logEncryptionKey: this.key,
       logRetention: config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
     });
-    grantTableAccess(signInAudit.function, this.table, this.key, 'write');
+    grantTableAccess(signInAudit.function, this.table, this.key, 'readwrite'); // reads the profile for roles
 
     this.userPool = new CareUserPool(this, 'Users', {
       stage: config.stage,

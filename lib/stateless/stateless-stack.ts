@@ -36,6 +36,8 @@ export class StatelessStack extends Stack {
       environment: {
         [ENV.tableName]: stateful.table.tableName,
         [ENV.userPoolId]: pool.userPoolId,
+        // The function adds CORS headers to its own responses (proxy integration).
+        CORS_ALLOW_ORIGINS: config.corsAllowOrigins.join(','),
       },
       logEncryptionKey: stateful.key,
       logRetention,
@@ -48,6 +50,8 @@ export class StatelessStack extends Stack {
           'cognito-idp:AdminAddUserToGroup',
           'cognito-idp:AdminGetUser',
           'cognito-idp:AdminSetUserPassword',
+          // Undoes a login whose profile could not be stored.
+          'cognito-idp:AdminDeleteUser',
         ],
         resources: [pool.userPoolArn],
       }),

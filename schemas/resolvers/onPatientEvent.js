@@ -5,7 +5,8 @@ import { util, extensions } from '@aws-appsync/utils';
  *
  * Admits the subscriber only while they may see the patient, the same rule as the REST access
  * check (docs: DATA-MODEL "The access check"):
- *   (a) staff: `cognito:groups` holds admin or coordinator (the org is pinned by the filter);
+ *   (a) staff: `cognito:groups` holds admin or coordinator and the patient exists in their org
+ *       (the item { PK: ORG#<org>#PAT#<patientId>, SK: PROFILE });
  *   (b) the patient themself: `custom:patientId` equals the argument;
  *   (c) a care-team member: the item { PK: ORG#<org>#PAT#<patientId>, SK: MEMBER#<sub> } exists.
  * Compliance is never admitted. Anyone else gets Unauthorized, so existence does not leak.
@@ -27,13 +28,13 @@ export function request(ctx) {
   if (!ctx.identity || !ctx.identity.sub || !orgId) {
     util.unauthorized();
   }
-  // One GetItem for every subscriber keeps the resolver a single unit; staff and patients are
-  // admitted on their claims in the response whatever the read finds.
+  // One GetItem: staff need the patient to exist in their org, care-team members their link.
+  const staff = groupsOf(ctx.identity).some((g) => STAFF.includes(g));
   return {
     operation: 'GetItem',
     key: util.dynamodb.toMapValues({
       PK: `ORG#${orgId}#PAT#${ctx.args.patientId}`,
-      SK: `MEMBER#${ctx.identity.sub}`,
+      SK: staff ? 'PROFILE' : `MEMBER#${ctx.identity.sub}`,
     }),
     consistentRead: true,
   };
@@ -48,9 +49,10 @@ export function response(ctx) {
   const groups = groupsOf(ctx.identity);
 
   const isCompliance = groups.includes('compliance');
-  const isStaff = groups.some((g) => STAFF.includes(g));
+  const isStaff = groups.some((g) => STAFF.includes(g)) && !!ctx.result && ctx.result.SK === 'PROFILE';
   const isSelf = !!claims['custom:patientId'] && claims['custom:patientId'] === ctx.args.patientId;
-  const isMember = !!ctx.result && ctx.result.SK === `MEMBER#${ctx.identity.sub}`;
+  // A member being removed is marked `deleting` first: already gone for access.
+  const isMember = !!ctx.result && ctx.result.SK === `MEMBER#${ctx.identity.sub}` && ctx.result.deleting !== true;
 
   if (isCompliance || !(isStaff || isSelf || isMember)) {
     util.unauthorized();

@@ -182,7 +182,10 @@ describe('realtime', () => {
       const after = (await api(tokens.coordinator, 'GET', `/patients/${margaret}`)).body;
       await api(tokens.coordinator, 'PATCH', `/patients/${margaret}`, { version: after.version, room: '306' });
       await stack.settle();
-      expect(family.drainData(sub.id)).toEqual([]);
+      // Events published before the revocation (the removal itself) may still be in the queue;
+      // nothing of the later change may reach the removed member.
+      const late = family.drainData(sub.id).map((m) => m.payload.data.onPatientEvent.type);
+      expect(late).not.toContain('PatientUpdated');
     } finally {
       // Put the family member back for the other tests.
       await api(tokens.coordinator, 'PUT', `/patients/${margaret}/care-team/${user('family').userId}`, { relationship: 'family' });

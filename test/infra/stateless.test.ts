@@ -136,7 +136,7 @@ describe('functions', () => {
 
   it('identity gets TABLE_NAME and USER_POOL_ID and the admin user calls on the pool only', () => {
     expect(byDescription(FUNCTIONS.identity.description)?.Environment.Variables).toEqual(
-      expect.objectContaining({ TABLE_NAME: expect.anything(), USER_POOL_ID: expect.anything() }),
+      expect.objectContaining({ TABLE_NAME: expect.anything(), USER_POOL_ID: expect.anything(), CORS_ALLOW_ORIGINS: 'http://localhost:5173' }),
     );
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -145,6 +145,7 @@ describe('functions', () => {
             Action: [
               'cognito-idp:AdminAddUserToGroup',
               'cognito-idp:AdminCreateUser',
+              'cognito-idp:AdminDeleteUser',
               'cognito-idp:AdminGetUser',
               'cognito-idp:AdminSetUserPassword',
             ],

@@ -19,8 +19,16 @@ export interface MembershipReader {
  *
  * A caller who may not see a patient gets the same 404 as for a patient that does not exist.
  */
+/** Whether a patient record exists in an org (one GetItem). */
+export interface PatientReader {
+  patientExists(orgId: string, patientId: string): Promise<boolean>;
+}
+
 export class AccessPolicy {
-  constructor(private readonly memberships: MembershipReader) {}
+  constructor(
+    private readonly memberships: MembershipReader,
+    private readonly patients?: PatientReader,
+  ) {}
 
   async canSeePatient(caller: Caller, patientId: string): Promise<boolean> {
     if (!hasAnyRole(caller, ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'])) return false;
@@ -33,6 +41,18 @@ export class AccessPolicy {
   /** Throws `NotFoundError` unless the caller may see the patient. */
   async assertCanSeePatient(caller: Caller, patientId: string): Promise<void> {
     if (!(await this.canSeePatient(caller, patientId))) throw new NotFoundError('Patient not found');
+  }
+
+  /**
+   * May the caller subscribe to the patient's realtime events? As `canSeePatient`, and for staff
+   * the patient must exist in their org: no request follows that would answer 404, so the
+   * subscription is refused at `start` instead (the AppSync resolver reads the same item).
+   */
+  async canSubscribeToPatient(caller: Caller, patientId: string): Promise<boolean> {
+    if (!(await this.canSeePatient(caller, patientId))) return false;
+    if (!isStaff(caller)) return true;
+    if (!this.patients) throw new Error('AccessPolicy needs a PatientReader to admit staff subscriptions');
+    return this.patients.patientExists(caller.orgId, patientId);
   }
 
   /** Staff of the patient's org manage the record and its care team. */
