@@ -12,7 +12,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROUTES } from '../lambdas/routes.js';
 import { createAuditHandler } from '../lambdas/audit/app.js';
 import { createEventsHandler } from '../lambdas/events/app.js';
-import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { IdentityRepository } from '../lambdas/identity/repository.js';
 import { CognitoUserDirectory } from '../lambdas/identity/user-directory.js';
 import { createSignInAuditHandler } from '../lambdas/sign-in-audit/app.js';
@@ -28,6 +27,7 @@ import { startLocalUserPool } from './cognito/index.js';
 import { createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
+import { buildApiHandlers } from './functions.js';
 import { startGateway } from './gateway.js';
 import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
@@ -189,17 +189,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(async () => sweeper.stop());
 
     // The REST API: same route table, same handlers.
-    const identity = createIdentityHandler({
+    const handlers = buildApiHandlers({
       db,
-      directory: new CognitoUserDirectory(cognito, { userPoolId, issuePasswords: true }),
       clock,
-      logger: logger('identity'),
+      logger,
+      directory: new CognitoUserDirectory(cognito, { userPoolId, issuePasswords: true }),
       corsAllowOrigins: ['*'],
     });
     const gateway = await startGateway({
       port: ports.api,
       routes: ROUTES,
-      handlers: { identity },
+      handlers,
       verifyToken,
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
     });

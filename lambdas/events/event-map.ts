@@ -1,5 +1,6 @@
 import type { Item } from '../shared/data/db.js';
 import type { ChangeRecord } from '../shared/data/stream-image.js';
+import { IDENTITY_EVENT_RULES } from '../identity/events.js';
 
 /** How a change of an entity becomes a domain event: its name, and whom it is addressed to. */
 export interface EventRule {
@@ -12,17 +13,11 @@ export interface EventRule {
 
 /**
  * Entity type -> domain events. Domain events come from committed table changes (never from a
- * handler's intent), so an event is published if and only if the change happened. Each domain adds
- * its entities here.
+ * handler's intent), so an event is published if and only if the change happened. Each domain
+ * declares its own rules (`lambdas/<domain>/events.ts`) and they are joined here.
  */
 export const EVENT_RULES: Record<string, EventRule> = {
-  Patient: { INSERT: 'PatientCreated', MODIFY: 'PatientUpdated' },
-  CareTeamMember: {
-    INSERT: 'CareTeamMemberAdded',
-    MODIFY: 'CareTeamMemberUpdated',
-    REMOVE: 'CareTeamMemberRemoved',
-    recipient: (image) => (typeof image.userId === 'string' ? image.userId : undefined),
-  },
+  ...IDENTITY_EVENT_RULES,
 };
 
 export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventRule } | undefined {

@@ -1,0 +1,13 @@
+import type { EventRule } from '../events/event-map.js';
+
+/** Identity and people: the realtime events of its entities. */
+export const IDENTITY_EVENT_RULES: Record<string, EventRule> = {
+  Patient: { INSERT: 'PatientCreated', MODIFY: 'PatientUpdated' },
+  CareTeamMember: {
+    INSERT: 'CareTeamMemberAdded',
+    MODIFY: 'CareTeamMemberUpdated',
+    // Also ends the member's patient subscriptions (bus rule -> revokePatientAccess).
+    REMOVE: 'CareTeamMemberRemoved',
+    recipient: (image) => (typeof image.userId === 'string' ? image.userId : undefined),
+  },
+};
