@@ -2,6 +2,8 @@
  * The local stack's wiring of each API function: how its handler is built from local dependencies.
  * The AWS wiring of the same factory is the function's `handler.ts`. A domain adds one entry.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import type { UserDirectory } from '../lambdas/identity/user-directory.js';
@@ -18,7 +20,27 @@ export interface LocalDeps {
   directory: UserDirectory;
   /** Origins the functions add CORS headers for. */
   corsAllowOrigins: readonly string[];
+  /** The state folder (`.carestack/`), for local stand-ins that keep files. */
+  dataDir: string;
+  /** The REST API's base URL, for local stand-ins that hand out URLs. */
+  apiUrl: () => string;
 }
+
+/** A function the bus invokes (an EventBridge rule target on AWS). */
+export interface LocalBusTarget {
+  name: string;
+  pattern: { source?: string[]; 'detail-type'?: string[] };
+  build: (deps: LocalDeps) => (event: EventBridgeEvent<string, Record<string, unknown>>) => Promise<unknown>;
+}
+
+/** Bus rules to functions, as the CDK app's rules. A domain adds its targets here. */
+export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [];
+
+/** A local-only HTTP route (tried before the route table); answers true when it handled the request. */
+export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
+export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [];
 
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>

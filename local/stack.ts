@@ -27,7 +27,7 @@ import { startLocalUserPool } from './cognito/index.js';
 import { createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
-import { buildApiHandlers } from './functions.js';
+import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, type LocalDeps } from './functions.js';
 import { startGateway } from './gateway.js';
 import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
@@ -188,21 +188,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sweeper.start();
     stops.push(async () => sweeper.stop());
 
-    // The REST API: same route table, same handlers.
-    const handlers = buildApiHandlers({
+    // The REST API: same route table, same handlers; local-only routes first.
+    let apiUrl = '';
+    const deps: LocalDeps = {
       db,
       clock,
       logger,
       directory: new CognitoUserDirectory(cognito, { userPoolId, issuePasswords: true }),
       corsAllowOrigins: ['*'],
-    });
+      dataDir,
+      apiUrl: () => apiUrl,
+    };
+    for (const target of LOCAL_BUS_TARGETS) {
+      const invoke = target.build(deps);
+      bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event as never)) });
+    }
+    const localRoutes = LOCAL_ROUTES.map((build) => build(deps));
     const gateway = await startGateway({
       port: ports.api,
       routes: ROUTES,
-      handlers,
+      handlers: buildApiHandlers(deps),
       verifyToken,
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
+      extraRoutes: async (req, res) => {
+        for (const route of localRoutes) if (await route(req, res)) return true;
+        return false;
+      },
     });
+    apiUrl = gateway.url;
     stops.push(() => gateway.stop());
 
     const outputs: LocalOutputs = {

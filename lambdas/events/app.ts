@@ -10,25 +10,34 @@ export interface EventsDeps {
   logger: Logger;
 }
 
-/** A committed change -> its domain event, with ids and changed field names only (no PHI). */
-export function careEventFromRecord(record: DynamoDBStreamEvent['Records'][number]): CareEvent | undefined {
+/**
+ * A committed change -> its domain events: one, or one per recipient when the rule addresses users.
+ * Events carry ids and changed field names only (no PHI).
+ */
+export function careEventsFromRecord(record: DynamoDBStreamEvent['Records'][number]): CareEvent[] {
   const change = toChangeRecord(record);
   const match = eventTypeFor(change);
   const image = change.newImage ?? change.oldImage;
-  if (!match || !image) return undefined;
+  if (!match || !image) return [];
   const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
-  return {
+  const base: CareEvent = {
     id: change.eventId,
     orgId: String(image.orgId),
     patientId: str(image.patientId),
-    recipientId: match.rule.recipient?.(image) ?? null,
+    recipientId: null,
     type: match.type,
     entityType: String(image.entityType),
     entityId: String(image.id),
     at: str(image.updatedAt) ?? new Date().toISOString(),
     data: { version: image.version ?? null, changedFields: changedFields(change.oldImage, change.newImage), actorId: str(image.updatedBy) },
   };
+  if (!match.rule.recipients) return [base];
+  return match.rule.recipients(image).map((recipientId, i) => ({ ...base, id: i === 0 ? base.id : `${base.id}:${i}`, recipientId }));
 }
+
+/** The single event of a record (tests, and rules without several recipients). */
+export const careEventFromRecord = (record: DynamoDBStreamEvent['Records'][number]): CareEvent | undefined =>
+  careEventsFromRecord(record)[0];
 
 /**
  * Stream batch -> domain events on the bus. Events are published in stream order; if publishing
@@ -39,8 +48,7 @@ export function createEventsHandler(deps: EventsDeps): StreamHandler {
   return async (event) => {
     const pending: Array<{ seq: string; event: CareEvent }> = [];
     for (const record of event.Records) {
-      const care = careEventFromRecord(record);
-      if (care) pending.push({ seq: record.dynamodb?.SequenceNumber ?? '', event: care });
+      for (const care of careEventsFromRecord(record)) pending.push({ seq: record.dynamodb?.SequenceNumber ?? '', event: care });
     }
     for (let i = 0; i < pending.length; i += 10) {
       const chunk = pending.slice(i, i + 10);

@@ -7,8 +7,11 @@ export interface EventRule {
   INSERT?: string;
   MODIFY?: string;
   REMOVE?: string;
-  /** The user an event is addressed to (`onMyEvent`), if any. */
-  recipient?: (image: Item) => string | undefined;
+  /**
+   * The users an event is addressed to (`onMyEvent`): one event per recipient. Without it, the
+   * event is addressed to nobody and reaches `onPatientEvent` subscribers of its patient only.
+   */
+  recipients?: (image: Item) => readonly string[];
 }
 
 /**

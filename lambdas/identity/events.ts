@@ -8,6 +8,6 @@ export const IDENTITY_EVENT_RULES: Record<string, EventRule> = {
     MODIFY: 'CareTeamMemberUpdated',
     // Also ends the member's patient subscriptions (bus rule -> revokePatientAccess).
     REMOVE: 'CareTeamMemberRemoved',
-    recipient: (image) => (typeof image.userId === 'string' ? image.userId : undefined),
+    recipients: (image) => (typeof image.userId === 'string' ? [image.userId] : []),
   },
 };
