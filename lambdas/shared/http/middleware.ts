@@ -84,7 +84,7 @@ export function responseHeaders(corsAllowOrigins: readonly string[]): Middleware
       ...(res.body ? { 'content-type': 'application/json' } : {}),
       'cache-control': 'no-store',
       'x-request-id': request.event.requestContext?.requestId ?? '',
-      ...(allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+      ...(allowed ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'x-request-id', vary: 'Origin' } : {}),
       ...res.headers,
     };
   };
