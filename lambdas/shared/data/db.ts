@@ -30,28 +30,76 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The DynamoDB operations the Db issues, as named in ConsumedCapacity reports. */
+export type DbOperation = 'GetItem' | 'PutItem' | 'BatchGetItem' | 'Query' | 'TransactWriteItems';
+
+/** Capacity units one call consumed (DynamoDB's ReturnConsumedCapacity: TOTAL, summed over tables). */
+export interface ConsumedCapacityReport {
+  operation: DbOperation;
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+  capacityUnits: number;
+}
+
+export interface DbOptions {
+  /**
+   * Called after every successful call with the capacity it consumed. When set, each request asks
+   * for `ReturnConsumedCapacity: 'TOTAL'`; when unset, requests are exactly as without it (the
+   * benchmark sets it; the functions do not).
+   * @default - no capacity is requested or reported
+   */
+  onConsumedCapacity?: (report: ConsumedCapacityReport) => void;
+}
+
+type CapacityOut = {
+  ConsumedCapacity?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number } | Array<{
+    ReadCapacityUnits?: number;
+    WriteCapacityUnits?: number;
+    CapacityUnits?: number;
+  }>;
+};
+
 /**
  * The single table, as the repositories see it: named operations over the document client, with
  * DynamoDB's errors turned into ones a repository can reason about. Only repositories use it.
  */
 export class Db {
   readonly doc: DynamoDBDocumentClient;
+  /** `{ ReturnConsumedCapacity: 'TOTAL' }` while a recorder is set, else `{}`: spread into each request. */
+  private readonly rcc: { ReturnConsumedCapacity?: 'TOTAL' };
+  private readonly onCapacity: DbOptions['onConsumedCapacity'];
 
-  constructor(client: DynamoDBClient | DynamoDBDocumentClient, readonly tableName: string) {
+  constructor(client: DynamoDBClient | DynamoDBDocumentClient, readonly tableName: string, options: DbOptions = {}) {
     this.doc =
       client instanceof DynamoDBDocumentClient
         ? client
         : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.onCapacity = options.onConsumedCapacity;
+    this.rcc = this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
+  }
+
+  private report(operation: DbOperation, out: CapacityOut): void {
+    if (!this.onCapacity) return;
+    const list = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : out.ConsumedCapacity ? [out.ConsumedCapacity] : [];
+    const sum = (f: (c: (typeof list)[number]) => number | undefined) => list.reduce((n, c) => n + (f(c) ?? 0), 0);
+    this.onCapacity({
+      operation,
+      readCapacityUnits: sum((c) => c.ReadCapacityUnits),
+      writeCapacityUnits: sum((c) => c.WriteCapacityUnits),
+      capacityUnits: sum((c) => c.CapacityUnits),
+    });
   }
 
   async get<T = Item>(key: { PK: string; SK: string }, consistent = false): Promise<T | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ...this.rcc }));
+    this.report('GetItem', out);
     return out.Item as T | undefined;
   }
 
   /** A single conditional-free put (for items no invariant depends on). */
   async putItem(item: Item): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    const out = await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...this.rcc }));
+    this.report('PutItem', out);
   }
 
   async batchGet<T = Item>(keys: ReadonlyArray<{ PK: string; SK: string }>): Promise<T[]> {
@@ -59,7 +107,8 @@ export class Db {
     const found: Item[] = [];
     let pending: Array<Record<string, unknown>> = [...keys];
     for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } }, ...this.rcc }));
+      this.report('BatchGetItem', out);
       found.push(...(out.Responses?.[this.tableName] ?? []));
       pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
     }
@@ -78,8 +127,9 @@ export class Db {
   ): Promise<Page<T>> {
     const start = page.cursor ? decodeCursor(page.cursor, partition) : undefined;
     const out = await this.doc.send(
-      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start }),
+      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start, ...this.rcc }),
     );
+    this.report('Query', out);
     return {
       items: (out.Items ?? []) as T[],
       nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
@@ -91,7 +141,8 @@ export class Db {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ...this.rcc }));
+      this.report('Query', out);
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start && items.length < max);
@@ -106,7 +157,8 @@ export class Db {
   async transact(items: TransactItem[], attempts = 8): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        const out = await this.doc.send(new TransactWriteCommand({ TransactItems: items, ...this.rcc }));
+        this.report('TransactWriteItems', out);
         return;
       } catch (err) {
         if (!(err instanceof Error && err.name === 'TransactionCanceledException')) throw err;

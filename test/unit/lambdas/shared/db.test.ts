@@ -119,3 +119,31 @@ describe('Db.transact', () => {
     expect(db.update({ Key: { PK: 'a', SK: 'b' }, UpdateExpression: 'SET x = :x' }).Update?.TableName).toBe('table-1');
   });
 });
+
+describe('consumed capacity recorder', () => {
+  it('asks for nothing and reports nothing when no recorder is set', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [], ConsumedCapacity: { TableName: 'table-1', CapacityUnits: 0.5 } });
+    await db.queryPage({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'x' } }, { limit: 5 }, { attribute: 'PK', value: 'x' });
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).not.toHaveProperty('ReturnConsumedCapacity');
+  });
+
+  it('requests TOTAL capacity and reports each call, summing a transaction\'s tables', async () => {
+    const reports: unknown[] = [];
+    const recorded = new Db(doc, 'table-1', { onConsumedCapacity: (r) => reports.push(r) });
+    ddb.on(QueryCommand).resolves({ Items: [], ConsumedCapacity: { TableName: 'table-1', CapacityUnits: 0.5, ReadCapacityUnits: 0.5 } });
+    ddb.on(TransactWriteCommand).resolves({
+      ConsumedCapacity: [
+        { TableName: 'table-1', CapacityUnits: 4, WriteCapacityUnits: 4 },
+        { TableName: 'table-2', CapacityUnits: 2, WriteCapacityUnits: 2 },
+      ],
+    });
+    await recorded.queryPage({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'x' } }, { limit: 5 }, { attribute: 'PK', value: 'x' });
+    await recorded.transact([recorded.put({ PK: 'a', SK: 'b' })]);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ReturnConsumedCapacity).toBe('TOTAL');
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.ReturnConsumedCapacity).toBe('TOTAL');
+    expect(reports).toEqual([
+      { operation: 'Query', readCapacityUnits: 0.5, writeCapacityUnits: 0, capacityUnits: 0.5 },
+      { operation: 'TransactWriteItems', readCapacityUnits: 0, writeCapacityUnits: 6, capacityUnits: 6 },
+    ]);
+  });
+});
