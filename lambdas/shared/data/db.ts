@@ -82,10 +82,13 @@ export class Db {
     if (!this.onCapacity) return;
     const list = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : out.ConsumedCapacity ? [out.ConsumedCapacity] : [];
     const sum = (f: (c: (typeof list)[number]) => number | undefined) => list.reduce((n, c) => n + (f(c) ?? 0), 0);
+    // With TOTAL, DynamoDB may give only CapacityUnits; they are read units for a read, write units
+    // for a write.
+    const writes = operation === 'PutItem' || operation === 'TransactWriteItems';
     this.onCapacity({
       operation,
-      readCapacityUnits: sum((c) => c.ReadCapacityUnits),
-      writeCapacityUnits: sum((c) => c.WriteCapacityUnits),
+      readCapacityUnits: sum((c) => c.ReadCapacityUnits ?? (writes ? 0 : c.CapacityUnits)),
+      writeCapacityUnits: sum((c) => c.WriteCapacityUnits ?? (writes ? c.CapacityUnits : 0)),
       capacityUnits: sum((c) => c.CapacityUnits),
     });
   }
