@@ -68,6 +68,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`\nThe local stack could not start: ${err instanceof Error ? err.message : String(err)}`);
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  const reason =
+    e?.code === 'EADDRINUSE'
+      ? `port ${e.port ?? ''} is in use. Stop whatever listens there, or choose other ports with CARESTACK_API_PORT, CARESTACK_COGNITO_PORT, CARESTACK_GRAPHQL_PORT, CARESTACK_DYNAMODB_PORT.`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  console.error(`\nThe local stack could not start: ${reason}`);
   process.exit(1);
 });
