@@ -35,6 +35,13 @@ export const FUNCTIONS = {
     kind: 'cognito-trigger',
     description: 'Records each sign-in for the audit trail',
   },
+  /** The caller's inbox (/me/notifications), and the bus target that fans domain events out to inboxes. */
+  notifications: {
+    entry: 'lambdas/notifications/handler.ts',
+    app: 'lambdas/notifications/app.ts',
+    kind: 'api',
+    description: 'Notifications: inbox routes and the fan-out of domain events to recipients',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

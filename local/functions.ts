@@ -6,6 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
+import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
+import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { UserDirectory } from '../lambdas/identity/user-directory.js';
 import type { Clock } from '../lambdas/shared/clock.js';
 import type { Db } from '../lambdas/shared/data/db.js';
@@ -34,7 +37,14 @@ export interface LocalBusTarget {
 }
 
 /** Bus rules to functions, as the CDK app's rules. A domain adds its targets here. */
-export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [];
+export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
+  // As the CDK rule (lib/services/notifications.ts): notifying event types -> the notifications function.
+  {
+    name: 'notifications-fan-out',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFYING_EVENT_TYPES] },
+    build: (d) => createNotificationsBusHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications') }),
+  },
+];
 
 /** A local-only HTTP route (tried before the route table); answers true when it handled the request. */
 export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -45,6 +55,8 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [];
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>
     createIdentityHandler({ db: d.db, directory: d.directory, clock: d.clock, logger: d.logger('identity'), corsAllowOrigins: d.corsAllowOrigins }),
+  notifications: (d) =>
+    createNotificationsHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

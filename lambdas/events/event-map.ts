@@ -1,6 +1,7 @@
 import type { Item } from '../shared/data/db.js';
 import type { ChangeRecord } from '../shared/data/stream-image.js';
 import { IDENTITY_EVENT_RULES } from '../identity/events.js';
+import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
 
 /** How a change of an entity becomes a domain event: its name, and whom it is addressed to. */
 export interface EventRule {
@@ -21,6 +22,7 @@ export interface EventRule {
  */
 export const EVENT_RULES: Record<string, EventRule> = {
   ...IDENTITY_EVENT_RULES,
+  ...NOTIFICATIONS_EVENT_RULES,
 };
 
 export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventRule } | undefined {

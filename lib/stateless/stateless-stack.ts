@@ -7,6 +7,7 @@ import { ROUTES } from '../../lambdas/routes.js';
 import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
+import { NotificationsService } from '../services/notifications.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AuditQuery } from './audit-query.js';
 import { CareRestApi } from './care-rest-api.js';
@@ -57,10 +58,18 @@ export class StatelessStack extends Stack {
       }),
     );
 
+    const notifications = new NotificationsService(this, 'Notifications', {
+      table: stateful.table,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function },
+      functions: { identity: identity.function, notifications: notifications.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

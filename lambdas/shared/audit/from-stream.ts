@@ -4,9 +4,11 @@ import type { AuditEvent } from './audit-event.js';
 
 /**
  * Items that are storage mechanics, not care data: their effect is audited on the entity they
- * serve (a patient's MRN change shows on the Patient; an idempotent replay creates nothing).
+ * serve (a patient's MRN change shows on the Patient; an idempotent replay creates nothing). Counters
+ * kept in the same transaction as the entity they count (a user's unread count, a patient's
+ * dashboard) change only with an audited Notification or Incident.
  */
-const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim']);
+const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim', 'UserCounters', 'PatientDashboard']);
 
 /**
  * One stream record -> at most one audit row. The actor is the item's last writer (every write

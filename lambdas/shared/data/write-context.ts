@@ -81,4 +81,6 @@ export function versionedUpdate(fields: Item, ctx: WriteContext, expectedVersion
 export const STORAGE_ATTRIBUTES = new Set([
   'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'expiresAt', 'entityType', 'orgId', 'version',
   'createdAt', 'updatedAt', 'updatedBy', 'updatedByRoles', 'requestId', 'source', 'deleting',
+  // The audit verb of a write (`resolve`, `mark_read`): it becomes the row's action, not a field.
+  'auditAction',
 ]);

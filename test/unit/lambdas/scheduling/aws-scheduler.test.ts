@@ -76,14 +76,14 @@ describe('AwsScheduler', () => {
   });
 
   it('replaces a schedule that exists (UpdateSchedule with the whole definition)', async () => {
-    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     mock.on(UpdateScheduleCommand).resolves({});
     await scheduler().putOneTime({ name: 'miss-d', at: '2026-01-05T14:00:00Z', payload: { kind: 'dose-missed-check' } });
     expect(mock).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: 'miss-d', ActionAfterCompletion: 'DELETE' });
   });
 
   it('deletes in the group, and a schedule that is gone already is fine', async () => {
-    mock.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} })).resolves({});
+    mock.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} })).resolves({});
     await scheduler().delete('med-m-0800');
     await scheduler().delete('med-m-0800');
     expect(mock).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'med-m-0800', GroupName: 'carestack-dev' });

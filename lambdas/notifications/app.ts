@@ -1,0 +1,54 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, EventBridgeEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import type { ListNotificationsQuery, NotificationParams } from '../../schemas/notifications.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/data/db.js';
+import { createApiHandler, route, type ApiHandler } from '../shared/http/api.js';
+import type { Logger } from '../shared/logger.js';
+import { createNotificationFanOut, type BusHandler } from './fan-out.js';
+import { NotificationsRepository } from './repository.js';
+import { NotificationsService } from './service.js';
+
+export interface NotificationsDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  corsAllowOrigins?: readonly string[];
+}
+
+type In<T extends z.ZodType> = z.infer<T>;
+
+/** The inbox routes (`/me/notifications...`). */
+export function createNotificationsHandler(deps: NotificationsDeps): ApiHandler {
+  const service = new NotificationsService(new NotificationsRepository(deps.db));
+  return createApiHandler(
+    'notifications',
+    {
+      'GET /me/notifications': route<undefined, In<typeof ListNotificationsQuery>>({
+        handle: ({ caller, query }) => service.list(caller, query),
+      }),
+      'POST /me/notifications/{notificationId}/read': route<In<typeof NotificationParams>>({
+        handle: ({ write, params }) => service.markRead(write, params.notificationId),
+      }),
+    },
+    deps,
+  );
+}
+
+/** The bus target: domain events -> inbox items. */
+export function createNotificationsBusHandler(deps: NotificationsDeps): BusHandler {
+  return createNotificationFanOut({ repo: new NotificationsRepository(deps.db), clock: deps.clock, logger: deps.logger });
+}
+
+type AnyEvent = APIGatewayProxyEvent | EventBridgeEvent<string, unknown>;
+
+/**
+ * The one Lambda entry of the `notifications` function: API Gateway requests and EventBridge rule
+ * invocations (an EventBridge event has `detail-type`; a REST proxy event never does).
+ */
+export function createNotificationsFunction(deps: NotificationsDeps) {
+  const api = createNotificationsHandler(deps);
+  const bus = createNotificationsBusHandler(deps);
+  return (event: AnyEvent, context: Context): Promise<APIGatewayProxyResult | Awaited<ReturnType<BusHandler>>> =>
+    'detail-type' in event ? bus(event) : api(event, context);
+}

@@ -1,0 +1,86 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { Clock } from '../shared/clock.js';
+import type { WriteContext } from '../shared/data/write-context.js';
+import type { CareEvent } from '../shared/events/care-event.js';
+import type { Logger } from '../shared/logger.js';
+import { notificationId } from './notification-id.js';
+import type { NotificationsRepository } from './repository.js';
+import { NOTIFICATION_RULES, resolveRecipients } from './rules.js';
+
+/** The bus event's `detail`: a CareEvent with `data` as a JSON string (lambdas/events/eventbridge-publisher.ts). */
+const CareEventDetail = z.object({
+  id: z.string().min(1),
+  orgId: z.string().min(1),
+  patientId: z.string().nullish(),
+  recipientId: z.string().nullish(),
+  type: z.string().min(1),
+  entityType: z.string().min(1),
+  entityId: z.string().min(1),
+  at: z.string().min(1),
+  data: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+});
+
+export function careEventFromBusDetail(detail: unknown): CareEvent {
+  const d = CareEventDetail.parse(detail);
+  const data = typeof d.data === 'string' ? (JSON.parse(d.data) as Record<string, unknown>) : (d.data ?? null);
+  return { ...d, patientId: d.patientId ?? null, recipientId: d.recipientId ?? null, data };
+}
+
+export type BusHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{ notified: number; repeated: number }>;
+
+export interface FanOutDeps {
+  repo: NotificationsRepository;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Domain event on the bus -> one inbox item per recipient (NOTIFICATION_RULES). Each item is its
+ * own transaction with the recipient's unread counter, keyed by (event, recipient): a redelivered
+ * or retried event creates nothing twice and the count stays exact. If any recipient fails, the
+ * invocation fails after trying them all, and the retry fills in only what is missing.
+ */
+export function createNotificationFanOut(deps: FanOutDeps): BusHandler {
+  return async (busEvent) => {
+    const event = careEventFromBusDetail(busEvent.detail);
+    const rule = NOTIFICATION_RULES[event.type];
+    if (!rule) {
+      deps.logger.warn('no notification rule for event type', { type: event.type, eventId: event.id });
+      return { notified: 0, repeated: 0 };
+    }
+    const recipients = await resolveRecipients(rule, event, deps.repo);
+    const message = rule.message(event);
+    const ctx: WriteContext = {
+      orgId: event.orgId,
+      actorId: 'system',
+      actorRoles: [],
+      // The source event's id: the audit row of each notification leads back to its cause.
+      requestId: event.id,
+      source: 'system',
+      now: deps.clock.now().toISOString(),
+    };
+    const results = await Promise.allSettled(
+      recipients.map((userId) =>
+        deps.repo.create(ctx, {
+          id: notificationId(event.id, userId, event.at),
+          userId,
+          type: event.type,
+          ...message,
+          ...(event.patientId ? { patientId: event.patientId } : {}),
+          entityType: event.entityType,
+          entityId: event.entityId,
+          sourceEventId: event.id,
+        }),
+      ),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) {
+      deps.logger.error('notification fan-out failed for some recipients', { eventId: event.id, failed: failed.length, error: failed[0]!.reason as Error });
+      throw new Error(`Fan-out of ${event.type} ${event.id} failed for ${failed.length} of ${recipients.length} recipients`);
+    }
+    const notified = results.filter((r) => r.status === 'fulfilled' && r.value).length;
+    deps.logger.info('notifications created', { eventId: event.id, type: event.type, notified, repeated: recipients.length - notified });
+    return { notified, repeated: recipients.length - notified };
+  };
+}

@@ -1,0 +1,170 @@
+import type { Notification } from '../../schemas/notifications.js';
+import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
+import { CareTeamKeys, PatientKeys, UserKeys } from '../shared/data/keys.js';
+import { actorAttributes, newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import type { RecipientDirectory } from './rules.js';
+import { NotificationKeys, UserCounterKeys } from './keys.js';
+
+export interface NewNotification {
+  id: string;
+  userId: string;
+  type: string;
+  title: string;
+  body: string;
+  patientId?: string;
+  entityType: string;
+  entityId: string;
+  sourceEventId: string;
+}
+
+/**
+ * Notifications and the user counters in the single table; the only notifications code that knows
+ * keys. Access patterns (docs/data-model.md, "Notifications"):
+ * - inbox, newest first: Query `ORG#o#USER#u`, `begins_with(SK, NOTE#)`, reverse
+ * - unread only: Query GSI1 `ORG#o#USER#u#UNREAD`, reverse (sparse: only unread items carry it)
+ * - unread count: GetItem `ORG#o#USER#u / COUNTERS`
+ * - recipients: care team Query `ORG#o#PAT#p`, `MEMBER#`; coordinators Query GSI1 `ORG#o#USERS`,
+ *   `ROLE#coordinator#`; the patient's login GetItem `ORG#o#PAT#p / PROFILE` (`userId`)
+ */
+export class NotificationsRepository implements RecipientDirectory {
+  constructor(private readonly db: Db) {}
+
+  // ---- recipients --------------------------------------------------------------------------
+
+  async careTeam(orgId: string, patientId: string): Promise<string[]> {
+    const items = await this.db.queryAll<Item>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': PatientKeys.partition(orgId, patientId), ':prefix': CareTeamKeys.prefix },
+    });
+    return items.filter((i) => i.deleting !== true && typeof i.userId === 'string').map((i) => String(i.userId));
+  }
+
+  async coordinators(orgId: string): Promise<string[]> {
+    const items = await this.db.queryAll<Item>({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': UserKeys.orgPartition(orgId), ':prefix': UserKeys.rolePrefix('coordinator') },
+    });
+    return items.filter((i) => typeof i.userId === 'string').map((i) => String(i.userId));
+  }
+
+  async patientLogin(orgId: string, patientId: string): Promise<string | undefined> {
+    const item = await this.db.get(PatientKeys.key(orgId, patientId));
+    return typeof item?.userId === 'string' ? item.userId : undefined;
+  }
+
+  // ---- inbox -------------------------------------------------------------------------------
+
+  /**
+   * Creates the notification and adds 1 to the recipient's unread count, in one transaction, on
+   * condition that no notification with this id exists: a redelivered event changes nothing.
+   * Answers false when it existed already.
+   */
+  async create(ctx: WriteContext, n: NewNotification): Promise<boolean> {
+    const { userId, patientId, entityType, entityId, ...fields } = n;
+    const note = newItem(
+      { ...NotificationKeys.key(ctx.orgId, userId, n.id), ...NotificationKeys.unread(ctx.orgId, userId, n.id) },
+      'Notification',
+      // Stored as `aboutPatientId`, not `patientId`: a notification is addressed to one user, and
+      // an item with `patientId` would also reach that patient's `onPatientEvent` subscribers.
+      // The entity it is about is `about*`: `entityType` and `id` are the notification's own.
+      { ...fields, userId, aboutEntityType: entityType, aboutEntityId: entityId, ...(patientId ? { aboutPatientId: patientId } : {}) },
+      ctx,
+    );
+    try {
+      await this.db.transact([
+        this.db.put(note, { ConditionExpression: 'attribute_not_exists(PK)' }),
+        this.db.update(this.counterAdd(ctx, userId, 1)),
+      ]);
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      throw err;
+    }
+  }
+
+  async list(orgId: string, userId: string, unreadOnly: boolean, page: { limit: number; cursor?: string }): Promise<Page<Notification>> {
+    const out = unreadOnly
+      ? await this.db.queryPage<Item>(
+          {
+            IndexName: 'GSI1',
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': NotificationKeys.unreadPartition(orgId, userId) },
+            ScanIndexForward: false,
+          },
+          page,
+          { attribute: 'GSI1PK', value: NotificationKeys.unreadPartition(orgId, userId) },
+        )
+      : await this.db.queryPage<Item>(
+          {
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': NotificationKeys.partition(orgId, userId), ':prefix': NotificationKeys.prefix },
+            ScanIndexForward: false,
+          },
+          page,
+          { attribute: 'PK', value: NotificationKeys.partition(orgId, userId) },
+        );
+    return { items: out.items.map(toNotification), nextCursor: out.nextCursor };
+  }
+
+  async unreadCount(orgId: string, userId: string): Promise<number> {
+    const item = await this.db.get(UserCounterKeys.key(orgId, userId), true);
+    return typeof item?.unreadCount === 'number' ? Math.max(0, item.unreadCount) : 0;
+  }
+
+  async get(orgId: string, userId: string, id: string): Promise<Notification | undefined> {
+    const item = await this.db.get(NotificationKeys.key(orgId, userId, id), true);
+    return item ? toNotification(item) : undefined;
+  }
+
+  /**
+   * Marks the caller's notification read: sets `readAt`, removes the unread index keys and takes 1
+   * off the unread count, in one transaction, on condition that it is not read yet. Answers the
+   * notification; marking again changes nothing (undefined when there is no such notification).
+   */
+  async markRead(ctx: WriteContext, id: string): Promise<Notification | undefined> {
+    const key = NotificationKeys.key(ctx.orgId, ctx.actorId, id);
+    const spec = versionedUpdate({ readAt: ctx.now, GSI1PK: null, GSI1SK: null, auditAction: 'mark_read' }, ctx);
+    try {
+      await this.db.transact([
+        this.db.update({ Key: key, ...spec, ConditionExpression: `${spec.ConditionExpression} AND attribute_not_exists(readAt)` }),
+        this.db.update(this.counterAdd(ctx, ctx.actorId, -1)),
+      ]);
+    } catch (err) {
+      if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+    }
+    return this.get(ctx.orgId, ctx.actorId, id);
+  }
+
+  /** ADD to the counter item (created by the first ADD), stamped like any write. */
+  private counterAdd(ctx: WriteContext, userId: string, delta: number) {
+    const stamp = { ...actorAttributes(ctx), entityType: 'UserCounters', orgId: ctx.orgId, userId, id: userId };
+    const names: Record<string, string> = { '#unread': 'unreadCount', '#created': 'createdAt' };
+    const values: Record<string, unknown> = { ':delta': delta, ':now': ctx.now };
+    const sets = Object.entries(stamp).map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `#s${i} = :s${i}`;
+    });
+    return {
+      Key: UserCounterKeys.key(ctx.orgId, userId),
+      UpdateExpression: `SET ${sets.join(', ')}, #created = if_not_exists(#created, :now) ADD #unread :delta`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+}
+
+function toNotification(item: Item): Notification {
+  return {
+    id: String(item.id),
+    type: String(item.type),
+    title: String(item.title),
+    body: String(item.body),
+    ...(typeof item.aboutPatientId === 'string' ? { patientId: item.aboutPatientId } : {}),
+    entityType: String(item.aboutEntityType),
+    entityId: String(item.aboutEntityId),
+    createdAt: String(item.createdAt),
+    readAt: typeof item.readAt === 'string' ? item.readAt : null,
+  };
+}

@@ -1,0 +1,104 @@
+import type { CareEvent } from '../shared/events/care-event.js';
+
+/**
+ * Who is notified of a domain event:
+ * - `careTeam`: the patient's care-team members (family, aides, clinicians, coordinators linked);
+ * - `coordinators`: every coordinator of the org;
+ * - `patient`: the patient's own login (the patient item's `userId`), if they have one;
+ * - `eventRecipient`: the user the event is addressed to (`recipientId`).
+ * The actor of the change (`data.actorId`) is never notified of their own change.
+ */
+export type RecipientPart = 'careTeam' | 'coordinators' | 'patient' | 'eventRecipient';
+
+export const RECIPIENT_SETS = {
+  careTeam: ['careTeam'],
+  coordinators: ['coordinators'],
+  careTeamAndCoordinators: ['careTeam', 'coordinators'],
+  patient: ['patient'],
+  patientAndCareTeam: ['patient', 'careTeam'],
+  eventRecipient: ['eventRecipient'],
+} as const satisfies Record<string, readonly RecipientPart[]>;
+
+export type RecipientSet = keyof typeof RECIPIENT_SETS;
+
+/** What a recipient reads in their inbox. Short, and no PHI beyond what they may see anyway. */
+export interface NotificationMessage {
+  title: string;
+  body: string;
+}
+
+export interface NotificationRule {
+  recipients: RecipientSet;
+  message: (event: CareEvent) => NotificationMessage;
+}
+
+const changed = (event: CareEvent): string[] => {
+  const fields = event.data?.changedFields;
+  return Array.isArray(fields) ? fields.map(String) : [];
+};
+
+/**
+ * Domain event type (the bus `detail-type`) -> notification. The CDK rule to the notifications
+ * function and the local bus target match exactly these keys. A domain adds its rules here.
+ *
+ * Titles and bodies name no person and no clinical detail: an event carries ids and changed field
+ * names only, and the recipient opens the entity (which checks access again) for the rest.
+ */
+export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
+  // API.md, "Assisted living": a new or changed incident notifies the patient's care team and the
+  // org's coordinators, not the person who made the change.
+  IncidentReported: {
+    recipients: 'careTeamAndCoordinators',
+    message: () => ({ title: 'Incident reported', body: 'A new incident was reported for a resident you care for.' }),
+  },
+  IncidentUpdated: {
+    recipients: 'careTeamAndCoordinators',
+    message: (event) => {
+      const fields = changed(event).filter((f) => f !== 'auditAction');
+      return fields.includes('status')
+        ? { title: 'Incident status changed', body: 'The status of an incident of a resident you care for has changed.' }
+        : { title: 'Incident updated', body: `An incident of a resident you care for was updated${fields.length ? ` (${fields.join(', ')})` : ''}.` };
+    },
+  },
+};
+
+/** The event types that notify someone: the bus rule's `detail-type` list. */
+export const NOTIFYING_EVENT_TYPES: readonly string[] = Object.keys(NOTIFICATION_RULES);
+
+/** Where recipients come from (the notifications repository on the table; a fake in tests). */
+export interface RecipientDirectory {
+  careTeam(orgId: string, patientId: string): Promise<readonly string[]>;
+  coordinators(orgId: string): Promise<readonly string[]>;
+  /** The patient's own login, if the patient has one. */
+  patientLogin(orgId: string, patientId: string): Promise<string | undefined>;
+}
+
+/**
+ * The users to notify of `event` under `rule`: the union of the rule's parts, each user once, in a
+ * stable order, without the actor of the change.
+ */
+export async function resolveRecipients(rule: NotificationRule, event: CareEvent, directory: RecipientDirectory): Promise<string[]> {
+  const out = new Set<string>();
+  const patientId = event.patientId ?? undefined;
+  for (const part of RECIPIENT_SETS[rule.recipients] as readonly RecipientPart[]) {
+    switch (part) {
+      case 'careTeam':
+        if (patientId) for (const u of await directory.careTeam(event.orgId, patientId)) out.add(u);
+        break;
+      case 'coordinators':
+        for (const u of await directory.coordinators(event.orgId)) out.add(u);
+        break;
+      case 'patient': {
+        const login = patientId ? await directory.patientLogin(event.orgId, patientId) : undefined;
+        if (login) out.add(login);
+        break;
+      }
+      case 'eventRecipient':
+        if (event.recipientId) out.add(event.recipientId);
+        break;
+    }
+  }
+  const actor = typeof event.data?.actorId === 'string' ? event.data.actorId : undefined;
+  if (actor) out.delete(actor);
+  return [...out];
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { Id, IsoDateTime, ListQuery } from './common.js';
+
+/** One inbox entry (API.md, "Assisted living": `GET /me/notifications`). */
+export const Notification = z.object({
+  id: z.string(),
+  /** The domain event that caused it (`IncidentReported`, `DoseDue`, ...). */
+  type: z.string(),
+  title: z.string(),
+  body: z.string(),
+  /** What it is about, for the client to open: the patient and the entity. */
+  patientId: z.string().optional(),
+  entityType: z.string(),
+  entityId: z.string(),
+  createdAt: IsoDateTime,
+  /** null while unread. */
+  readAt: IsoDateTime.nullable(),
+});
+export type Notification = z.infer<typeof Notification>;
+
+export const ListNotificationsQuery = ListQuery.extend({
+  /** `true`: only unread ones. */
+  unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+});
+export type ListNotificationsQuery = z.infer<typeof ListNotificationsQuery>;
+
+export const NotificationList = z.object({
+  items: z.array(Notification),
+  nextCursor: z.string().nullable(),
+  unreadCount: z.number().int().min(0),
+});
+export type NotificationList = z.infer<typeof NotificationList>;
+
+export const NotificationParams = z.strictObject({ notificationId: Id });
+export type NotificationParams = z.infer<typeof NotificationParams>;
