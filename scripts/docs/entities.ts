@@ -2,8 +2,9 @@
  * `docs/api/entities.md`: a Mermaid ER diagram of the entities the API returns and their links, and
  * the data dictionary (one table per entity: field, type, required, description).
  *
- * An entity is a named response schema that carries `version` or `createdAt` (API.md: every entity
- * has them), unless its schema says otherwise with `.meta({ entity: true | false })`. A link is a
+ * An entity is a named response schema that carries `id`, `version` or `createdAt` (API.md: every
+ * entity has them; some views such as `Message` show only the id), unless its schema says otherwise
+ * with `.meta({ entity: true | false })`. A link is a
  * field `<entity>Id` / `<entity>Ids` (also `lastReadMessageId` -> Message), a user-valued field
  * (`addedBy`, `senderId`, `participantIds`, ...), or any field with `.meta({ references: 'Name' })`.
  */
@@ -55,7 +56,7 @@ export function findEntities(api: ApiDocument, names: SchemaNames, routes: reado
     const flag = metaOf(zod, 'entity');
     if (typeof flag === 'boolean') return flag;
     const props = (json.properties ?? {}) as Record<string, unknown>;
-    return 'version' in props || 'createdAt' in props;
+    return 'id' in props || 'version' in props || 'createdAt' in props;
   };
   const entityNames = [...api.components.outputNames].filter(isEntity).sort();
 
@@ -84,7 +85,8 @@ export function findEntities(api: ApiDocument, names: SchemaNames, routes: reado
       const many = prop.type === 'array';
       const explicit = metaOf(zodShape[field], 'references');
       const target = typeof explicit === 'string' ? explicit : linkTarget(field, entityNames);
-      if (target && !isOwnId(name, field)) links.push({ field, target, many, required: required.has(field) });
+      const nullable = (Array.isArray(prop.type) && prop.type.includes('null')) || ((prop.anyOf ?? []) as Json[]).some((v) => v.type === 'null');
+      if (target && !isOwnId(name, field)) links.push({ field, target, many, required: required.has(field) && !nullable });
     }
     return { name, schema: json, links, routes: routesOf.get(name) ?? [] };
   });

@@ -4,7 +4,7 @@
  * OpenAPI document to its playground. Everything comes from the route table and the schema modules
  * at run time, so a new domain's routes and schemas appear without edits here.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EVENT_RULES } from '../../lambdas/events/event-map.js';
 import { ROUTES } from '../../lambdas/routes.js';
@@ -97,4 +97,23 @@ export function stableJson(value: unknown): string {
     return Object.fromEntries(entries.map(([k, x]) => [k, sort(x, k === 'properties' && !keepOrder)]));
   };
   return JSON.stringify(sort(value, false), null, 2) + '\n';
+}
+
+/**
+ * The generated files that differ from (or are missing in) the repository, plus generated-looking
+ * files there that nothing generates any more (a schema that was renamed or removed).
+ */
+export function staleFiles(files: ReadonlyMap<string, string>, root = ROOT): string[] {
+  const stale: string[] = [];
+  for (const [rel, content] of files) {
+    const onDisk = existsSync(path.join(root, rel)) ? readFileSync(path.join(root, rel), 'utf8') : undefined;
+    if (onDisk !== content) stale.push(rel);
+  }
+  const schemaDir = path.join(root, DOCS_DIR, 'schemas');
+  if (existsSync(schemaDir)) {
+    for (const file of readdirSync(schemaDir).sort()) {
+      if (!files.has(`${DOCS_DIR}/schemas/${file}`)) stale.push(`${DOCS_DIR}/schemas/${file}`);
+    }
+  }
+  return stale;
 }
