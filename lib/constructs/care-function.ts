@@ -2,11 +2,34 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/functions.js';
 import { fromRoot, PROJECT_ROOT } from '../paths.js';
+
+/** The runtime of every function; its Node major is the bundle's esbuild target. */
+export const CARE_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/**
+ * How every function is bundled (exported so the benchmark builds byte-identical bundles to
+ * measure their size and cold start).
+ */
+export const CARE_FUNCTION_BUNDLING = {
+  // Local esbuild from node_modules; never Docker (the build machines have none).
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  // Some bundled CommonJS dependencies call require(); give them one inside the ES module.
+  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+  // Bundle the AWS SDK v3 clients instead of using the copy in the runtime: the versions are
+  // the ones pinned in package-lock.json (tested, not whatever the runtime ships this week),
+  // and a minified, tree-shaken client loads faster on a cold start than the full runtime SDK.
+  bundleAwsSDK: true,
+  externalModules: [],
+} as const satisfies BundlingOptions;
 
 export interface CareFunctionProps {
   /** Which function of lambdas/functions.ts this is: gives the entry file and the description. */
@@ -68,7 +91,7 @@ export class CareFunction extends Construct {
       entry: fromRoot(def.entry),
       handler: 'handler',
       description: def.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: CARE_FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -81,21 +104,7 @@ export class CareFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: `carestack-${props.functionId}`,
         ...props.environment,
       },
-      bundling: {
-        // Local esbuild from node_modules; never Docker (the build machines have none).
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require(); give them one inside the ES module.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-        // Bundle the AWS SDK v3 clients instead of using the copy in the runtime: the versions are
-        // the ones pinned in package-lock.json (tested, not whatever the runtime ships this week),
-        // and a minified, tree-shaken client loads faster on a cold start than the full runtime SDK.
-        bundleAwsSDK: true,
-        externalModules: [],
-      },
+      bundling: CARE_FUNCTION_BUNDLING,
     });
 
     Validations.of(this).acknowledge(
