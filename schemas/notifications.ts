@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, IsoDateTime, ListQuery } from './common.js';
 
 /** One inbox entry (API.md, "Assisted living": `GET /me/notifications`). */

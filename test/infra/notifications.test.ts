@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../lambdas/functions.js';
+import { NOTIFICATIONS_ROUTES } from '../../lambdas/notifications/routes.js';
+import { NOTIFYING_EVENT_TYPES } from '../../lambdas/notifications/rules.js';
+import { buildApp } from './support/build-app.js';
+
+// Synthesised once and shared by every test of this file.
+const template = buildApp('dev').statelessTemplate;
+type Resource = { Type: string; Properties: Record<string, any> };
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
+
+const [fnId, fn] = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === FUNCTIONS.notifications.description)!;
+const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+
+describe('notifications service construct', () => {
+  it('is one function with the table name and CORS origins', () => {
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      TABLE_NAME: expect.anything(),
+      CORS_ALLOW_ORIGINS: 'http://localhost:5173',
+      POWERTOOLS_SERVICE_NAME: 'carestack-notifications',
+    });
+  });
+
+  it('serves its routes through API Gateway with the Cognito authorizer', () => {
+    const methods = ofType('AWS::ApiGateway::Method').map(([, r]) => r.Properties);
+    for (const route of NOTIFICATIONS_ROUTES) {
+      const m = methods.find((p) => p.OperationName === `${route.method} ${route.path}`);
+      expect(m, `${route.method} ${route.path}`).toBeDefined();
+      expect(m!.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(refersTo(m!.Integration.Uri, fnId)).toBe(true);
+    }
+  });
+
+  it('a bus rule sends exactly the notifying event types to the function, with retries and a dead-letter queue', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, fnId)));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]![1].Properties;
+    expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': [...NOTIFYING_EVENT_TYPES] });
+    expect(rule.EventBusName).toBeDefined();
+    const target = rule.Targets[0];
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
+    expect(target.DeadLetterConfig.Arn).toBeDefined();
+    // EventBridge may invoke the function.
+    expect(
+      ofType('AWS::Lambda::Permission').some(([, p]) => refersTo(p.Properties.FunctionName, fnId) && p.Properties.Principal === 'events.amazonaws.com'),
+    ).toBe(true);
+  });
+
+  it('failed asynchronous invocations go to the same encrypted queue', () => {
+    const dlq = fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, fnId)))![1];
+    expect(rule.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(dlq);
+    expect(resources[dlq]!.Properties.KmsMasterKeyId).toBeDefined();
+    const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, fnId));
+    expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+  });
+
+  it('may read and write the table and its two named indexes, never Scan, and send to its queue', () => {
+    const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    expect([dynamo.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
+    const indexes = JSON.stringify(dynamo.Resource);
+    expect(indexes).toContain('/index/GSI1');
+    expect(indexes).toContain('/index/GSI2');
+    expect(indexes).not.toContain('index/*');
+    expect(statements.some((s) => [s.Action].flat().includes('sqs:SendMessage'))).toBe(true);
+  });
+});
