@@ -14,6 +14,7 @@ import type { Clock } from '../lambdas/shared/clock.js';
 import type { Db } from '../lambdas/shared/data/db.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
 import type { Logger } from '../lambdas/shared/logger.js';
+import { playgroundRoute } from './playground/routes.js';
 
 export interface LocalDeps {
   db: Db;
@@ -50,7 +51,10 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
 export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
-export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [];
+export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
+  // The API playground: Swagger UI at /docs, the realtime page at /docs/realtime (local only).
+  (d) => playgroundRoute(d),
+];
 
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>
