@@ -42,6 +42,13 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Notifications: inbox routes and the fan-out of domain events to recipients',
   },
+  /** Secure messaging: conversations, messages, read receipts, attachments. */
+  messaging: {
+    entry: 'lambdas/messaging/handler.ts',
+    app: 'lambdas/messaging/app.ts',
+    kind: 'api',
+    description: 'Secure messaging: conversations, messages, read receipts, attachments',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

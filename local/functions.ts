@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { createMessagingHandler } from '../lambdas/messaging/app.js';
 import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
@@ -14,6 +15,7 @@ import type { Clock } from '../lambdas/shared/clock.js';
 import type { Db } from '../lambdas/shared/data/db.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
 import type { Logger } from '../lambdas/shared/logger.js';
+import { localAttachmentStore } from './attachment-files.js';
 import { playgroundRoute } from './playground/routes.js';
 
 export interface LocalDeps {
@@ -52,6 +54,8 @@ export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => boolean 
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
 export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
+  // Signed, expiring attachment URLs (the stand-in for S3 presigned URLs).
+  (d) => localAttachmentStore(d).route,
   // The API playground: Swagger UI at /docs, the realtime page at /docs/realtime (local only).
   (d) => playgroundRoute(d),
 ];
@@ -61,6 +65,8 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createIdentityHandler({ db: d.db, directory: d.directory, clock: d.clock, logger: d.logger('identity'), corsAllowOrigins: d.corsAllowOrigins }),
   notifications: (d) =>
     createNotificationsHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications'), corsAllowOrigins: d.corsAllowOrigins }),
+  messaging: (d) =>
+    createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

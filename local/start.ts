@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     '',
     'CareStack is running locally.',
     `  REST API        ${o.ApiUrl}            (GET ${o.ApiUrl}/health)`,
+    `  API playground  ${o.ApiUrl}/docs       (Swagger UI; realtime: ${o.ApiUrl}/docs/realtime)`,
     `  GraphQL         ${o.GraphqlUrl}`,
     `  Realtime        ${o.RealtimeUrl}`,
     `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,

@@ -23,13 +23,18 @@ export function careEventsFromRecord(record: DynamoDBStreamEvent['Records'][numb
   const base: CareEvent = {
     id: change.eventId,
     orgId: String(image.orgId),
-    patientId: str(image.patientId),
+    patientId: match.rule.recipientsOnly ? null : str(image.patientId),
     recipientId: null,
     type: match.type,
     entityType: String(image.entityType),
     entityId: String(image.id),
     at: str(image.updatedAt) ?? new Date().toISOString(),
-    data: { version: image.version ?? null, changedFields: changedFields(change.oldImage, change.newImage), actorId: str(image.updatedBy) },
+    data: {
+      version: image.version ?? null,
+      changedFields: changedFields(change.oldImage, change.newImage),
+      actorId: str(image.updatedBy),
+      ...match.rule.ids?.(image),
+    },
   };
   if (!match.rule.recipients) return [base];
   return match.rule.recipients(image).map((recipientId, i) => ({ ...base, id: i === 0 ? base.id : `${base.id}:${i}`, recipientId }));

@@ -1,6 +1,7 @@
 import type { Item } from '../shared/data/db.js';
 import type { ChangeRecord } from '../shared/data/stream-image.js';
 import { IDENTITY_EVENT_RULES } from '../identity/events.js';
+import { MESSAGING_EVENT_RULES } from '../messaging/events.js';
 import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
 
 /** How a change of an entity becomes a domain event: its name, and whom it is addressed to. */
@@ -13,6 +14,14 @@ export interface EventRule {
    * event is addressed to nobody and reaches `onPatientEvent` subscribers of its patient only.
    */
   recipients?: (image: Item) => readonly string[];
+  /**
+   * The event is for its recipients only: it carries no `patientId`, so it never reaches
+   * `onPatientEvent` subscribers (who may see the patient but not, say, a conversation about it).
+   * @default false
+   */
+  recipientsOnly?: boolean;
+  /** More ids a client needs to fetch what changed (e.g. a message's conversation), added to `data`. */
+  ids?: (image: Item) => Record<string, string>;
 }
 
 /**
@@ -23,6 +32,7 @@ export interface EventRule {
 export const EVENT_RULES: Record<string, EventRule> = {
   ...IDENTITY_EVENT_RULES,
   ...NOTIFICATIONS_EVENT_RULES,
+  ...MESSAGING_EVENT_RULES,
 };
 
 export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventRule } | undefined {

@@ -8,6 +8,7 @@ export const ENV = {
   auditBucketName: 'AUDIT_BUCKET_NAME',
   eventBusName: 'EVENT_BUS_NAME',
   userPoolId: 'USER_POOL_ID',
+  attachmentsBucketName: 'ATTACHMENTS_BUCKET_NAME',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -10,6 +10,7 @@ import { ENV } from '../../lambdas/shared/env.js';
 import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
+import { AttachmentsBucket } from './attachments-bucket.js';
 import { CareTable } from './care-table.js';
 import { CareUserPool } from './care-user-pool.js';
 
@@ -35,6 +36,10 @@ export class StatefulStack extends Stack {
    * name, so the policy (and its nag acknowledgement) does not depend on a generated export id.
    */
   readonly auditBucketArnExportName: string;
+  /** Message attachments (private; reached only through URLs the messaging function signs). */
+  readonly attachmentsBucket: s3.Bucket;
+  /** Export name of the attachments bucket's ARN, for the messaging function's object-level policy. */
+  readonly attachmentsBucketArnExportName: string;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -133,6 +138,14 @@ export class StatefulStack extends Stack {
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
       reason: 'Athena query results are disposable copies (expired after 30 days); the audit bucket is the record.',
     });
+
+    this.attachmentsBucket = new AttachmentsBucket(this, 'Attachments', {
+      encryptionKey: this.key,
+      accessLogsBucket: this.logBucket,
+      corsAllowOrigins: config.corsAllowOrigins,
+    }).bucket;
+    this.attachmentsBucketArnExportName = `${this.stackName}-attachments-bucket-arn`;
+    this.exportValue(this.attachmentsBucket.bucketArn, { name: this.attachmentsBucketArnExportName });
 
     this.bus = new events.EventBus(this, 'Bus', { description: 'CareStack domain events' });
     this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);

@@ -8,6 +8,7 @@ import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { NotificationsService } from '../services/notifications.js';
+import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AuditQuery } from './audit-query.js';
 import { CareRestApi } from './care-rest-api.js';
@@ -66,10 +67,19 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
+    const messaging = new MessagingService(this, 'Messaging', {
+      table: stateful.table,
+      attachmentsBucket: stateful.attachmentsBucket,
+      attachmentsBucketArnExportName: stateful.attachmentsBucketArnExportName,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function },
+      functions: { identity: identity.function, notifications: notifications.function.function, messaging: messaging.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

@@ -106,7 +106,7 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     for (const p of stack.demoUsers!.patients) expect(body).toContain(p.displayName);
     expect(await op.locator('.curl-command').textContent()).toContain('Authorization: Bearer ');
     await shot(page, 'docs-get-patients');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.playground-bar').scrollIntoViewIfNeeded();
     await shot(page, 'docs-top');
     expect(failures).toEqual([]);
     await page.close();

@@ -96,6 +96,8 @@ describe('acknowledgement inventory', () => {
     'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/files/*]',
+    'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/pending/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-bucket-arn/audit/*]',
     'AwsSolutions-L1',
     'AwsSolutions-S1',

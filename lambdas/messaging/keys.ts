@@ -1,0 +1,48 @@
+/**
+ * Key formats of the messaging entities (docs/data-model.md, "Messaging"). Only the messaging
+ * repository imports this module. Every key starts with the org.
+ */
+type Key = { PK: string; SK: string };
+
+const convPk = (orgId: string, conversationId: string) => `ORG#${orgId}#CONV#${conversationId}`;
+const myConversations = (orgId: string, userId: string) => `ORG#${orgId}#USER#${userId}#CONVS`;
+
+export const ConversationKeys = {
+  partition: convPk,
+  meta: (orgId: string, conversationId: string): Key => ({ PK: convPk(orgId, conversationId), SK: 'META' }),
+};
+
+export const ParticipantKeys = {
+  key: (orgId: string, conversationId: string, userId: string): Key => ({ PK: convPk(orgId, conversationId), SK: `PART#${userId}` }),
+  prefix: 'PART#',
+  /**
+   * GSI1: the user's conversations by latest activity. The sort key changes on every message, so
+   * "newest first" is a reverse Query of one partition.
+   */
+  byActivity: (orgId: string, userId: string, lastActivityAt: string, conversationId: string) => ({
+    GSI1PK: myConversations(orgId, userId),
+    GSI1SK: `${lastActivityAt}#${conversationId}`,
+  }),
+  activityPartition: myConversations,
+};
+
+export const MessageKeys = {
+  /** Message ids are ULIDs: the sort key orders messages by time. */
+  key: (orgId: string, conversationId: string, messageId: string): Key => ({ PK: convPk(orgId, conversationId), SK: `MSG#${messageId}` }),
+  prefix: 'MSG#',
+  sk: (messageId: string) => `MSG#${messageId}`,
+};
+
+export const AttachmentKeys = {
+  key: (orgId: string, attachmentId: string): Key => ({ PK: `ORG#${orgId}#ATT#${attachmentId}`, SK: 'META' }),
+};
+
+/**
+ * Object keys in the attachments bucket. Uploads land under `pending/` (a lifecycle rule expires
+ * them after a day); the first message that references a file copies it to `files/`, where it
+ * stays. The org is part of the key so a bucket listing is tenant-scoped too.
+ */
+export const AttachmentObjectKeys = {
+  pending: (orgId: string, attachmentId: string) => `pending/${orgId}/${attachmentId}`,
+  kept: (orgId: string, attachmentId: string) => `files/${orgId}/${attachmentId}`,
+};
