@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Ids are opaque to clients, but they end up inside keys (`ORG#<org>#PAT#<id>`), so a path id may

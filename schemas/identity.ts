@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityMeta, Id, IsoDate, IsoDateTime, ListQuery, PhoneNumber, Text, TimeZone, Version } from './common.js';
 import { Role } from './roles.js';
 

@@ -1,10 +1,10 @@
-import { clients } from '../shared/aws/clients.js';
+import { s3Client } from '../shared/aws/clients.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { createAuditHandler } from './app.js';
 import { S3AuditSink } from './s3-sink.js';
 
 export const handler = createAuditHandler({
-  sink: new S3AuditSink(clients.s3(), requireEnv(ENV.auditBucketName)),
+  sink: new S3AuditSink(s3Client(), requireEnv(ENV.auditBucketName)),
   logger: createLogger('audit'),
 });

@@ -1,4 +1,4 @@
-import { clients } from '../shared/aws/clients.js';
+import { dynamoClient, cognitoClient } from '../shared/aws/clients.js';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -8,8 +8,8 @@ import { CognitoUserDirectory } from './user-directory.js';
 
 /** AWS entry: dependencies from the environment the CDK app sets. */
 export const handler = createIdentityHandler({
-  db: new Db(clients.dynamo(), requireEnv(ENV.tableName)),
-  directory: new CognitoUserDirectory(clients.cognito(), { userPoolId: requireEnv(ENV.userPoolId) }),
+  db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
+  directory: new CognitoUserDirectory(cognitoClient(), { userPoolId: requireEnv(ENV.userPoolId) }),
   clock: systemClock,
   logger: createLogger('identity'),
   corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),

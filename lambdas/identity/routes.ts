@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListOf, ListQuery } from '../../schemas/common.js';
 import {
   CareTeamMember,
