@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { clients } from '../shared/aws/clients.js';
+import { dynamoClient } from '../shared/aws/clients.js';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -15,7 +15,7 @@ import { S3AttachmentStore } from './s3-attachment-store.js';
 const presigningS3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 
 export const handler = createMessagingHandler({
-  db: new Db(clients.dynamo(), requireEnv(ENV.tableName)),
+  db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
   attachments: new S3AttachmentStore(presigningS3, requireEnv(ENV.attachmentsBucketName)),
   clock: systemClock,
   logger: createLogger('messaging'),
