@@ -18,7 +18,7 @@ import { createSignInAuditHandler } from '../lambdas/sign-in-audit/app.js';
 import { callerFromClaims } from '../lambdas/shared/auth/caller.js';
 import { AccessPolicy } from '../lambdas/shared/auth/policy.js';
 import type { Clock } from '../lambdas/shared/clock.js';
-import { Db } from '../lambdas/shared/data/db.js';
+import { Db, type DbOptions } from '../lambdas/shared/data/db.js';
 import { createLogger } from '../lambdas/shared/logger.js';
 import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
@@ -54,6 +54,10 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** Quiet the handlers' JSON logs (tests). @default false */
   quiet?: boolean;
+  /** Options of the stack's Db (the benchmark records consumed capacity). @default {} */
+  dbOptions?: DbOptions;
+  /** Called with the stack's DynamoDB client before first use (the benchmark adds a middleware). */
+  instrumentDynamo?: (client: DynamoDBClient) => void;
 }
 
 export interface LocalOutputs {
@@ -105,7 +109,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamo = new DynamoDBClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
     stops.push(async () => dynamo.destroy());
     await createTable(dynamo, tableName);
-    const db = new Db(dynamo, tableName);
+    options.instrumentDynamo?.(dynamo);
+    const db = new Db(dynamo, tableName, options.dbOptions);
     const logger = (name: string) => createLogger(name);
 
     // The user pool, with the post-authentication trigger auditing sign-ins.
