@@ -37,11 +37,19 @@ export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames
   // 1. Names: a schema's exported name; else a name derived from where the route table uses it.
   const taken = new Map<string, z.ZodType>([...names.named].map(([n, s]) => [n, s]));
   const rootNames = { input: new Map<z.ZodType, string>(), output: new Map<z.ZodType, string>() };
+  const alias = new Map<z.ZodType, z.ZodType>();
   for (const root of roots) {
     const own = names.nameOf(root.schema);
     let name = own ?? derivedName(root.schema, names) ?? root.fallbackName;
     if (!own) {
-      // A derived name already used by another instance: fall back to the route's own name.
+      // A derived name already used by another instance: the same component when the two convert
+      // alike (each route building its own `ListOf(Incident)`), else the route's own name.
+      const other = taken.get(name);
+      if (other && other !== root.schema && sameJson(other, root.schema, root.io)) {
+        if (!rootNames[root.io].has(other)) rootNames[root.io].set(other, name);
+        alias.set(root.schema, other);
+        continue;
+      }
       if (taken.has(name) && taken.get(name) !== root.schema) name = root.fallbackName;
       let n = 2;
       const base = name;
@@ -100,12 +108,17 @@ export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames
     schemas,
     outputNames: new Set(outputNames),
     nameOf: (schema, io) => {
-      const name = rootNames[io].get(schema);
+      const name = rootNames[io].get(alias.get(schema) ?? schema);
       if (!name) throw new Error('buildComponents: schema was not given as a root');
       return io === 'input' ? (inputRename.get(name) ?? name) : name;
     },
   };
 }
+
+const sameJson = (a: z.ZodType, b: z.ZodType, io: Io): boolean => {
+  const json = (s: z.ZodType) => JSON.stringify(z.toJSONSchema(s, { io, unrepresentable: 'any' }));
+  return json(a) === json(b);
+};
 
 /** `ListOf(Patient)` -> `PatientPage`; `{ items: Patient[] }` -> `PatientList`. */
 function derivedName(schema: z.ZodType, names: SchemaNames): string | undefined {

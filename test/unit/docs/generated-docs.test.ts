@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from '../../../lambdas/routes.js';
 import type { RouteDef } from '../../../lambdas/shared/http/route-def.js';
 import { ErrorBody, ListOf } from '../../../schemas/common.js';
@@ -148,6 +148,10 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('leaves the playground out of the route table, so the CDK app never has it', () => {
+    expect(ROUTES.filter((r) => r.path === '/docs' || r.path.startsWith('/docs/'))).toEqual([]);
+  });
+
   it('is served with the running API as its server', () => {
     const served = openApiForServer(docs.api, 'http://127.0.0.1:4321');
     expect(served.servers).toEqual([{ url: 'http://127.0.0.1:4321', description: 'This local stack' }]);
@@ -172,6 +176,8 @@ describe('generation from any route table', () => {
       body: z.strictObject({ label: z.string().default('w') }), response: Widget, status: 201, idempotent: true,
     },
     { method: 'GET', path: '/widgets', fn: 'identity', auth: true, roles: 'any', summary: 'Widgets', query: WidgetQuery, response: ListOf(Widget) },
+    { method: 'GET', path: '/patients/{patientId}/widgets', fn: 'identity', auth: true, roles: 'any', summary: "A patient's widgets", response: ListOf(Widget) },
+    { method: 'GET', path: '/other-widgets', fn: 'identity', auth: true, roles: 'any', summary: 'Other', response: z.object({ items: z.array(Widget), nextCursor: z.number() }) },
   ] as RouteDef[];
   let gen: GeneratedDocs;
   beforeAll(async () => {
@@ -186,6 +192,7 @@ describe('generation from any route table', () => {
     expect(gen.api.components.schemas.PostPatientsByPatientIdWidgetsBody).toMatchObject({ properties: { label: { default: 'w' } } });
     expect(gen.api.components.schemas.PostPatientsByPatientIdWidgetsBody!.required).toBeUndefined();
   });
+
 
   it('finds entities and their links, and describes fields', () => {
     const widget = gen.entities.find((e) => e.name === 'PostPatientsByPatientIdWidgetsResponse');
@@ -210,7 +217,7 @@ describe('generation from any route table', () => {
     const api = buildOpenApi(routes, withWidget, { version: '0' });
     const entities = findEntities(api, withWidget, routes);
     const widget = entities.find((e) => e.name === 'Widget')!;
-    expect(widget.routes).toEqual(['POST /patients/{patientId}/widgets', 'GET /widgets']);
+    expect(widget.routes).toEqual(['POST /patients/{patientId}/widgets', 'GET /widgets', 'GET /patients/{patientId}/widgets', 'GET /other-widgets']);
     expect(widget.links).toEqual([
       { field: 'patientId', target: 'Patient', many: false, required: true },
       { field: 'ownerIds', target: 'User', many: true, required: true },
@@ -220,6 +227,13 @@ describe('generation from any route table', () => {
     expect(md).toContain('  User }o--o{ Widget : "ownerIds"');
     expect(md).toContain('| `patientId` | string | yes | The patient the widget is for -> [Patient](#patient) |');
     expect(api.components.schemas.Widget).not.toHaveProperty('properties.ownerIds.references');
+
+    // Alike list shapes built by different routes share one component; an unlike one gets its own.
+    const paths = api.document.paths as Json;
+    const ref = (p: string) => paths[p].get.responses['200'].content['application/json'].schema.$ref;
+    expect(ref('/widgets')).toBe('#/components/schemas/WidgetPage');
+    expect(ref('/patients/{patientId}/widgets')).toBe('#/components/schemas/WidgetPage');
+    expect(ref('/other-widgets')).toBe('#/components/schemas/GetOtherWidgetsResponse');
   });
 });
 
