@@ -123,7 +123,6 @@ export function buildOpenApi(routes: readonly RouteDef[], names: SchemaNames, in
 
   const document: Json = {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'CareStack API',
       version: info.version,
