@@ -20,6 +20,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 120_000, hookTimeout: 120_000 },
       },
+      {
+        // Trust gates (issue 6): authorisation matrix, hostile input, concurrency, audit under faults, limits.
+        extends: true,
+        test: { name: 'trust', include: ['test/trust/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 300_000, hookTimeout: 180_000 },
+      },
     ],
   },
 });

@@ -15,6 +15,12 @@ export interface CareStackConfig {
 const STAGES: readonly Stage[] = ['dev', 'prod'];
 
 /**
+ * The REST API stage's throttling (requests per second, burst). The local gateway mirrors it per
+ * client when asked to (`startLocalStack({ throttle: true })`).
+ */
+export const STAGE_THROTTLING = { rateLimit: 100, burstLimit: 200 } as const;
+
+/**
  * Reads and validates the stage configuration from context. Throws with the bad value in the
  * message, so a typo in `-c stage=...` fails the synth instead of deploying something odd.
  */

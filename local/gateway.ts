@@ -29,11 +29,51 @@ export interface GatewayOptions {
   readonly stage?: string;
   /** @default - console */
   readonly logger?: Pick<Console, 'error'>;
+  /**
+   * Per-client throttling (a token bucket per token subject, or per source IP without a token):
+   * over it, 429 `rate_limited`, as API Gateway's stage throttling answers on AWS. Use the CDK
+   * stage's values (`STAGE_THROTTLING` in lib/config.ts) to mirror it.
+   * @default - no throttling
+   */
+  readonly throttle?: ThrottleOptions;
+  /** For tests of the throttle. @default - Date.now */
+  readonly now?: () => number;
+}
+
+export interface ThrottleOptions {
+  /** Steady-state requests per second per client. */
+  readonly rateLimit: number;
+  /** Bucket size: requests a client may make at once. */
+  readonly burstLimit: number;
+}
+
+/** A request handed to the gateway without a socket (tests call the same path in-process). */
+export interface InvokeRequest {
+  method: string;
+  /** Path and query, as on the request line. */
+  url: string;
+  /** Alternating names and values with their original case. @default [] */
+  rawHeaders?: readonly string[];
+  body?: Buffer | string;
+  /** @default '127.0.0.1' */
+  sourceIp?: string;
+}
+
+export interface InvokeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /**
+   * Serves one request in-process, through the same route matching, size limit, throttle, token
+   * check, proxy event and handler as a request over HTTP (no socket, no CORS preflight, no
+   * local-only routes).
+   */
+  invoke(request: InvokeRequest): Promise<InvokeResponse>;
   stop(): Promise<void>;
 }
 
@@ -268,6 +308,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger ?? console;
   const stage = options.stage ?? 'local';
 
+  const throttle = options.throttle ? createThrottle(options.throttle, options.now ?? Date.now) : undefined;
+
   const server = createServer((req, res) => {
     serve(req, res).catch((err: unknown) => {
       log.error('[gateway] unexpected error', err);
@@ -292,12 +334,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://local');
     const match = matchRoute(options.routes, method, url.pathname);
-    if (!match) {
-      await discard(req);
-      send(res, 404, errorBody('not_found', `No route for ${url.pathname}`));
-      return;
-    }
-    if (method === 'OPTIONS') {
+    if (match && method === 'OPTIONS') {
       await discard(req);
       res.writeHead(204, {
         'Access-Control-Allow-Methods': [...match.methods, 'OPTIONS'].join(','),
@@ -307,37 +344,60 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       res.end();
       return;
     }
+    // Bodies of requests that end before the handler are drained, not kept.
+    const body = match?.route ? await readBody(req, MAX_BODY_BYTES) : await discard(req).then(() => Buffer.alloc(0));
+    const out = await respond(
+      { method, url: req.url ?? '/', rawHeaders: req.rawHeaders, body, sourceIp: normaliseIp(req.socket.remoteAddress) },
+      requestId,
+      requestTimeEpoch,
+    );
+    for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+    res.statusCode = out.status;
+    res.end(out.body);
+  }
+
+  /** Everything after the socket: route, size limit, throttle, token, proxy event, handler. */
+  async function respond(
+    req: { method: string; url: string; rawHeaders: readonly string[]; body: Buffer | 'too_large'; sourceIp: string },
+    requestId: string,
+    requestTimeEpoch: number,
+  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: string | Buffer }> {
+    const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => ({
+      status,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: errorBody(code, message),
+    });
+    const { method } = req;
+    const url = new URL(req.url, 'http://local');
+    const match = matchRoute(options.routes, method, url.pathname);
+    if (!match) return fail(404, 'not_found', `No route for ${url.pathname}`);
     if (!match.route) {
-      await discard(req);
-      res.setHeader('Allow', [...match.methods, 'OPTIONS'].join(', '));
-      send(res, 405, errorBody('method_not_allowed', `${method} is not allowed on ${match.resource}`));
-      return;
+      return fail(405, 'method_not_allowed', `${method} is not allowed on ${match.resource}`, {
+        Allow: [...match.methods, 'OPTIONS'].join(', '),
+      });
+    }
+    if (req.body === 'too_large' || req.body.length > MAX_BODY_BYTES) {
+      return fail(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
 
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === 'too_large') {
-      send(res, 413, errorBody('payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`));
-      return;
+    const authorization = headerOf(req.rawHeaders, 'authorization');
+    const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+    if (throttle && !throttle.take(clientKey(token, req.sourceIp))) {
+      return fail(429, 'rate_limited', 'Too many requests', { 'Retry-After': '1' });
     }
 
     let claims: TokenClaims | undefined;
     if (match.route.auth) {
-      const header = req.headers.authorization;
-      const token = header?.replace(/^Bearer\s+/i, '').trim();
-      if (!token) {
-        send(res, 401, errorBody('unauthenticated', 'Missing Authorization header'));
-        return;
-      }
+      if (!token) return fail(401, 'unauthenticated', 'Missing Authorization header');
       try {
         claims = await options.verifyToken(token);
       } catch {
-        send(res, 401, errorBody('unauthenticated', 'The token is missing, invalid or expired'));
-        return;
+        return fail(401, 'unauthenticated', 'The token is missing, invalid or expired');
       }
     }
 
     const event = buildProxyEvent(
-      { method, url: req.url ?? '/', rawHeaders: req.rawHeaders, body, sourceIp: normaliseIp(req.socket.remoteAddress) },
+      { method, url: req.url, rawHeaders: req.rawHeaders, body: req.body, sourceIp: req.sourceIp },
       { requestId, requestTimeEpoch, stage, match, ...(claims ? { claims } : {}) },
     );
     const fn = match.route.fn;
@@ -346,19 +406,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       result = await options.handlers[fn](event, lambdaContext(fn));
     } catch (err) {
       log.error(`[gateway] ${fn} threw on ${method} ${match.resource} (request ${requestId})`, err);
-      send(res, 500, errorBody('internal', 'Internal server error'));
-      return;
+      return fail(500, 'internal', 'Internal server error');
     }
     if (!result || typeof result.statusCode !== 'number') {
       // API Gateway answers a malformed proxy response with 502.
       log.error(`[gateway] ${fn} returned a malformed proxy result (request ${requestId})`, result);
-      send(res, 502, errorBody('internal', 'Internal server error'));
-      return;
+      return fail(502, 'internal', 'Internal server error');
     }
-    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(k, v.map(String));
-    for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, String(v));
-    res.statusCode = result.statusCode;
-    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+    return {
+      status: result.statusCode,
+      headers,
+      body: result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''),
+    };
+  }
+
+  async function invoke(request: InvokeRequest): Promise<InvokeResponse> {
+    const requestId = randomUUID();
+    const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : (request.body ?? Buffer.alloc(0));
+    const out = await respond(
+      { method: request.method, url: request.url, rawHeaders: request.rawHeaders ?? [], body, sourceIp: request.sourceIp ?? '127.0.0.1' },
+      requestId,
+      Date.now(),
+    );
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    for (const [k, v] of Object.entries(out.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    return { status: out.status, headers, body: Buffer.isBuffer(out.body) ? out.body.toString('utf8') : out.body };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -371,11 +446,55 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    invoke,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+const headerOf = (rawHeaders: readonly string[], name: string): string | undefined => {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return rawHeaders[i + 1];
+  return undefined;
+};
+
+/**
+ * Who a request counts against: the token's subject (read without verifying: a forged token only
+ * spends its own bucket, and is refused with 401 anyway), else the source IP.
+ */
+function clientKey(token: string | undefined, sourceIp: string): string {
+  const payload = token?.split('.')[1];
+  if (payload) {
+    try {
+      const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+      if (typeof sub === 'string' && sub) return `sub:${sub}`;
+    } catch {
+      // not a JWT: counted by address
+    }
+  }
+  return `ip:${sourceIp}`;
+}
+
+/** Token buckets per client: `burstLimit` tokens, refilled at `rateLimit` per second. */
+export function createThrottle(limits: ThrottleOptions, now: () => number = Date.now) {
+  if (!(limits.rateLimit > 0) || !(limits.burstLimit >= 1)) {
+    throw new Error(`throttle: rateLimit must be > 0 and burstLimit >= 1; got ${JSON.stringify(limits)}`);
+  }
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(client: string): boolean {
+      const t = now();
+      const bucket = buckets.get(client) ?? { tokens: limits.burstLimit, at: t };
+      bucket.tokens = Math.min(limits.burstLimit, bucket.tokens + ((t - bucket.at) / 1000) * limits.rateLimit);
+      bucket.at = t;
+      buckets.set(client, bucket);
+      if (buckets.size > 10_000) buckets.delete(buckets.keys().next().value!); // bounded memory
+      if (bucket.tokens < 1) return false;
+      bucket.tokens -= 1;
+      return true;
+    },
   };
 }
 

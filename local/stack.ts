@@ -28,7 +28,9 @@ import { createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, type LocalDeps } from './functions.js';
-import { startGateway } from './gateway.js';
+import { STAGE_THROTTLING } from '../lib/config.js';
+import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
+import { startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
 import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
 import { createStreamPoller } from './stream-poller.js';
@@ -58,6 +60,13 @@ export interface LocalStackOptions {
   dbOptions?: DbOptions;
   /** Called with the stack's DynamoDB client before first use (the benchmark adds a middleware). */
   instrumentDynamo?: (client: DynamoDBClient) => void;
+  /** Fault injection (tests only; never in the CDK app). @default - CARESTACK_FAULTS_* env vars, else none */
+  faults?: FaultOptions;
+  /**
+   * Per-client throttling of the REST API, 429 `rate_limited` past it; `true` mirrors the CDK
+   * stage's values (`STAGE_THROTTLING`). @default false
+   */
+  throttle?: boolean | ThrottleOptions;
 }
 
 export interface LocalOutputs {
@@ -74,6 +83,10 @@ export interface LocalStack {
   outputs: LocalOutputs;
   demoUsers?: DemoUsers;
   dataDir: string;
+  /** Serves a REST request in-process, through the same gateway path as HTTP (see Gateway.invoke). */
+  invoke: Gateway['invoke'];
+  /** Audit batches seen and failed by fault injection (zero without `faults`). */
+  faultCounters: FaultCounters;
   /** Resolves once every change so far has reached the audit store and the realtime subscribers. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -167,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     // Stream consumers: the audit and events functions, fed real stream batches.
+    const faults = auditFaults(new FileAuditSink(dataDir), faultsFromEnv(options.faults));
     const poller = createStreamPoller({
       endpoint,
       region: DYNAMODB_LOCAL_REGION,
@@ -175,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       consumers: [
         {
           name: 'audit',
-          handler: createAuditHandler({ sink: new FileAuditSink(dataDir), logger: logger('audit') }),
+          handler: faults.wrap(createAuditHandler({ sink: faults.sink, logger: logger('audit') })),
           batchSize: 1000,
           maximumBatchingWindowMs: 200,
         },
@@ -215,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers: buildApiHandlers(deps),
       verifyToken,
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
+      ...(options.throttle ? { throttle: options.throttle === true ? STAGE_THROTTLING : options.throttle } : {}),
       extraRoutes: async (req, res) => {
         for (const route of localRoutes) if (await route(req, res)) return true;
         return false;
@@ -248,6 +263,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       outputs,
       ...(demoUsers ? { demoUsers } : {}),
       dataDir,
+      invoke: (request) => gateway.invoke(request),
+      faultCounters: faults.counters,
       settle: async (timeoutMs = 15_000) => {
         await poller.drain(timeoutMs);
         await bus.drain();

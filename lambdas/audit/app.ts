@@ -13,56 +13,50 @@ export interface AuditDeps {
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 /**
- * Stream batch -> one gzipped NDJSON object per org and day. Object names come from the sequence
- * numbers of the records they hold, and the sink never overwrites, so a batch delivered again
- * stores nothing twice. If an object cannot be written, the batch reports a partial failure from
- * the first record of that object on; Lambda (or the local poller) delivers from there again.
+ * Stream batch -> gzipped NDJSON objects, one per contiguous run of records of the same org and
+ * day, written in stream order, one after another. Object names come from the sequence numbers of
+ * the records they hold, and the sink never overwrites.
+ *
+ * Exactly once (docs/audit.md): when a put fails, the batch stops there and reports a partial
+ * failure from the first record of that run. Everything before it is stored, nothing after it is,
+ * so the redelivery (which may be cut at a different record) starts exactly at the first record not
+ * yet stored. Writing org/day groups of the whole batch in parallel instead stored records twice:
+ * a group written beside a failed one came back in the redelivery under different boundaries.
  */
 export function createAuditHandler(deps: AuditDeps): StreamHandler {
   return async (event) => {
-    const groups = new Map<string, { org: string; dt: string; rows: AuditEvent[]; seqs: string[] }>();
+    const runs: Array<{ org: string; dt: string; rows: AuditEvent[]; seqs: string[] }> = [];
     for (const record of event.Records) {
       const change = toChangeRecord(record);
       const row = auditEventFromChange(change);
       if (!row) continue;
       const dt = row.at.slice(0, 10);
-      const id = `${row.org_id}|${dt}`;
-      const group = groups.get(id) ?? { org: row.org_id, dt, rows: [], seqs: [] };
-      group.rows.push(row);
-      group.seqs.push(change.sequenceNumber);
-      groups.set(id, group);
+      const last = runs.at(-1);
+      const run = last && last.org === row.org_id && last.dt === dt ? last : { org: row.org_id, dt, rows: [], seqs: [] };
+      if (run !== last) runs.push(run);
+      run.rows.push(row);
+      run.seqs.push(change.sequenceNumber);
     }
 
-    const results = await Promise.allSettled(
-      [...groups.values()].map(async (g) => {
-        const body = gzipSync(g.rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-        const key = auditObjectKey(g.org, g.dt, `${g.seqs[0]}-${g.seqs[g.seqs.length - 1]}`);
-        const outcome = await putWithRetries(deps.sink, key, body);
-        return { key, outcome, records: g.rows.length };
-      }),
-    );
-
-    const failedSeqs: string[] = [];
-    [...groups.values()].forEach((g, i) => {
-      const result = results[i]!;
-      if (result.status === 'rejected') {
-        deps.logger.error('audit object not written', { error: result.reason as Error, records: g.rows.length });
-        failedSeqs.push(g.seqs[0]!);
+    let written = 0;
+    for (const run of runs) {
+      const body = gzipSync(run.rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const key = auditObjectKey(run.org, run.dt, `${run.seqs[0]}-${run.seqs[run.seqs.length - 1]}`);
+      try {
+        await putWithRetries(deps.sink, key, body);
+        written += 1;
+      } catch (error) {
+        deps.logger.error('audit object not written', { error: error as Error, records: run.rows.length });
+        deps.logger.info('audit batch', { records: event.Records.length, objects: written, failedAt: run.seqs[0] });
+        return { batchItemFailures: [{ itemIdentifier: run.seqs[0]! }] };
       }
-    });
-    const written = results.filter((r) => r.status === 'fulfilled').length;
-    deps.logger.info('audit batch', { records: event.Records.length, objects: written, failedObjects: failedSeqs.length });
-    if (failedSeqs.length === 0) return { batchItemFailures: [] };
-    const first = failedSeqs.sort(compareSequence)[0]!;
-    return { batchItemFailures: [{ itemIdentifier: first }] };
+    }
+    deps.logger.info('audit batch', { records: event.Records.length, objects: written });
+    return { batchItemFailures: [] };
   };
 }
 
-/**
- * A failed put is tried again here before the batch reports a failure: objects of other org/day
- * groups of the batch may already be stored, and a redelivery cut at a different record would store
- * their later records a second time (docs/audit.md, "Exactly once").
- */
+/** A failed put is tried again a few times before the batch reports a partial failure. */
 async function putWithRetries(sink: AuditSink, key: string, body: Uint8Array, attempts = 3): Promise<'written' | 'exists'> {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -8,7 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { RouteDef } from '../../lambdas/routes.js';
-import type { Stage } from '../config.js';
+import { STAGE_THROTTLING, type Stage } from '../config.js';
 
 export interface CareRestApiProps {
   readonly stage: Stage;
@@ -81,8 +81,8 @@ export class CareRestApi extends Construct {
         // ERROR only, and never data traces: request and response bodies hold PHI.
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
-        throttlingRateLimit: props.throttlingRateLimit ?? 100,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        throttlingRateLimit: props.throttlingRateLimit ?? STAGE_THROTTLING.rateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? STAGE_THROTTLING.burstLimit,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigw.AccessLogFormat.custom(
           JSON.stringify({

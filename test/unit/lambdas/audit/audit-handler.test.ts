@@ -10,7 +10,7 @@ import { patientItem, streamRecord, type RecordSpec } from '../support/stream-re
 class MemorySink implements AuditSink {
   readonly objects = new Map<string, Uint8Array>();
   readonly puts: string[] = [];
-  constructor(private readonly failOn: Set<string> = new Set()) {}
+  constructor(readonly failOn: Set<string> = new Set()) {}
   async put(key: string, body: Uint8Array): Promise<'written' | 'exists'> {
     this.puts.push(key);
     if (this.failOn.has(key)) throw new Error(`bucket unavailable for ${key}`);
@@ -42,31 +42,33 @@ const skipped = (seq: string): RecordSpec => ({
 });
 
 describe('createAuditHandler', () => {
-  it('writes one gzipped NDJSON object per org and day, named by its first and last sequence numbers', async () => {
+  it('writes one gzipped NDJSON object per contiguous run of one org and day, named by its first and last sequence numbers', async () => {
     const sink = new MemorySink();
     const handler = createAuditHandler({ sink, logger: silentLogger() });
 
     const out = await handler(
       batch(
         insert('100', 'org-a', '2025-03-01'),
-        insert('101', 'org-b', '2025-03-01'),
+        insert('101', 'org-a', '2025-03-01'),
         skipped('102'),
         insert('103', 'org-a', '2025-03-01'),
-        insert('104', 'org-a', '2025-03-02'),
+        insert('104', 'org-b', '2025-03-01'),
+        insert('105', 'org-a', '2025-03-02'),
       ),
     );
 
     expect(out).toEqual({ batchItemFailures: [] });
-    expect([...sink.objects.keys()].sort()).toEqual([
+    expect(sink.puts).toEqual([
       'audit/org=org-a/dt=2025-03-01/100-103.json.gz',
-      'audit/org=org-a/dt=2025-03-02/104-104.json.gz',
-      'audit/org=org-b/dt=2025-03-01/101-101.json.gz',
+      'audit/org=org-b/dt=2025-03-01/104-104.json.gz',
+      'audit/org=org-a/dt=2025-03-02/105-105.json.gz',
     ]);
     expect(sink.rows('audit/org=org-a/dt=2025-03-01/100-103.json.gz').map((r) => [r.event_id, r.entity_id, r.org_id])).toEqual([
       ['evt-100', 'p-100', 'org-a'],
+      ['evt-101', 'p-101', 'org-a'],
       ['evt-103', 'p-103', 'org-a'],
     ]);
-    expect(sink.rows('audit/org=org-b/dt=2025-03-01/101-101.json.gz')).toHaveLength(1);
+    expect(sink.rows('audit/org=org-b/dt=2025-03-01/104-104.json.gz')).toHaveLength(1);
   });
 
   it('writes nothing for a batch with nothing to audit', async () => {
@@ -91,8 +93,8 @@ describe('createAuditHandler', () => {
     expect(sink.objects.get('audit/org=org-a/dt=2025-03-01/200-201.json.gz')).toBe(first);
   });
 
-  it('reports a failed object from its group\'s first sequence number, and still writes the others', async () => {
-    const sink = new MemorySink(new Set(['audit/org=org-b/dt=2025-03-01/301-303.json.gz']));
+  it('stops at the first failed object, reports its first sequence number and writes nothing after it', async () => {
+    const sink = new MemorySink(new Set(['audit/org=org-b/dt=2025-03-01/301-301.json.gz']));
     const logger = silentLogger();
     const logged = vi.spyOn(logger, 'error');
     const handler = createAuditHandler({ sink, logger });
@@ -107,16 +109,24 @@ describe('createAuditHandler', () => {
     );
 
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: '301' }] });
-    expect([...sink.objects.keys()]).toEqual(['audit/org=org-a/dt=2025-03-01/300-302.json.gz']);
-    expect(logged).toHaveBeenCalledWith('audit object not written', expect.objectContaining({ records: 2 }));
+    expect([...sink.objects.keys()]).toEqual(['audit/org=org-a/dt=2025-03-01/300-300.json.gz']);
+    expect(logged).toHaveBeenCalledWith('audit object not written', expect.objectContaining({ records: 1 }));
   });
 
-  it('reports the earliest failed group when several fail, comparing sequence numbers as numbers', async () => {
-    const sink = new MemorySink(new Set(['audit/org=org-a/dt=2025-03-01/1000-1000.json.gz', 'audit/org=org-b/dt=2025-03-01/999-999.json.gz']));
-    const out = await createAuditHandler({ sink, logger: silentLogger() })(
-      batch(insert('999', 'org-b', '2025-03-01'), insert('1000', 'org-a', '2025-03-01')),
-    );
-    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: '999' }] });
+  it('stores every record exactly once when the redelivery after a failure is cut at other records', async () => {
+    // Interleaved orgs: the case where writing org groups side by side stored records twice.
+    const sink = new MemorySink(new Set(['audit/org=org-a/dt=2025-03-01/402-402.json.gz']));
+    const handler = createAuditHandler({ sink, logger: silentLogger() });
+    const records = ['400', '401', '402', '403', '404', '405'].map((seq, i) => insert(seq, i % 2 ? 'org-b' : 'org-a', '2025-03-01'));
+
+    const first = await handler(batch(...records.slice(0, 5)));
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: '402' }] });
+    sink.failOn.clear();
+    // Lambda resumes at the failed record, with a batch that now reaches further.
+    expect(await handler(batch(...records.slice(2)))).toEqual({ batchItemFailures: [] });
+
+    const ids = [...sink.objects.keys()].flatMap((key) => sink.rows(key).map((r) => r.event_id));
+    expect(ids.sort()).toEqual(['evt-400', 'evt-401', 'evt-402', 'evt-403', 'evt-404', 'evt-405']);
   });
 });
 
