@@ -42,12 +42,33 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Notifications: inbox routes and the fan-out of domain events to recipients',
   },
+  /** Assisted living: incident reports with regulatory deadlines, resident dashboards. */
+  assistedLiving: {
+    entry: 'lambdas/assisted-living/handler.ts',
+    app: 'lambdas/assisted-living/app.ts',
+    kind: 'api',
+    description: 'Assisted living: incident reports with regulatory deadlines, resident dashboards',
+  },
   /** Secure messaging: conversations, messages, read receipts, attachments. */
   messaging: {
     entry: 'lambdas/messaging/handler.ts',
     app: 'lambdas/messaging/app.ts',
     kind: 'api',
     description: 'Secure messaging: conversations, messages, read receipts, attachments',
+  },
+  /** Medication adherence: medications, doses, confirmations, alerts, adherence. */
+  medications: {
+    entry: 'lambdas/medications/handler.ts',
+    app: 'lambdas/medications/app.ts',
+    kind: 'api',
+    description: 'Medication adherence: medications, doses, confirmations, alerts, adherence',
+  },
+  /** EventBridge Scheduler target: dose slots, missed-dose checks, incident deadlines. */
+  scheduledWork: {
+    entry: 'lambdas/scheduled-work/handler.ts',
+    app: 'lambdas/scheduled-work/app.ts',
+    kind: 'scheduled',
+    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines',
   },
 } as const;
 

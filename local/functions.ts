@@ -5,8 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
+import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
+import { createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
+import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
 import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
@@ -16,6 +20,8 @@ import type { Db } from '../lambdas/shared/data/db.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
 import type { Logger } from '../lambdas/shared/logger.js';
 import { localAttachmentStore } from './attachment-files.js';
+import { clockRoute } from './clock-route.js';
+import type { LocalScheduler } from './scheduler.js';
 import { playgroundRoute } from './playground/routes.js';
 
 export interface LocalDeps {
@@ -30,6 +36,8 @@ export interface LocalDeps {
   dataDir: string;
   /** The REST API's base URL, for local stand-ins that hand out URLs. */
   apiUrl: () => string;
+  /** The local EventBridge Scheduler on the virtual clock (`clock`). */
+  scheduler: LocalScheduler;
 }
 
 /** A function the bus invokes (an EventBridge rule target on AWS). */
@@ -58,13 +66,23 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
   (d) => localAttachmentStore(d).route,
   // The API playground: Swagger UI at /docs, the realtime page at /docs/realtime (local only).
   (d) => playgroundRoute(d),
+  // The virtual clock: GET /_local/clock, POST /_local/clock { advanceTo } fires what is due.
+  (d) => clockRoute(d),
 ];
+
+/** The target of every local schedule, as the CDK schedules target the scheduled-work function. */
+export const LOCAL_SCHEDULED_TARGET = (d: LocalDeps): ((payload: FiredPayload) => Promise<void>) =>
+  createScheduledWorkHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') });
 
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>
     createIdentityHandler({ db: d.db, directory: d.directory, clock: d.clock, logger: d.logger('identity'), corsAllowOrigins: d.corsAllowOrigins }),
   notifications: (d) =>
     createNotificationsHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications'), corsAllowOrigins: d.corsAllowOrigins }),
+  assistedLiving: (d) =>
+    createAssistedLivingHandler({ db: d.db, clock: d.clock, logger: d.logger('assistedLiving'), corsAllowOrigins: d.corsAllowOrigins }),
+  medications: (d) =>
+    createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
 };

@@ -27,7 +27,9 @@ import { startLocalUserPool } from './cognito/index.js';
 import { createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
-import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, type LocalDeps } from './functions.js';
+import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET, type LocalDeps } from './functions.js';
+import { createVirtualClock } from './clock.js';
+import { createLocalScheduler } from './scheduler.js';
 import { STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
 import { startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
@@ -97,7 +99,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const inMemory = options.inMemory ?? false;
   const ports = { api: 3000, cognito: 9229, graphql: 4000, dynamodb: 8000, ...options.ports };
   const tableName = options.tableName ?? 'carestack';
-  const clock = options.clock ?? { now: () => new Date() };
+  // The virtual clock (API.md "Local only") and the local EventBridge Scheduler that runs on it.
+  const clock = createVirtualClock({ ...(options.clock ? { base: options.clock } : {}), ...(inMemory ? {} : { file: path.join(dataDir, 'clock.json') }) });
+  const scheduler = createLocalScheduler({ clock, ...(inMemory ? {} : { file: path.join(dataDir, 'schedules.json') }) });
   const region = 'us-east-1';
   await mkdir(dataDir, { recursive: true });
   if (options.quiet) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -217,7 +221,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       corsAllowOrigins: ['*'],
       dataDir,
       apiUrl: () => apiUrl,
+      scheduler,
     };
+    // Every schedule fires the scheduled-work function; real time passing fires what is due too.
+    scheduler.setTarget(LOCAL_SCHEDULED_TARGET(deps));
+    scheduler.start();
+    stops.push(() => scheduler.stop());
     for (const target of LOCAL_BUS_TARGETS) {
       const invoke = target.build(deps);
       bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event as never)) });

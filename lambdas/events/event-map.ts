@@ -1,8 +1,10 @@
 import type { Item } from '../shared/data/db.js';
 import type { ChangeRecord } from '../shared/data/stream-image.js';
+import { ASSISTED_LIVING_EVENT_RULES } from '../assisted-living/events.js';
 import { IDENTITY_EVENT_RULES } from '../identity/events.js';
-import { MESSAGING_EVENT_RULES } from '../messaging/events.js';
 import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
+import { MEDICATION_EVENT_RULES } from '../medications/events.js';
+import { MESSAGING_EVENT_RULES } from '../messaging/events.js';
 
 /** How a change of an entity becomes a domain event: its name, and whom it is addressed to. */
 export interface EventRule {
@@ -22,6 +24,12 @@ export interface EventRule {
   recipientsOnly?: boolean;
   /** More ids a client needs to fetch what changed (e.g. a message's conversation), added to `data`. */
   ids?: (image: Item) => Record<string, string>;
+  /**
+   * When the event's name depends on the change itself (a Dose that turns `missed` is `DoseMissed`,
+   * one that is confirmed `DoseConfirmed`): answers the type, or undefined for no event. Takes
+   * precedence over INSERT/MODIFY/REMOVE. @default - the type for the change's event name
+   */
+  typeFor?: (change: ChangeRecord) => string | undefined;
 }
 
 /**
@@ -32,7 +40,9 @@ export interface EventRule {
 export const EVENT_RULES: Record<string, EventRule> = {
   ...IDENTITY_EVENT_RULES,
   ...NOTIFICATIONS_EVENT_RULES,
+  ...ASSISTED_LIVING_EVENT_RULES,
   ...MESSAGING_EVENT_RULES,
+  ...MEDICATION_EVENT_RULES,
 };
 
 export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventRule } | undefined {
@@ -40,6 +50,6 @@ export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventR
   const rule = typeof image?.entityType === 'string' ? EVENT_RULES[image.entityType] : undefined;
   if (!rule) return undefined;
   if (change.eventName === 'MODIFY' && change.newImage?.deleting === true) return undefined;
-  const type = rule[change.eventName];
+  const type = rule.typeFor ? rule.typeFor(change) : rule[change.eventName];
   return type ? { type, rule } : undefined;
 }

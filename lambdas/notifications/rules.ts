@@ -60,6 +60,17 @@ export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
         : { title: 'Incident updated', body: `An incident of a resident you care for was updated${fields.length ? ` (${fields.join(', ')})` : ''}.` };
     },
   },
+  // API.md, "Medication adherence": at each scheduled time the patient is reminded; a dose still
+  // due after the grace period alerts the patient and the care team. (Medication names are not in
+  // the text: the event carries ids only, and the app shows the dose it opens.)
+  DoseDue: {
+    recipients: 'patient',
+    message: () => ({ title: 'Time for your medication', body: 'A scheduled dose is due now. Confirm it once taken.' }),
+  },
+  DoseMissed: {
+    recipients: 'patientAndCareTeam',
+    message: () => ({ title: 'Missed dose', body: 'A scheduled dose was not confirmed within its grace period.' }),
+  },
 };
 
 /** The event types that notify someone: the bus rule's `detail-type` list. */

@@ -8,6 +8,11 @@ export const ENV = {
   auditBucketName: 'AUDIT_BUCKET_NAME',
   eventBusName: 'EVENT_BUS_NAME',
   userPoolId: 'USER_POOL_ID',
+  /** EventBridge Scheduler: the group, the scheduled-work target, the role Scheduler assumes, its DLQ. */
+  scheduleGroupName: 'SCHEDULE_GROUP_NAME',
+  scheduledWorkArn: 'SCHEDULED_WORK_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  scheduleDlqArn: 'SCHEDULE_DLQ_ARN',
   attachmentsBucketName: 'ATTACHMENTS_BUCKET_NAME',
 } as const;
 

@@ -7,6 +7,8 @@ import { ROUTES } from '../../lambdas/routes.js';
 import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
+import { AssistedLivingService } from '../services/assisted-living.js';
+import { MedicationsService } from '../services/medications.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
@@ -76,10 +78,25 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
+    const assistedLiving = new AssistedLivingService(this, 'AssistedLiving', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
+    const medications = new MedicationsService(this, 'Medications', {
+      stage: config.stage,
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function, messaging: messaging.function.function },
+      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

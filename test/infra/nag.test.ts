@@ -96,6 +96,7 @@ describe('acknowledgement inventory', () => {
     'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/carestack-dev-schedules/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/files/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/pending/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-bucket-arn/audit/*]',

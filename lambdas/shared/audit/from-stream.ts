@@ -8,7 +8,7 @@ import type { AuditEvent } from './audit-event.js';
  * kept in the same transaction as the entity they count (a user's unread count, a patient's
  * dashboard) change only with an audited Notification or Incident.
  */
-const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim', 'UserCounters', 'PatientDashboard']);
+const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim', 'UserCounters', 'PatientDashboard', 'AsNeededCount']);
 
 /**
  * One stream record -> at most one audit row. The actor is the item's last writer (every write

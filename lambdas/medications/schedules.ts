@@ -1,0 +1,55 @@
+import type { AsNeededSchedule, Medication, MedicationSchedule, TimedSchedule } from '../../schemas/medications.js';
+import { scheduleNames, type RecurringSchedule, type SchedulePayload } from '../shared/scheduling/scheduler.js';
+import { addDays, startOfLocalDay } from '../shared/scheduling/zoned-time.js';
+
+export const isAsNeeded = (s: MedicationSchedule): s is AsNeededSchedule => 'asNeeded' in s;
+
+/** What a slot fire delivers to the scheduled-work function. */
+export interface DoseSlotPayload extends SchedulePayload {
+  kind: 'dose-slot';
+  orgId: string;
+  patientId: string;
+  medicationId: string;
+  /** The slot's local time, `HH:MM`. */
+  time: string;
+}
+
+/** What a missed-dose check delivers. */
+export interface MissedCheckPayload extends SchedulePayload {
+  kind: 'dose-missed-check';
+  orgId: string;
+  patientId: string;
+  medicationId: string;
+  doseId: string;
+  scheduledFor: string;
+}
+
+/**
+ * The recurring schedules a medication should have right now: one per time slot while it is
+ * active, timed and not past its end date; none otherwise. The medication's reminders are exactly
+ * this set (names are derived, so "replace" is a diff of names).
+ */
+export function desiredSchedules(orgId: string, medication: Medication, now: Date): RecurringSchedule[] {
+  const s = medication.schedule;
+  if (medication.status !== 'active' || isAsNeeded(s)) return [];
+  if (s.endDate && startOfLocalDay(addDays(s.endDate, 1), s.timezone) <= now) return [];
+  return s.times.map((time) => slotSchedule(orgId, medication, s, time));
+}
+
+/** Every name a medication's schedule could have (what to delete when it changes). */
+export function scheduleNamesOf(medication: Pick<Medication, 'id' | 'schedule'>): string[] {
+  return isAsNeeded(medication.schedule) ? [] : medication.schedule.times.map((t) => scheduleNames.doseSlot(medication.id, t));
+}
+
+function slotSchedule(orgId: string, medication: Medication, s: TimedSchedule, time: string): RecurringSchedule {
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const payload: DoseSlotPayload = { kind: 'dose-slot', orgId, patientId: medication.patientId, medicationId: medication.id, time };
+  return {
+    name: scheduleNames.doseSlot(medication.id, time),
+    cron: { hour, minute, ...(s.daysOfWeek ? { daysOfWeek: s.daysOfWeek } : {}) },
+    timezone: s.timezone,
+    startDate: s.startDate,
+    ...(s.endDate ? { endDate: s.endDate } : {}),
+    payload,
+  };
+}

@@ -1,0 +1,43 @@
+import { DoseWork } from '../medications/dose-work.js';
+import { MedicationRepository } from '../medications/repository.js';
+import type { DoseSlotPayload, MissedCheckPayload } from '../medications/schedules.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/data/db.js';
+import type { Logger } from '../shared/logger.js';
+import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
+
+export interface ScheduledWorkDeps {
+  db: Db;
+  /** For the one-time schedules a fire sets (a dose's missed-dose check) and self-repair. */
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One kind of scheduled work: the payload's `kind` picks it. */
+export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
+
+/**
+ * The target of every schedule (EventBridge Scheduler on AWS, the local scheduler locally). It
+ * receives the schedule's JSON payload with `scheduledTime` filled in and dispatches on `kind`.
+ * A failure is thrown: Scheduler's retry policy runs it again (every job is idempotent in the
+ * scheduled time), and after the retries the fire lands in the schedule DLQ.
+ */
+export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
+  const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
+  const jobs: Record<string, ScheduledJob> = {
+    'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
+    'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
+    ...extra,
+  };
+  return async (payload) => {
+    const job = typeof payload?.kind === 'string' ? jobs[payload.kind] : undefined;
+    if (!job || typeof payload.scheduledTime !== 'string' || Number.isNaN(Date.parse(payload.scheduledTime))) {
+      // Retrying cannot fix a malformed payload: log it and let the fire end.
+      deps.logger.error('unknown or malformed scheduled payload', { kind: String(payload?.kind), scheduleName: String(payload?.scheduleName) });
+      return;
+    }
+    deps.logger.info('scheduled work', { kind: payload.kind, scheduleName: payload.scheduleName, scheduledTime: payload.scheduledTime });
+    await job(payload);
+  };
+}

@@ -1,0 +1,38 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Context } from 'aws-lambda';
+import { systemClock } from '../shared/clock.js';
+import { Db } from '../shared/data/db.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { createLogger } from '../shared/logger.js';
+import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
+import type { FiredPayload } from '../shared/scheduling/scheduler.js';
+import { createScheduledWorkHandler } from './app.js';
+
+// Clients at module scope: once per execution environment.
+const db = new Db(new DynamoDBClient({}), requireEnv(ENV.tableName));
+const schedulerClient = new SchedulerClient({});
+const logger = createLogger('scheduledWork');
+let work: ReturnType<typeof createScheduledWorkHandler> | undefined;
+
+/**
+ * AWS entry. The one-time schedules this function sets target itself: its own ARN comes from the
+ * invocation context (an environment variable holding it would make the function depend on itself).
+ */
+export const handler = async (payload: FiredPayload, context: Context): Promise<void> => {
+  work ??= createScheduledWorkHandler({
+    db,
+    scheduler: new AwsScheduler(schedulerClient, {
+      groupName: requireEnv(ENV.scheduleGroupName),
+      targetArn: unqualified(context.invokedFunctionArn),
+      roleArn: requireEnv(ENV.schedulerRoleArn),
+      deadLetterArn: requireEnv(ENV.scheduleDlqArn),
+    }),
+    clock: systemClock,
+    logger,
+  });
+  await work(payload);
+};
+
+/** `arn:aws:lambda:r:a:function:name[:qualifier]` without the qualifier. */
+const unqualified = (arn: string) => arn.split(':').slice(0, 7).join(':');

@@ -1,0 +1,64 @@
+/**
+ * API.md "Local only": `GET /_local/clock` -> `{ now }`; `POST /_local/clock { "advanceTo": ISO }`
+ * moves the virtual clock forward, fires every schedule due up to then in time order, and answers
+ * `{ now, fired }` once they have all run. Not in the route table, so never in the CDK app.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../lambdas/shared/clock.js';
+import type { LocalScheduler } from './scheduler.js';
+
+const PATH = '/_local/clock';
+
+export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname !== PATH) return false;
+    if (req.method === 'GET') {
+      send(res, 200, { now: deps.clock.now().toISOString() });
+      return true;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } });
+      return true;
+    }
+    const body = await readJson(req);
+    const advanceTo = body && typeof body === 'object' ? (body as Record<string, unknown>).advanceTo : undefined;
+    const unknown = body && typeof body === 'object' ? Object.keys(body).filter((k) => k !== 'advanceTo') : [];
+    const to = typeof advanceTo === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(advanceTo) ? new Date(advanceTo) : undefined;
+    if (!to || Number.isNaN(to.getTime()) || unknown.length) {
+      send(res, 400, {
+        error: {
+          code: 'validation_failed',
+          message: 'Body must be { "advanceTo": ISO 8601 date-time with offset }',
+          details: [
+            ...(!to || Number.isNaN(to.getTime()) ? [{ path: 'body.advanceTo', message: 'must be an ISO 8601 date-time with offset' }] : []),
+            ...unknown.map((k) => ({ path: `body.${k}`, message: 'unknown field' })),
+          ],
+        },
+      });
+      return true;
+    }
+    if (to < deps.clock.now()) {
+      send(res, 409, { error: { code: 'conflict', message: `The clock is at ${deps.clock.now().toISOString()}; it only moves forward` } });
+      return true;
+    }
+    const fired = await deps.scheduler.advanceTo(to);
+    send(res, 200, { now: deps.clock.now().toISOString(), fired });
+    return true;
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
