@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { hasAnyRole, isStaff, type Caller } from './caller.js';
 
 /** The one question the policy needs answered from storage. */
@@ -53,6 +53,32 @@ export class AccessPolicy {
     if (!isStaff(caller)) return true;
     if (!this.patients) throw new Error('AccessPolicy needs a PatientReader to admit staff subscriptions');
     return this.patients.patientExists(caller.orgId, patientId);
+  }
+
+  /**
+   * As `assertCanSeePatient`, and the patient must exist: staff pass the access check on their
+   * claims alone, so a read that would otherwise answer an empty list or zero counts for a patient
+   * of another org (or none) answers 404 instead.
+   */
+  async assertCanSeeExistingPatient(caller: Caller, patientId: string): Promise<void> {
+    if (!(await this.canSubscribeToPatient(caller, patientId))) throw new NotFoundError('Patient not found');
+  }
+
+  /**
+   * May the caller report an incident about the patient? Staff, or an aide or clinician who may see
+   * the patient (API.md, "Assisted living"). Other roles: 403; a patient they may not see: 404.
+   */
+  async assertCanReportIncident(caller: Caller, patientId: string): Promise<void> {
+    if (!hasAnyRole(caller, ['admin', 'coordinator', 'aide', 'clinician'])) throw new ForbiddenError('Your role may not report incidents');
+    await this.assertCanSeePatient(caller, patientId);
+  }
+
+  /**
+   * May the caller change an incident they can see? Staff, or the person who reported it; anyone
+   * else who sees it gets 403 (it exists for them, so 404 would be wrong).
+   */
+  assertCanUpdateIncident(caller: Caller, incident: { reportedBy: string }): void {
+    if (!isStaff(caller) && incident.reportedBy !== caller.userId) throw new ForbiddenError('Only staff or the reporter may change this incident');
   }
 
   /** Staff of the patient's org manage the record and its care team. */

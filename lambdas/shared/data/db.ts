@@ -128,7 +128,7 @@ export class Db {
     page: { limit: number; cursor?: string | undefined },
     partition: { attribute: string; value: string },
   ): Promise<Page<T>> {
-    const start = page.cursor ? decodeCursor(page.cursor, partition) : undefined;
+    const start = page.cursor ? decodeCursor(page.cursor, partition, { indexName: input.IndexName }) : undefined;
     const out = await this.doc.send(
       new QueryCommand({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start, ...this.rcc }),
     );
@@ -197,7 +197,17 @@ export function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, partition: { attribute: string; value: string }): Record<string, string> {
+/**
+ * The LastEvaluatedKey inside a cursor, checked to belong to `partition`. With `query` given, its
+ * attributes must be exactly the keys of that table or index (PK, SK, and the index's own), so a
+ * cursor of another list whose last item happens to share the partition cannot reach DynamoDB as
+ * an invalid ExclusiveStartKey (a 500): it is a 400 like any other bad cursor.
+ */
+export function decodeCursor(
+  cursor: string,
+  partition: { attribute: string; value: string },
+  query?: { indexName?: string | undefined },
+): Record<string, string> {
   const invalid = () => new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'use nextCursor from the previous page' }]);
   let parsed: unknown;
   try {
@@ -211,5 +221,9 @@ export function decodeCursor(cursor: string, partition: { attribute: string; val
   if (entries.length === 0 || entries.length > 4 || entries.some(([k, v]) => !allowed.test(k) || typeof v !== 'string')) throw invalid();
   const key = parsed as Record<string, string>;
   if (key[partition.attribute] !== partition.value) throw invalid();
+  if (query) {
+    const expected = ['PK', 'SK', ...(query.indexName ? [`${query.indexName}PK`, `${query.indexName}SK`] : [])].sort();
+    if (JSON.stringify(Object.keys(key).sort()) !== JSON.stringify(expected)) throw invalid();
+  }
   return key;
 }

@@ -35,6 +35,15 @@ describe('cursors', () => {
     expect(() => decodeCursor(forged, partition)).toThrow(ValidationError);
   });
 
+  it('rejects a cursor of another table or index whose partition happens to match', () => {
+    const tableKey = { PK: 'ORG#org-1#PAT#p1', SK: 'INC#1' };
+    const fromIndex = encodeCursor({ ...tableKey, GSI2PK: 'ORG#org-1#INC', GSI2SK: 't#1' });
+    const pk = { attribute: 'PK', value: tableKey.PK };
+    expect(() => decodeCursor(fromIndex, pk, {})).toThrow(ValidationError);
+    expect(decodeCursor(encodeCursor(tableKey), pk, {})).toEqual(tableKey);
+    expect(() => decodeCursor(encodeCursor(tableKey), pk, { indexName: 'GSI2' })).toThrow(ValidationError);
+  });
+
   it.each([
     ['not base64 JSON', 'not-a-cursor'],
     ['a JSON array', encodeCursor([] as unknown as Record<string, unknown>)],

@@ -1,0 +1,208 @@
+import type { Incident, IncidentStatus, PatientDashboard } from '../../schemas/assisted-living.js';
+import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
+import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
+import { PatientKeys } from '../shared/data/keys.js';
+import { actorAttributes, newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { NotFoundError, VersionConflictError } from '../shared/errors.js';
+import { DashboardKeys, IncidentKeys } from './keys.js';
+
+/** A stored incident: everything but `overdue`, which depends on the clock at read time. */
+export type StoredIncident = Omit<Incident, 'overdue'>;
+type PageRequest = { limit: number; cursor?: string | undefined };
+
+/** Counter attribute of each status on the dashboard item. */
+const STATUS_COUNTER: Record<IncidentStatus, string> = { open: 'openCount', investigating: 'investigatingCount', resolved: 'resolvedCount' };
+
+/**
+ * Incidents and the per-resident dashboard in the single table; the only assisted-living code that
+ * knows keys. Access patterns (docs/data-model.md, "Assisted living"):
+ * - a patient's incidents, newest first: Query `ORG#o#PAT#p`, `begins_with(SK, INC#)`, reverse
+ *   (by status: the same Query with a filter on `status`, see listForPatient)
+ * - the org's incidents by status: Query GSI1 `ORG#o#INC#<status>`, reverse
+ * - every incident of the org: Query GSI2 `ORG#o#INC`, reverse
+ * - dashboard: GetItem `ORG#o#PAT#p / DASHBOARD` + the newest incident (Query, Limit 1)
+ *
+ * Every incident write carries the dashboard's atomic ADDs in the same transaction, so the counters
+ * can never disagree with the incidents, however many writes run at once.
+ */
+export class AssistedLivingRepository {
+  private readonly idempotency: Idempotency;
+
+  constructor(private readonly db: Db) {
+    this.idempotency = new Idempotency(db);
+  }
+
+  replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
+    return idem ? this.idempotency.replay(ctx, idem) : Promise.resolve(undefined);
+  }
+
+  /** The incident, on condition that the patient exists, with the dashboard's counters (+ idempotency record). */
+  async create(ctx: WriteContext, incident: StoredIncident, idem: IdempotencyRequest | undefined): Promise<StoredIncident> {
+    const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = incident;
+    const items = [
+      this.db.conditionCheck({ Key: PatientKeys.key(ctx.orgId, incident.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+      this.db.put(
+        newItem(
+          {
+            ...IncidentKeys.key(ctx.orgId, incident.patientId, id),
+            ...IncidentKeys.byStatus(ctx.orgId, incident.status, incident.occurredAt, id),
+            ...IncidentKeys.inOrg(ctx.orgId, incident.occurredAt, id),
+          },
+          'Incident',
+          { id, ...fields },
+          ctx,
+        ),
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      ),
+      this.db.update(this.dashboardAdd(ctx, incident.patientId, { incidentCount: 1, openIncidentCount: 1, [STATUS_COUNTER.open]: 1 })),
+    ];
+    try {
+      return await this.idempotency.run(ctx, idem, items, incident);
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new NotFoundError('Patient not found');
+      throw err;
+    }
+  }
+
+  async get(orgId: string, patientId: string, id: string, consistent = false): Promise<StoredIncident | undefined> {
+    const item = await this.db.get(IncidentKeys.key(orgId, patientId, id), consistent);
+    return item ? toIncident(item) : undefined;
+  }
+
+  /**
+   * Applies `changes` on condition of `expectedVersion`; a status change moves the incident in the
+   * org's status queue and the dashboard's counters in the same transaction. `auditAction` names the
+   * audit verb (`investigate`, `resolve`), and is removed on a plain update so it never goes stale.
+   */
+  async update(
+    ctx: WriteContext,
+    current: StoredIncident,
+    changes: Partial<StoredIncident>,
+    expectedVersion: number,
+    auditAction: string | null,
+  ): Promise<StoredIncident> {
+    const fields: Item = { ...changes, auditAction };
+    const items = [];
+    const to = changes.status;
+    if (to && to !== current.status) {
+      Object.assign(fields, IncidentKeys.byStatus(ctx.orgId, to, current.occurredAt, current.id));
+      items.push(
+        this.db.update(
+          this.dashboardAdd(ctx, current.patientId, {
+            [STATUS_COUNTER[current.status]]: -1,
+            [STATUS_COUNTER[to]]: 1,
+            ...(to === 'resolved' ? { openIncidentCount: -1 } : {}),
+          }),
+        ),
+      );
+    }
+    items.unshift(
+      this.db.update({ Key: IncidentKeys.key(ctx.orgId, current.patientId, current.id), ...versionedUpdate(fields, ctx, expectedVersion) }),
+    );
+    try {
+      await this.db.transact(items);
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new VersionConflictError();
+      throw err;
+    }
+    return { ...current, ...changes, version: current.version + 1, updatedAt: ctx.now };
+  }
+
+  /**
+   * A patient's incidents, newest `occurredAt` first; with `status`, one Query of the patient's
+   * partition filtered on status. Why a filter and not an index: the partition holds one resident's
+   * incidents only (tens over a stay, not the org's thousands), `Limit` caps what one request reads
+   * at the page size whatever the filter drops, and a third GSI for this would cost a write on every
+   * incident change. A filtered page may hold fewer than `limit` items; `nextCursor` continues it.
+   */
+  async listForPatient(orgId: string, patientId: string, status: IncidentStatus | undefined, page: PageRequest): Promise<Page<StoredIncident>> {
+    const pk = IncidentKeys.patientPartition(orgId, patientId);
+    const out = await this.db.queryPage<Item>(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': IncidentKeys.prefix, ...(status ? { ':status': status } : {}) },
+        ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ScanIndexForward: false,
+      },
+      page,
+      { attribute: 'PK', value: pk },
+    );
+    return { items: out.items.map(toIncident), nextCursor: out.nextCursor };
+  }
+
+  /** The org's incidents, newest first: by status from GSI1, all from GSI2. */
+  async listForOrg(orgId: string, status: IncidentStatus | undefined, page: PageRequest): Promise<Page<StoredIncident>> {
+    const [index, attribute, pk] = status
+      ? (['GSI1', 'GSI1PK', IncidentKeys.statusPartition(orgId, status)] as const)
+      : (['GSI2', 'GSI2PK', IncidentKeys.orgPartition(orgId)] as const);
+    const out = await this.db.queryPage<Item>(
+      { IndexName: index, KeyConditionExpression: `${attribute} = :pk`, ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: false },
+      page,
+      { attribute, value: pk },
+    );
+    return { items: out.items.map(toIncident), nextCursor: out.nextCursor };
+  }
+
+  /**
+   * The dashboard: counters from the dashboard item (kept in every incident's transaction) and
+   * `lastIncidentAt` from the newest incident itself (Query, Limit 1). Deriving the latter at read
+   * time keeps it exact without a conditional "only if later" write, which would cancel the
+   * incident's transaction whenever an older incident is reported after a newer one.
+   */
+  async dashboard(orgId: string, patientId: string): Promise<PatientDashboard> {
+    const [counters, newest] = await Promise.all([
+      this.db.get(DashboardKeys.key(orgId, patientId), true),
+      this.db.queryPage<Item>(
+        {
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': IncidentKeys.patientPartition(orgId, patientId), ':prefix': IncidentKeys.prefix },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+        },
+        { limit: 1 },
+        { attribute: 'PK', value: IncidentKeys.patientPartition(orgId, patientId) },
+      ),
+    ]);
+    const n = (name: string) => (typeof counters?.[name] === 'number' ? (counters[name] as number) : 0);
+    return {
+      patientId,
+      statusOverview: { open: n('openCount'), investigating: n('investigatingCount'), resolved: n('resolvedCount') },
+      incidentCount: n('incidentCount'),
+      openIncidentCount: n('openIncidentCount'),
+      lastIncidentAt: typeof newest.items[0]?.occurredAt === 'string' ? newest.items[0].occurredAt : null,
+    };
+  }
+
+  /** Atomic ADDs on the dashboard item (created by the first one), stamped like any write. */
+  private dashboardAdd(ctx: WriteContext, patientId: string, deltas: Record<string, number>) {
+    const stamp = { ...actorAttributes(ctx), entityType: 'PatientDashboard', orgId: ctx.orgId, patientId, id: patientId };
+    const names: Record<string, string> = { '#created': 'createdAt' };
+    const values: Record<string, unknown> = { ':now': ctx.now };
+    const sets = Object.entries(stamp).map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `#s${i} = :s${i}`;
+    });
+    const adds = Object.entries(deltas).map(([k, v], i) => {
+      names[`#a${i}`] = k;
+      values[`:a${i}`] = v;
+      return `#a${i} :a${i}`;
+    });
+    return {
+      Key: DashboardKeys.key(ctx.orgId, patientId),
+      UpdateExpression: `SET ${sets.join(', ')}, #created = if_not_exists(#created, :now) ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+}
+
+const FIELDS = [
+  'id', 'version', 'createdAt', 'updatedAt', 'patientId', 'category', 'severity', 'details', 'occurredAt', 'location', 'witnesses',
+  'status', 'reportedBy', 'reportedAt', 'reportDueBy', 'resolution', 'resolvedAt', 'resolvedBy', 'notifiedParties',
+] as const;
+
+function toIncident(item: Item): StoredIncident {
+  const out = Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as StoredIncident;
+  return { ...out, reportDueBy: (item.reportDueBy as string | undefined) ?? null };
+}
