@@ -9,7 +9,6 @@ import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
 import { MedicationsService } from '../services/medications.js';
-import { AssistedLivingService } from '../services/assisted-living.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
@@ -88,13 +87,6 @@ export class StatelessStack extends Stack {
 
     const medications = new MedicationsService(this, 'Medications', {
       stage: config.stage,
-      table: stateful.table,
-      key: stateful.key,
-      logRetention,
-      corsAllowOrigins: config.corsAllowOrigins,
-    });
-
-    const assistedLiving = new AssistedLivingService(this, 'AssistedLiving', {
       table: stateful.table,
       key: stateful.key,
       logRetention,
