@@ -1,17 +1,23 @@
 /**
  * API.md "Local only": `GET /_local/clock` -> `{ now }`; `POST /_local/clock { "advanceTo": ISO }`
  * moves the virtual clock forward, fires every schedule due up to then in time order, and answers
- * `{ now, fired }` once they have all run. Not in the route table, so never in the CDK app.
+ * `{ now, fired }` once they have all run. `GET /_local/schedules` lists the schedules. Not in the route table, so never in the CDK app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../lambdas/shared/clock.js';
 import type { LocalScheduler } from './scheduler.js';
 
 const PATH = '/_local/clock';
+/** The schedules that exist now (what EventBridge Scheduler's ListSchedules would show). */
+const SCHEDULES_PATH = '/_local/schedules';
 
 export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === SCHEDULES_PATH && req.method === 'GET') {
+      send(res, 200, { items: deps.scheduler.list() });
+      return true;
+    }
     if (url.pathname !== PATH) return false;
     if (req.method === 'GET') {
       send(res, 200, { now: deps.clock.now().toISOString() });

@@ -91,7 +91,7 @@ export class MedicationService {
   }
 
   async listMedications(caller: Caller, patientId: string, page: PageRequest): Promise<Page<Medication>> {
-    await this.policy.assertCanSeePatient(caller, patientId);
+    await this.policy.assertCanSeeExistingPatient(caller, patientId);
     return this.repo.listMedications(caller.orgId, patientId, page);
   }
 
@@ -124,7 +124,7 @@ export class MedicationService {
   }
 
   async listDoses(caller: Caller, patientId: string, query: PageRequest & { from?: string | undefined; to?: string | undefined }, now: string): Promise<Page<Dose>> {
-    await this.policy.assertCanSeePatient(caller, patientId);
+    await this.policy.assertCanSeeExistingPatient(caller, patientId);
     const { from, to } = window(query, now);
     return this.repo.listDoses(caller.orgId, patientId, from, to, query);
   }
@@ -198,7 +198,7 @@ export class MedicationService {
   }
 
   async listAlerts(caller: Caller, patientId: string, page: PageRequest): Promise<Page<MissedDoseAlert>> {
-    await this.policy.assertCanSeePatient(caller, patientId);
+    await this.policy.assertCanSeeExistingPatient(caller, patientId);
     return this.repo.listAlerts(caller.orgId, patientId, page);
   }
 
@@ -207,7 +207,7 @@ export class MedicationService {
    * doses still `due` and as-needed doses are not in the rate.
    */
   async adherence(caller: Caller, patientId: string, query: { from?: string | undefined; to?: string | undefined }, now: string): Promise<Adherence> {
-    await this.policy.assertCanSeePatient(caller, patientId);
+    await this.policy.assertCanSeeExistingPatient(caller, patientId);
     const { from, to } = window(query, now);
     if (Date.parse(to) - Date.parse(from) > MAX_ADHERENCE_WINDOW_MS) {
       throw new ValidationError('The window is longer than 366 days', [{ path: 'query.from', message: 'at most 366 days before to' }]);
