@@ -122,7 +122,11 @@ export class IdentityService {
 
   async careTeam(caller: Caller, patientId: string): Promise<{ items: CareTeamMember[] }> {
     await this.policy.assertCanSeePatient(caller, patientId);
-    return { items: await this.repo.listCareTeam(caller.orgId, patientId) };
+    // Staff pass the policy for any id of their org: a patient that does not exist (or is another
+    // org's) must answer 404, not an empty team.
+    const [exists, items] = await Promise.all([this.repo.patientExists(caller.orgId, patientId), this.repo.listCareTeam(caller.orgId, patientId)]);
+    if (!exists) throw new NotFoundError('Patient not found');
+    return { items };
   }
 
   async putCareTeamMember(

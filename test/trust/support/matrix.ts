@@ -1,0 +1,218 @@
+/**
+ * The authorisation matrix (issue 6, part 1): route x role x relationship -> expected outcome, per
+ * API.md. One entry per route, as data: who may ever call it (`roles`, else 403), what decides
+ * access beyond the role (`scope`), the success status, how to build its path and body for a
+ * relationship, and any resource it needs (made fresh per row through the API, so rows that
+ * mutate never break later rows). `expectedOutcome` reads the table; no case is code of its own.
+ */
+import type { Role } from '../../../schemas/roles.js';
+
+export const ROLES: readonly Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient', 'compliance'];
+
+/**
+ * The caller's relationship to the row's target patient (or conversation, attachment, ...). Every
+ * role is tried in every relationship; where a role cannot hold one (a compliance officer cannot
+ * join a care team), the row shows that the attempt gains nothing.
+ * - careTeam: own org, on the patient's care team (staff linked as `coordinator`)
+ * - notOnTeam: own org, not on it (a patient nobody is linked to)
+ * - staffLink: own org, linked with relationship `coordinator` (the care-team word for staff);
+ *   linking gives care-team access, never staff powers
+ * - self: the patient themself (the demo patient login's own record)
+ * - otherPatient: another patient's record (not the patient login's)
+ * - otherOrg: a user of the other organisation, of the same role
+ */
+export const RELATIONSHIPS = ['careTeam', 'notOnTeam', 'staffLink', 'self', 'otherPatient', 'otherOrg'] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+/** Who may see the row's target patient, per relationship (API.md, "Roles" and "Care team"). */
+export const SEES_PATIENT: Record<Relationship, readonly Role[]> = {
+  careTeam: ['admin', 'coordinator', 'aide', 'clinician', 'family'],
+  notOnTeam: ['admin', 'coordinator'],
+  staffLink: ['admin', 'coordinator', 'aide', 'clinician', 'family'],
+  self: ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'],
+  otherPatient: ['admin', 'coordinator'],
+  otherOrg: [],
+};
+
+/**
+ * Who owns the row's own resource (a conversation they take part in, an attachment they uploaded,
+ * a notification addressed to them): the caller in these relationships, someone else otherwise.
+ */
+export const OWNS_RESOURCE: Record<Relationship, boolean> = {
+  careTeam: true,
+  notOnTeam: false,
+  staffLink: true,
+  self: true,
+  otherPatient: false,
+  otherOrg: false,
+};
+
+/**
+ * What decides access once the role may call the route:
+ * - none: the role alone (routes about the caller or the caller's own org);
+ * - patient: may the caller see the target patient (else 404, existence does not leak);
+ * - resource: does the caller own / take part in the target resource (else 404).
+ */
+export type Scope = 'none' | 'patient' | 'resource';
+
+/** A route's rows. Keys are the route table's `${method} ${path}`. */
+export interface MatrixEntry {
+  /** Who may ever call it, per API.md (403 `forbidden` for the others). */
+  roles: readonly Role[] | 'any';
+  scope: Scope;
+  /** Success statuses (several only where the domain may answer a valid request either way). */
+  ok: readonly number[];
+  /** No token needed. @default false */
+  public?: boolean;
+  /** Resources the row needs, made before it runs (see RowWorld in the runner). */
+  needs?: readonly Need[];
+  path: (r: RowContext) => string;
+  body?: (r: RowContext) => unknown;
+  /** For list routes of the caller's org: the target patient shows up exactly when visible. */
+  listsPatient?: boolean;
+}
+
+export type Need =
+  | 'freshPatientVersion'
+  | 'spareMember'
+  | 'spareOnTeam'
+  | 'incident'
+  | 'medication'
+  | 'asNeededMedication'
+  | 'dose'
+  | 'conversation'
+  | 'attachment'
+  | 'notification';
+
+export interface RowContext {
+  role: Role;
+  rel: Relationship;
+  /** Unique per row. */
+  n: number;
+  patientId: string;
+  /** A user of the caller's org to name as a participant or member. */
+  colleagueId: string;
+  /** Made by `needs`. */
+  res: Partial<Record<Need, any>>;
+}
+
+const STAFF: Role[] = ['admin', 'coordinator'];
+const CLINICAL: Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'];
+const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+
+export const MATRIX: Record<string, MatrixEntry> = {
+  // ---- Identity and people
+  'GET /health': { roles: 'any', scope: 'none', ok: [200], public: true, path: () => '/health' },
+  'GET /me': { roles: 'any', scope: 'none', ok: [200], path: () => '/me' },
+  'POST /users': {
+    roles: ['admin'], scope: 'none', ok: [201], path: () => '/users',
+    body: (r) => ({ email: `matrix-${r.n}-${Date.now()}@example.org`, displayName: `Matrix ${r.n}`, role: 'aide' }),
+  },
+  'GET /users': { roles: STAFF, scope: 'none', ok: [200], path: () => '/users?limit=5' },
+  'POST /patients': {
+    roles: STAFF, scope: 'none', ok: [201], path: () => '/patients',
+    body: (r) => ({ displayName: `Matrix ${r.n}`, medicalRecordNumber: `MX-${r.n}-${Date.now()}` }),
+  },
+  'GET /patients': { roles: CLINICAL, scope: 'none', ok: [200], path: () => '/patients?limit=100', listsPatient: true },
+  'GET /patients/{patientId}': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}` },
+  'PATCH /patients/{patientId}': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['freshPatientVersion'], path: (r) => `/patients/${r.patientId}`,
+    body: (r) => ({ version: r.res.freshPatientVersion, room: `M${r.n}` }),
+  },
+  'GET /patients/{patientId}/care-team': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/care-team` },
+  'PUT /patients/{patientId}/care-team/{userId}': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['spareMember'],
+    path: (r) => `/patients/${r.patientId}/care-team/${r.res.spareMember}`, body: () => ({ relationship: 'aide' }),
+  },
+  'DELETE /patients/{patientId}/care-team/{userId}': {
+    roles: STAFF, scope: 'patient', ok: [204], needs: ['spareOnTeam'], path: (r) => `/patients/${r.patientId}/care-team/${r.res.spareOnTeam}`,
+  },
+
+  // ---- Notifications
+  'GET /me/notifications': { roles: 'any', scope: 'none', ok: [200], path: () => '/me/notifications?unread=true' },
+  'POST /me/notifications/{notificationId}/read': {
+    roles: 'any', scope: 'resource', ok: [200, 204], needs: ['notification'], path: (r) => `/me/notifications/${r.res.notification.id}/read`,
+  },
+
+  // ---- Assisted living
+  'POST /patients/{patientId}/incidents': {
+    roles: ['admin', 'coordinator', 'aide', 'clinician'], scope: 'patient', ok: [201], path: (r) => `/patients/${r.patientId}/incidents`,
+    body: () => ({ category: 'fall', severity: 'low', details: 'Slipped near the bed, no injury', occurredAt: iso(30) }),
+  },
+  'GET /patients/{patientId}/incidents': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/incidents` },
+  'GET /incidents': { roles: STAFF, scope: 'none', ok: [200], path: () => '/incidents?limit=10' },
+  // Staff, or the reporter: the row's incident is reported by the caller when their role may report.
+  'PATCH /patients/{patientId}/incidents/{incidentId}': {
+    roles: ['admin', 'coordinator', 'aide', 'clinician'], scope: 'patient', ok: [200], needs: ['incident'],
+    path: (r) => `/patients/${r.patientId}/incidents/${r.res.incident.id}`,
+    body: (r) => ({ version: r.res.incident.version, status: 'investigating' }),
+  },
+  'GET /patients/{patientId}/dashboard': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/dashboard` },
+
+  // ---- Messaging
+  'POST /conversations': {
+    roles: CLINICAL, scope: 'none', ok: [201], path: () => '/conversations',
+    body: (r) => ({ participantIds: [r.colleagueId], subject: `Matrix ${r.n}` }),
+  },
+  'GET /me/conversations': { roles: 'any', scope: 'none', ok: [200], path: () => '/me/conversations' },
+  'GET /conversations/{conversationId}': {
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['conversation'], path: (r) => `/conversations/${r.res.conversation.id}`,
+  },
+  'POST /conversations/{conversationId}/participants': {
+    roles: CLINICAL, scope: 'resource', ok: [201], needs: ['conversation', 'spareMember'],
+    path: (r) => `/conversations/${r.res.conversation.id}/participants`, body: (r) => ({ userId: r.res.spareMember }),
+  },
+  'POST /conversations/{conversationId}/messages': {
+    roles: CLINICAL, scope: 'resource', ok: [201], needs: ['conversation'],
+    path: (r) => `/conversations/${r.res.conversation.id}/messages`, body: (r) => ({ body: `Matrix message ${r.n}` }),
+  },
+  'GET /conversations/{conversationId}/messages': {
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['conversation'], path: (r) => `/conversations/${r.res.conversation.id}/messages`,
+  },
+  'POST /conversations/{conversationId}/read': {
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['conversation'],
+    path: (r) => `/conversations/${r.res.conversation.id}/read`, body: (r) => ({ upToMessageId: r.res.conversation.messageId }),
+  },
+  'POST /attachments': {
+    roles: CLINICAL, scope: 'none', ok: [201], path: () => '/attachments',
+    body: (r) => ({ fileName: `matrix-${r.n}.pdf`, contentType: 'application/pdf', size: 1024 }),
+  },
+  'GET /attachments/{attachmentId}': {
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['attachment'], path: (r) => `/attachments/${r.res.attachment}`,
+  },
+
+  // ---- Medication adherence
+  'POST /patients/{patientId}/medications': {
+    roles: ['admin', 'coordinator', 'clinician', 'patient'], scope: 'patient', ok: [201], path: (r) => `/patients/${r.patientId}/medications`,
+    body: (r) => ({ name: `Matrixol ${r.n}`, dosage: '10 mg', schedule: { asNeeded: true, maxDosesPerDay: 4 } }),
+  },
+  'GET /patients/{patientId}/medications': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/medications` },
+  'PATCH /patients/{patientId}/medications/{medicationId}': {
+    roles: ['admin', 'coordinator', 'clinician', 'patient'], scope: 'patient', ok: [200], needs: ['medication'],
+    path: (r) => `/patients/${r.patientId}/medications/${r.res.medication.id}`,
+    body: (r) => ({ version: r.res.medication.version, dosage: '20 mg' }),
+  },
+  'GET /patients/{patientId}/doses': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/doses` },
+  'POST /patients/{patientId}/doses': {
+    roles: CLINICAL, scope: 'patient', ok: [201], needs: ['asNeededMedication'], path: (r) => `/patients/${r.patientId}/doses`,
+    body: (r) => ({ medicationId: r.res.asNeededMedication, takenAt: iso(5), reason: 'Headache' }),
+  },
+  // The row's dose is an as-needed dose already taken: confirming it again may be refused as a
+  // transition (409) — either answer shows the caller was let in; 403/404 would not.
+  'POST /patients/{patientId}/doses/{doseId}/confirm': {
+    roles: CLINICAL, scope: 'patient', ok: [200, 409], needs: ['dose'],
+    path: (r) => `/patients/${r.patientId}/doses/${r.res.dose}/confirm`, body: () => ({ status: 'taken' }),
+  },
+  'GET /patients/{patientId}/alerts': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/alerts` },
+  'GET /patients/{patientId}/adherence': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/adherence` },
+};
+
+export type Outcome = { ok: readonly number[] } | { status: 403 | 404 };
+
+/** The contract's answer for one row. */
+export function expectedOutcome(entry: MatrixEntry, role: Role, rel: Relationship, ownsResource: boolean): Outcome {
+  if (entry.roles !== 'any' && !entry.roles.includes(role)) return { status: 403 };
+  if (entry.scope === 'patient' && !SEES_PATIENT[rel].includes(role)) return { status: 404 };
+  if (entry.scope === 'resource' && !ownsResource) return { status: 404 };
+  return { ok: entry.ok };
+}
