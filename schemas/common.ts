@@ -41,14 +41,14 @@ export const ListQuery = z.strictObject({
 export type ListQuery = z.infer<typeof ListQuery>;
 
 export const ListOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('Pass as `?cursor=` for the next page; null on the last') });
 
 /** Fields every entity carries (API.md, "Conventions"). */
 export const EntityMeta = {
-  id: z.string(),
-  version: z.number().int().min(1),
-  createdAt: IsoDateTime,
-  updatedAt: IsoDateTime,
+  id: z.string().describe('Opaque id'),
+  version: z.number().int().min(1).describe('Starts at 1 and grows with each change; PATCH sends back the version it read'),
+  createdAt: IsoDateTime.describe('ISO 8601, UTC'),
+  updatedAt: IsoDateTime.describe('ISO 8601, UTC'),
 };
 
 export const ErrorBody = z.object({

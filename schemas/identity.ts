@@ -49,7 +49,7 @@ export const CreatedUser = z.object({
   displayName: z.string(),
   patientId: z.string().optional(),
   /** Local stack only: a password usable for sign-in at once. */
-  password: z.string().optional(),
+  password: z.string().optional().describe('Local stack only: a password usable for sign-in at once'),
 });
 export type CreatedUser = z.infer<typeof CreatedUser>;
 
@@ -113,7 +113,7 @@ export const Patient = z.object({
   ...EntityMeta,
   orgId: z.string(),
   displayName: z.string(),
-  medicalRecordNumber: z.string(),
+  medicalRecordNumber: z.string().describe('Unique within the org'),
   dateOfBirth: IsoDate.optional(),
   facility: z.string().optional(),
   room: z.string().optional(),
@@ -121,9 +121,9 @@ export const Patient = z.object({
   phoneNumber: z.string().optional(),
   timezone: z.string().optional(),
   contact: Contact.optional(),
-  isActive: z.boolean(),
+  isActive: z.boolean().describe('False once the patient has left care; the record stays'),
   /** The `patient` login linked to this record, if any. */
-  userId: z.string().optional(),
+  userId: z.string().optional().describe('The `patient` login linked to this record, if any'),
 });
 export type Patient = z.infer<typeof Patient>;
 
@@ -145,7 +145,7 @@ export const CareTeamMember = z.object({
   email: z.string(),
   role: Role,
   addedAt: IsoDateTime,
-  addedBy: z.string(),
+  addedBy: z.string().describe('The user who added the member'),
   version: z.number().int(),
 });
 export type CareTeamMember = z.infer<typeof CareTeamMember>;

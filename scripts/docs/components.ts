@@ -5,7 +5,7 @@
  * Named schemas become components referenced by name; a schema whose input and output differ gets
  * a second component `<Name>Input`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pascal, unwrap, type SchemaNames } from './schema-names.js';
 
 export type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@
  * field `<entity>Id` / `<entity>Ids` (also `lastReadMessageId` -> Message), a user-valued field
  * (`addedBy`, `senderId`, `participantIds`, ...), or any field with `.meta({ references: 'Name' })`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDef } from '../../lambdas/shared/http/route-def.js';
 import { refsIn, REF_PREFIX, type Json } from './components.js';
 import type { ApiDocument } from './openapi.js';
