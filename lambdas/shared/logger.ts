@@ -8,7 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 export function createLogger(serviceName: string): Logger {
   return new Logger({
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
-    logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+    // POWERTOOLS_LOG_LEVEL (read by Powertools itself) or LOG_LEVEL; INFO when neither is set.
+    logLevel: ((process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL) as 'INFO' | undefined) ?? 'INFO',
   });
 }
 
