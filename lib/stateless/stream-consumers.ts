@@ -23,6 +23,12 @@ export interface StreamConsumersProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+/**
+ * The audit writer's event source batching, exported so the benchmark feeds the real handler the
+ * batches Lambda would (`npm run bench`, "audit batching").
+ */
+export const AUDIT_STREAM_BATCHING = { batchSize: 1000, maxBatchingWindowSeconds: 5 } as const;
+
 /** An encrypted, TLS-only SQS queue that holds what could not be processed, for 14 days. */
 export function failureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
@@ -73,8 +79,8 @@ export class StreamConsumers extends Construct {
         // Up to 1000 records, waiting up to 5 s to gather them: the function writes one S3 object
         // per batch (and org/day), so fuller batches mean fewer, larger audit objects and fewer
         // PUTs, at the price of at most 5 s before a change is queryable.
-        batchSize: 1000,
-        maxBatchingWindow: Duration.seconds(5),
+        batchSize: AUDIT_STREAM_BATCHING.batchSize,
+        maxBatchingWindow: Duration.seconds(AUDIT_STREAM_BATCHING.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
         retryAttempts: 10,

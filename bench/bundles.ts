@@ -1,0 +1,325 @@
+/**
+ * Section 3: bundles and cold init. Every function of lambdas/functions.ts is bundled with the
+ * options of lib/constructs/care-function.ts (esbuild, the same flags NodejsFunction passes), then
+ * started N times in a fresh Node process with the environment the CDK app gives it, against a
+ * local AWS stub: load the bundle, serve one invocation.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as esbuild from 'esbuild';
+import { FUNCTIONS, type FunctionId } from '../lambdas/functions.js';
+import { ROUTES } from '../lambdas/routes.js';
+import { addCareStack } from '../lib/carestack-app.js';
+import { CARE_FUNCTION_BUNDLING, CARE_FUNCTION_RUNTIME } from '../lib/constructs/care-function.js';
+import { fromRoot } from '../lib/paths.js';
+import { startAwsStub } from './lib/aws-stub.js';
+import { median, percentile } from './lib/stats.js';
+
+export interface BundleResult {
+  functionId: string;
+  kind: string;
+  /** The minified bundle Lambda loads (index.mjs). */
+  bundleBytes: number;
+  bundleGzipBytes: number;
+  /** Its source map: read at load time too, since the CDK app sets NODE_OPTIONS=--enable-source-maps. */
+  sourceMapBytes: number;
+  /** AWS SDK modules left external (loaded from the runtime): none, bundleAwsSDK is true. */
+  externalSdkBytes: number;
+  /** Bytes of bundle output per package, largest first. */
+  topPackages: Array<{ name: string; bytes: number }>;
+  firstInvocation: string;
+  cold: {
+    runs: number;
+    /** import() of the bundle. */
+    loadMsMedian: number;
+    /** The first handler call, SDK initialisation included. */
+    invokeMsMedian: number;
+    /** load + first invocation: the figure the 50 ms target is about. */
+    totalMsMedian: number;
+    totalMsP90: number;
+    /** From process start (Node bootstrap included) to the first response. */
+    sinceProcessStartMsMedian: number;
+    statuses: string[];
+  };
+  stubCalls: Record<string, number>;
+}
+
+const OUT = fromRoot('bench/.work/bundles');
+
+/** Environment variables of each function as the CDK app sets them (tokens become placeholders). */
+function cdkEnvironments(): Map<string, Record<string, string>> {
+  const cdkJson = JSON.parse(
+    // eslint-disable-next-line
+    require_('cdk.json'),
+  ) as { context: Record<string, unknown> };
+  const app = new App({ context: { ...cdkJson.context, stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+  const stacks = addCareStack(app);
+  const byDescription = new Map<string, Record<string, string>>();
+  for (const stack of [stacks.stateful, stacks.stateless]) {
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    for (const fn of Object.values(fns) as Array<{ Properties: { Description?: string; Environment?: { Variables?: Record<string, unknown> } } }>) {
+      const vars = fn.Properties.Environment?.Variables ?? {};
+      const env = Object.fromEntries(
+        Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase().replace(/_/g, '-')}`]),
+      );
+      if (fn.Properties.Description) byDescription.set(fn.Properties.Description, env);
+    }
+  }
+  return byDescription;
+}
+function require_(file: string): string {
+  return require('node:fs').readFileSync(fromRoot(file), 'utf8') as string;
+}
+// `require` inside an ES module, for one synchronous read.
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+
+const ORG = 'bench-org';
+const PATIENT = '01HBENCHPATIENT0000000000';
+
+function apiEventFor(fnId: string): unknown {
+  const routes = ROUTES.filter((r) => r.fn === fnId && r.method === 'GET');
+  const route = routes.find((r) => r.path === '/patients/{patientId}') ?? routes.find((r) => r.path.includes('{patientId}')) ?? routes[0];
+  if (!route) throw new Error(`no GET route for ${fnId}`);
+  const params = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, m[1] === 'patientId' ? PATIENT : '01HBENCHOTHER000000000000']));
+  const p = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
+  return {
+    resource: route.path,
+    path: p,
+    httpMethod: 'GET',
+    headers: { accept: 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(params).length ? params : null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    body: null,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      protocol: 'HTTP/1.1',
+      httpMethod: 'GET',
+      path: `/prod${p}`,
+      stage: 'prod',
+      requestId: 'bench-req-1',
+      requestTimeEpoch: Date.now(),
+      resourceId: 'res',
+      resourcePath: route.path,
+      identity: {},
+      authorizer: {
+        claims: { sub: 'bench-admin', 'custom:orgId': ORG, 'cognito:groups': 'admin', email: 'admin@bench.test', name: 'Bench Admin' },
+      },
+    },
+  };
+}
+
+function streamEvent(count: number): unknown {
+  const now = '2025-03-01T10:00:00.000Z';
+  return {
+    Records: Array.from({ length: count }, (_, i) => {
+      const item = {
+        PK: `ORG#${ORG}#PAT#${PATIENT}`,
+        SK: 'PROFILE',
+        id: PATIENT,
+        patientId: PATIENT,
+        entityType: 'Patient',
+        orgId: ORG,
+        displayName: 'Ada Lovelace',
+        medicalRecordNumber: 'MRN-1',
+        isActive: true,
+        version: i + 1,
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: 'bench-admin',
+        updatedByRoles: ['admin'],
+        requestId: `req-${i}`,
+        source: 'api',
+      };
+      return {
+        eventID: `evt-${i}`,
+        eventName: i === 0 ? 'INSERT' : 'MODIFY',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          ApproximateCreationDateTime: 1740823200,
+          Keys: marshall({ PK: item.PK, SK: item.SK }),
+          NewImage: marshall(item),
+          ...(i === 0 ? {} : { OldImage: marshall({ ...item, version: i }) }),
+          SequenceNumber: String(100000000000000000000 + i),
+          SizeBytes: 400,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      };
+    }),
+  };
+}
+
+function cognitoEvent(): unknown {
+  return {
+    version: '1',
+    triggerSource: 'PostAuthentication_Authentication',
+    region: 'us-east-1',
+    userPoolId: 'us-east-1_bench',
+    userName: 'bench-admin',
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: 'bench-client' },
+    request: { userAttributes: { sub: 'bench-admin', 'custom:orgId': ORG, email: 'admin@bench.test' }, newDeviceUsed: false },
+    response: {},
+  };
+}
+
+function eventFor(fnId: string, kind: string): unknown {
+  if (kind === 'api') return apiEventFor(fnId);
+  if (kind === 'stream') return streamEvent(10);
+  if (kind === 'cognito-trigger') return cognitoEvent();
+  if (kind === 'scheduled') {
+    // An EventBridge Scheduler payload: a missed-dose check (reads the dose; the stub has none).
+    return {
+      kind: 'dose-missed-check',
+      scheduleName: 'bench-missed-check',
+      scheduledTime: '2025-03-01T10:00:00Z',
+      orgId: ORG,
+      patientId: PATIENT,
+      medicationId: '01HBENCHMED00000000000000',
+      doseId: '01HBENCHDOSE0000000000000',
+      scheduledFor: '2025-03-01T09:00:00.000Z',
+    };
+  }
+  // A kind this bench does not know yet: an empty event still loads the code and runs the handler.
+  return {};
+}
+
+function describeFirstInvocation(kind: string, event: { httpMethod?: string; resource?: string }): string {
+  if (kind === 'api') return `${event.httpMethod} ${event.resource} (admin)`;
+  if (kind === 'stream') return 'stream batch of 10 records';
+  if (kind === 'cognito-trigger') return 'post-authentication trigger';
+  if (kind === 'scheduled') return 'scheduled missed-dose check';
+  return `empty ${kind} event`;
+}
+
+function packageOf(input: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (m) return m[1]!;
+  return input.startsWith('lambdas/') || input.startsWith('schemas/') ? `app:${input.split('/').slice(0, 2).join('/')}` : input;
+}
+
+async function build(fnId: FunctionId): Promise<{ file: string; bytes: number; gzip: number; mapBytes: number; top: BundleResult['topPackages'] }> {
+  const def = FUNCTIONS[fnId];
+  const outfile = path.join(OUT, fnId, 'index.mjs');
+  const b = CARE_FUNCTION_BUNDLING;
+  // The flags NodejsFunction passes to esbuild (aws-lambda-nodejs/lib/bundling.js).
+  const result = await esbuild.build({
+    entryPoints: [fromRoot(def.entry)],
+    bundle: true,
+    target: CARE_FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
+    platform: 'node',
+    format: b.format === 'esm' ? 'esm' : 'cjs',
+    outfile,
+    minify: b.minify,
+    sourcemap: b.sourceMap,
+    external: [...b.externalModules],
+    mainFields: [...b.mainFields],
+    banner: { js: b.banner },
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: fromRoot('.'),
+  });
+  const code = await readFile(outfile);
+  const mapBytes = (await stat(`${outfile}.map`)).size;
+  const perPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      perPackage.set(packageOf(input), (perPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+    }
+  }
+  const top = [...perPackage.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
+  await writeFile(path.join(OUT, fnId, 'meta.json'), JSON.stringify(result.metafile));
+  return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, mapBytes, top };
+}
+
+function coldRun(file: string, eventFile: string, env: Record<string, string>): Promise<{ loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fromRoot('bench/lib/cold-child.mjs'), file, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = out.split('\n').find((l) => l.startsWith('@@COLD '));
+      if (!line) return reject(new Error(`cold start of ${file} printed no result: ${err.slice(0, 500)}`));
+      resolve(JSON.parse(line.slice(7)));
+    });
+  });
+}
+
+export async function runBundles(opts: { runs: number; log: (s: string) => void }): Promise<BundleResult[]> {
+  await mkdir(OUT, { recursive: true });
+  opts.log('bundles: synthesising the CDK app (no asset bundling) for each function\'s environment');
+  const envs = cdkEnvironments();
+  const stub = await startAwsStub();
+  const results: BundleResult[] = [];
+  try {
+    for (const [fnId, def] of Object.entries(FUNCTIONS) as Array<[FunctionId, (typeof FUNCTIONS)[FunctionId]]>) {
+      const built = await build(fnId);
+      const eventFile = path.join(OUT, fnId, 'event.json');
+      await writeFile(eventFile, JSON.stringify(eventFor(fnId, def.kind)));
+      const cdkEnv = envs.get(def.description);
+      if (!cdkEnv) throw new Error(`bench: function ${fnId} not found in the synthesised app`);
+      // What Lambda's runtime sets, plus the CDK app's variables, plus the stub as every endpoint.
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+        AWS_SECRET_ACCESS_KEY: 'bench-secret',
+        AWS_SESSION_TOKEN: 'bench-session',
+        AWS_LAMBDA_FUNCTION_NAME: `carestack-dev-${fnId}`,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        TZ: ':UTC',
+        ...cdkEnv,
+        AWS_ENDPOINT_URL: stub.url,
+      };
+      stub.calls.clear();
+      await coldRun(built.file, eventFile, env); // warm the file cache; not counted
+      stub.calls.clear();
+      const runs = [];
+      for (let i = 0; i < opts.runs; i++) runs.push(await coldRun(built.file, eventFile, env));
+      const totals = runs.map((r) => r.totalMs).sort((a, b) => a - b);
+      const statuses = [...new Set(runs.map((r) => r.status))];
+      const result: BundleResult = {
+        functionId: fnId,
+        kind: def.kind,
+        bundleBytes: built.bytes,
+        bundleGzipBytes: built.gzip,
+        sourceMapBytes: built.mapBytes,
+        externalSdkBytes: 0,
+        topPackages: built.top,
+        firstInvocation: describeFirstInvocation(def.kind, JSON.parse(await readFile(eventFile, 'utf8')) as { httpMethod?: string; resource?: string }),
+        cold: {
+          runs: runs.length,
+          loadMsMedian: median(runs.map((r) => r.loadMs)),
+          invokeMsMedian: median(runs.map((r) => r.invokeMs)),
+          totalMsMedian: median(totals),
+          totalMsP90: percentile(totals, 90),
+          sinceProcessStartMsMedian: median(runs.map((r) => r.sinceProcessStartMs)),
+          statuses,
+        },
+        stubCalls: Object.fromEntries([...stub.calls].map(([k, v]) => [k, v / runs.length])),
+      };
+      opts.log(`bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB, cold ${result.cold.totalMsMedian.toFixed(1)} ms (${statuses.join(',')})`);
+      results.push(result);
+    }
+  } finally {
+    await stub.close();
+  }
+  return results;
+}

@@ -1,0 +1,30 @@
+// One cold start: a fresh Node process loads a function's bundle and serves one invocation.
+// Plain JavaScript, so nothing but the bundle itself is loaded. Prints one JSON line.
+const [bundle, eventFile] = process.argv.slice(2);
+const { readFileSync } = await import('node:fs');
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`,
+  memoryLimitInMB: '512',
+  awsRequestId: 'bench-cold-1',
+  logGroupName: 'bench',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+};
+const t0 = performance.now();
+const mod = await import(bundle);
+const t1 = performance.now();
+let status = 'ok';
+try {
+  const out = await mod.handler(event, context);
+  if (out && typeof out === 'object' && 'statusCode' in out) status = String(out.statusCode);
+  if (out && typeof out === 'object' && Array.isArray(out.batchItemFailures) && out.batchItemFailures.length) status = 'partial-failure';
+} catch (err) {
+  status = `error: ${err instanceof Error ? err.message : String(err)}`;
+}
+const t2 = performance.now();
+process.stdout.write(`\n@@COLD ${JSON.stringify({ loadMs: t1 - t0, invokeMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status })}\n`);
+process.exit(0);

@@ -1,0 +1,168 @@
+/**
+ * The two load drivers: autocannon for HTTP routes (closed loop, `connections` in flight), and the
+ * same closed loop over the raw DynamoDB calls a route makes, from this process. Both report
+ * latency percentiles at full (sub-millisecond) resolution and throughput.
+ */
+import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import autocannon from 'autocannon';
+import { ulid } from 'ulid';
+import type { CapturedCall } from './stack-child.js';
+import { percentile } from './stats.js';
+
+export interface LoadStats {
+  connections: number;
+  requests: number;
+  errors: number;
+  durationS: number;
+  throughputPerS: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  /** The first failure, when there were any. */
+  firstError?: string;
+}
+
+function summarise(samples: number[], connections: number, errors: number, durationS: number): LoadStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    connections,
+    requests: samples.length,
+    errors,
+    durationS,
+    throughputPerS: samples.length / durationS,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+  };
+}
+
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** autocannon against one route; `duration` in seconds, or a fixed `amount` of requests. */
+export async function httpLoad(spec: HttpRequestSpec, opts: { connections: number; duration?: number; amount?: number }): Promise<LoadStats> {
+  const samples: number[] = [];
+  let bad = 0;
+  const started = process.hrtime.bigint();
+  const instance = autocannon({
+    url: spec.url,
+    method: spec.method,
+    headers: spec.headers,
+    ...(spec.body ? { body: spec.body } : {}),
+    connections: opts.connections,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? 5 }),
+    timeout: 30,
+  });
+  instance.on('response', (_client, status, _bytes, responseTime) => {
+    if (status >= 200 && status < 300) samples.push(responseTime);
+    else bad++;
+  });
+  const result = await instance;
+  const durationS = Number(process.hrtime.bigint() - started) / 1e9;
+  return summarise(samples, opts.connections, bad + result.errors + result.timeouts, durationS);
+}
+
+const COMMANDS: Record<string, new (input: any) => any> = {
+  GetItem: GetItemCommand,
+  PutItem: PutItemCommand,
+  UpdateItem: UpdateItemCommand,
+  DeleteItem: DeleteItemCommand,
+  Query: QueryCommand,
+  BatchGetItem: BatchGetItemCommand,
+  TransactGetItems: TransactGetItemsCommand,
+  TransactWriteItems: TransactWriteItemsCommand,
+};
+
+/**
+ * A captured call made repeatable: every condition is widened to one that always holds (the
+ * original condition is still evaluated, so the work is the same), so a replayed create or
+ * versioned update succeeds again and again on the same keys instead of failing its condition.
+ */
+export function replayable(call: CapturedCall): CapturedCall {
+  const always = (c: unknown) => (typeof c === 'string' ? `(${c}) OR attribute_exists(PK) OR attribute_not_exists(PK)` : c);
+  const input = structuredClone(call.input) as Record<string, any>;
+  // The SDK fills in a fresh idempotency token on each send; a replayed one would make DynamoDB
+  // answer from its idempotency cache (or refuse), doing none of the work.
+  delete input.ClientRequestToken;
+  if (input.ConditionExpression) input.ConditionExpression = always(input.ConditionExpression);
+  for (const item of (input.TransactItems ?? []) as Array<Record<string, any>>) {
+    for (const op of Object.values(item)) if (op?.ConditionExpression) op.ConditionExpression = always(op.ConditionExpression);
+  }
+  return { operation: call.operation, input };
+}
+
+/** The same closed loop as autocannon's, over a sequence of raw DynamoDB calls. */
+const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g;
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
+
+/**
+ * Ids the route minted for this one request (ULIDs in its writes that the request did not name):
+ * the replay mints fresh ones each time, so it inserts new items as the route does instead of
+ * overwriting one item again and again.
+ */
+export function mintedIds(calls: readonly CapturedCall[], requestUrl: string): string[] {
+  const ids = new Set<string>();
+  for (const c of calls) if (WRITES.has(c.operation)) for (const m of JSON.stringify(c.input).matchAll(ULID)) if (!requestUrl.includes(m[0])) ids.add(m[0]);
+  return [...ids];
+}
+
+export async function rawLoad(
+  client: DynamoDBClient,
+  calls: readonly CapturedCall[],
+  opts: { connections: number; duration?: number; amount?: number; freshIds?: readonly string[] },
+): Promise<LoadStats> {
+  const templates = calls.map((c) => {
+    const Command = COMMANDS[c.operation];
+    if (!Command) throw new Error(`bench: cannot replay DynamoDB ${c.operation}`);
+    return { Command, json: JSON.stringify(replayable(c).input) };
+  });
+  const fresh = opts.freshIds ?? [];
+  const commandsFor = () => {
+    const ids = fresh.map(() => ulid());
+    return templates.map(({ Command, json }) => {
+      let text = json;
+      fresh.forEach((id, i) => (text = text.replaceAll(id, ids[i]!)));
+      return { Command, input: JSON.parse(text) as Record<string, unknown> };
+    });
+  };
+  const samples: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let issued = 0;
+  const started = process.hrtime.bigint();
+  const deadline = opts.duration ? started + BigInt(Math.round(opts.duration * 1e9)) : undefined;
+  const more = () => (opts.amount ? issued < opts.amount : process.hrtime.bigint() < deadline!);
+  const worker = async () => {
+    while (more()) {
+      issued++;
+      const commands = commandsFor(); // built before the clock starts, as the route builds its own
+      const t0 = process.hrtime.bigint();
+      try {
+        for (const { Command, input } of commands) await client.send(new Command(input));
+        samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.connections }, worker));
+  const durationS = Number(process.hrtime.bigint() - started) / 1e9;
+  return { ...summarise(samples, opts.connections, errors, durationS), ...(firstError ? { firstError } : {}) };
+}

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: how CareStack performs, as figures a reader can compare (bench/README.md).
+ *
+ *   npm run bench                      every section; tables of 1k, 10k, 100k items
+ *   npm run bench -- --with-1m         also 1M items (DynamoDB Local on disk; takes a while)
+ *   npm run bench -- --only=bundles    one or more of overhead,cost,bundles,audit
+ *   npm run bench -- --quick           short runs, to check the bench itself works
+ *
+ * It starts and stops everything itself (DynamoDB Local, the local stack in a child process, the
+ * AWS stub) and writes bench/results/latest.json, a dated copy, and latency-vs-table-size.svg.
+ * Nothing here asserts: it prints each figure beside its target and a one-line verdict.
+ */
+import { cpus, totalmem, type } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fromRoot } from '../lib/paths.js';
+import { runAudit, type AuditResult } from './audit.js';
+import { runBundles, type BundleResult } from './bundles.js';
+import { runCost, type CostPoint } from './cost.js';
+import { lineChartSvg } from './lib/chart.js';
+import { startBenchEnv } from './lib/setup.js';
+import { kb, round, table, verdictLine, type Verdict } from './lib/stats.js';
+import { runOverhead, type OverheadResult } from './overhead.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wants = (section: string) => !only || only.includes(section);
+const quick = flag('quick');
+const with1m = flag('with-1m');
+
+const TARGETS = { overheadP50Ratio: 1.2, costGrowth: 1.1, bundleKb: 250, coldMs: 50, recordsPerObject: 100 };
+
+const started = Date.now();
+const log = (s: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${s}`);
+
+interface Results {
+  date: string;
+  command: string;
+  machine: { os: string; cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverage?: number[] };
+  settings: Record<string, unknown>;
+  missingRoutes?: string[];
+  overhead?: OverheadResult[];
+  cost?: CostPoint[];
+  bundles?: BundleResult[];
+  audit?: AuditResult;
+  verdicts: Verdict[];
+  durationS?: number;
+}
+
+async function main() {
+  const { loadavg } = await import('node:os');
+  const results: Results = {
+    date: new Date().toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    machine: {
+      os: type(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      loadAverage: loadavg().map((n) => round(n, 2)),
+    },
+    settings: {
+      concurrency: [1, 8, 32],
+      overheadDurationS: quick ? 2 : 8,
+      warmupS: quick ? 1 : 3,
+      sizes: quick ? [1000, 5000] : with1m ? [1000, 10_000, 100_000, 1_000_000] : [1000, 10_000, 100_000],
+      costRequests: quick ? 30 : 200,
+      coldRuns: quick ? 3 : 20,
+      auditChanges: quick ? 2000 : 10_000,
+    },
+    verdicts: [],
+  };
+  const s = results.settings as { concurrency: number[]; overheadDurationS: number; warmupS: number; sizes: number[]; costRequests: number; coldRuns: number; auditChanges: number };
+
+  if (wants('bundles')) results.bundles = await runBundles({ runs: s.coldRuns, log });
+
+  if (wants('overhead') || wants('cost') || wants('audit')) {
+    const env = await startBenchEnv({ onDisk: with1m, log });
+    try {
+      results.missingRoutes = env.missingRoutes;
+      if (env.missingRoutes.length) log(`routes not in this checkout (not measured): ${env.missingRoutes.join(', ')}`);
+      // Cost first: its smallest table is the freshly seeded one (the other sections add items).
+      if (wants('cost')) results.cost = await runCost(env, { sizes: s.sizes, requests: s.costRequests, log });
+      if (wants('audit')) results.audit = await runAudit({ client: env.client, endpoint: env.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log });
+      if (wants('overhead')) results.overhead = await runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log });
+    } finally {
+      await env.stop();
+    }
+  }
+
+  report(results);
+  results.durationS = round((Date.now() - started) / 1000, 1);
+  const dir = fromRoot('bench/results');
+  await mkdir(dir, { recursive: true });
+  const json = JSON.stringify(results, null, 2) + '\n';
+  await writeFile(path.join(dir, 'latest.json'), json);
+  await writeFile(path.join(dir, `bench-${results.date.slice(0, 19).replace(/:/g, '-')}${quick ? '-quick' : ''}.json`), json);
+  if (results.cost?.length) {
+    const routes = [...new Set(results.cost.map((p) => p.route))];
+    await writeFile(
+      path.join(dir, 'latency-vs-table-size.svg'),
+      lineChartSvg({
+        title: 'p50 latency per route vs items in the table (local stack, concurrency 1)',
+        xLabel: 'items in the table (log scale)',
+        yLabel: 'p50 latency (ms)',
+        series: routes.map((name) => ({ name, points: results.cost!.filter((p) => p.route === name).map((p) => ({ x: p.tableItems, y: p.latency.p50 })) })),
+      }),
+    );
+  }
+  log(`done in ${results.durationS} s; results in bench/results/latest.json`);
+}
+
+function report(r: Results): void {
+  const out: string[] = [''];
+  const v = r.verdicts;
+  if (r.overhead?.length) {
+    out.push('1. Request overhead: route through the local gateway vs the raw DynamoDB calls it makes (ms)');
+    out.push(
+      table(
+        ['route', 'c', 'route p50', 'p95', 'p99', 'req/s', 'raw p50', 'p95', 'p99', 'raw/s', 'p50 ratio', 'raw calls'],
+        r.overhead.flatMap((o) =>
+          o.byConcurrency.map((b) => [o.route, b.connections, b.route.p50, b.route.p95, b.route.p99, round(b.route.throughputPerS, 0), b.raw.p50, b.raw.p95, b.raw.p99, round(b.raw.throughputPerS, 0), `${round(b.p50Ratio)}x`, o.rawCalls.join('+')]),
+        ),
+      ),
+    );
+    const rows = r.overhead.flatMap((o) => o.byConcurrency.map((b) => ({ route: o.route, c: b.connections, ratio: b.p50Ratio })));
+    const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    v.push({ target: `p50 route/raw <= ${TARGETS.overheadP50Ratio}`, pass: worst.ratio <= TARGETS.overheadP50Ratio, detail: `worst ${round(worst.ratio)}x (${worst.route}, c=${worst.c}); ${rows.filter((x) => x.ratio <= TARGETS.overheadP50Ratio).length}/${rows.length} within` });
+    out.push('');
+  }
+  if (r.cost?.length) {
+    out.push('2. Cost per request as the table grows (concurrency 1)');
+    out.push(
+      table(
+        ['route', 'items', 'RCU/req', 'WCU/req', 'p50 ms', 'p95 ms', 'calls/req'],
+        r.cost.map((p) => [p.route, p.tableItems, round(p.readCapacityUnitsPerRequest, 3), round(p.writeCapacityUnitsPerRequest, 3), p.latency.p50, p.latency.p95, Object.entries(p.callsPerRequest).map(([k, n]) => `${k}x${round(n, 2)}`).join(' ')]),
+      ),
+    );
+    const growth: string[] = [];
+    let worstCost = 0;
+    let worstLatency = 0;
+    for (const route of [...new Set(r.cost.map((p) => p.route))]) {
+      const pts = r.cost.filter((p) => p.route === route);
+      const first = pts[0]!, last = pts.at(-1)!;
+      const cu = (p: CostPoint) => p.readCapacityUnitsPerRequest + p.writeCapacityUnitsPerRequest;
+      const costRatio = cu(first) > 0 ? cu(last) / cu(first) : 1;
+      const latRatio = last.latency.p50 / first.latency.p50;
+      worstCost = Math.max(worstCost, costRatio);
+      worstLatency = Math.max(worstLatency, latRatio);
+      growth.push(`${route}: capacity ${round(costRatio)}x, p50 ${round(latRatio)}x (${first.tableItems} -> ${last.tableItems} items)`);
+    }
+    out.push(...growth.map((g) => `   ${g}`));
+    v.push({ target: `capacity per request flat within ${Math.round((TARGETS.costGrowth - 1) * 100)}%`, pass: worstCost <= TARGETS.costGrowth, detail: `worst ratio largest/smallest table ${round(worstCost)}x` });
+    v.push({ target: `latency per request flat within ${Math.round((TARGETS.costGrowth - 1) * 100)}%`, pass: worstLatency <= TARGETS.costGrowth, detail: `worst p50 ratio largest/smallest table ${round(worstLatency)}x` });
+    out.push('');
+  }
+  if (r.bundles?.length) {
+    out.push('3. Bundles and cold init (esbuild as CareFunction bundles; cold = import + first invocation, median of fresh processes)');
+    out.push(
+      table(
+        ['function', 'bundle', 'gzip', 'source map', 'cold median ms', 'p90', 'load', 'invoke', 'from process start', 'first invocation', 'largest packages'],
+        r.bundles.map((b) => [b.functionId, kb(b.bundleBytes), kb(b.bundleGzipBytes), kb(b.sourceMapBytes), b.cold.totalMsMedian, b.cold.totalMsP90, b.cold.loadMsMedian, b.cold.invokeMsMedian, b.cold.sinceProcessStartMsMedian, `${b.firstInvocation} -> ${b.cold.statuses.join(',')}`, b.topPackages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]),
+      ),
+    );
+    const bigger = r.bundles.reduce((a, b) => (b.bundleBytes > a.bundleBytes ? b : a));
+    const slower = r.bundles.reduce((a, b) => (b.cold.totalMsMedian > a.cold.totalMsMedian ? b : a));
+    v.push({ target: `bundle <= ${TARGETS.bundleKb} KB`, pass: bigger.bundleBytes <= TARGETS.bundleKb * 1024, detail: `worst ${bigger.functionId} ${kb(bigger.bundleBytes)}; ${r.bundles.filter((b) => b.bundleBytes <= TARGETS.bundleKb * 1024).length}/${r.bundles.length} within` });
+    v.push({ target: `cold init <= ${TARGETS.coldMs} ms`, pass: slower.cold.totalMsMedian <= TARGETS.coldMs, detail: `worst ${slower.functionId} ${round(slower.cold.totalMsMedian, 1)} ms median; ${r.bundles.filter((b) => b.cold.totalMsMedian <= TARGETS.coldMs).length}/${r.bundles.length} within` });
+    out.push('');
+  }
+  if (r.audit) {
+    const a = r.audit;
+    out.push(`4. Audit batching (batch ${a.batchSize}, window ${a.batchingWindowS} s, as the CDK app's event source mapping)`);
+    out.push(
+      table(
+        ['records/s through the handler', 'changes', 'orgs', 'write s', 'invocations', 'records/invocation', 'objects', 'records/object'],
+        [[round(a.throughput.recordsPerSecondMedian, 0), a.batching.changes, Object.keys(a.batching.orgs).length, a.batching.writeSeconds, a.batching.invocations, a.batching.recordsPerInvocation, a.batching.objects, a.batching.recordsPerObject]],
+      ),
+    );
+    out.push(
+      `   same handler, full batches of ${a.batchSize} in memory: ${round(a.throughput.recordsPerObjectMixedOrgs, 1)} records/object with the ${Object.keys(a.batching.orgs).length} orgs interleaved, ${round(a.throughput.recordsPerObjectOneOrg, 1)} with one org`,
+    );
+    v.push({ target: `records per audit object >= ${TARGETS.recordsPerObject}`, pass: a.batching.recordsPerObject >= TARGETS.recordsPerObject, detail: `${round(a.batching.recordsPerObject, 0)} records per object (${a.batching.objects} objects for ${a.batching.recordsStored} records)` });
+    out.push('');
+  }
+  out.push('Verdicts');
+  out.push(...v.map((x) => `  ${verdictLine(x)}`));
+  out.push(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}, Node ${r.machine.node}, load average ${r.machine.loadAverage?.join(' ')}`);
+  console.log(out.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
