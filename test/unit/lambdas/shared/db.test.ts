@@ -155,4 +155,14 @@ describe('consumed capacity recorder', () => {
       { operation: 'TransactWriteItems', readCapacityUnits: 0, writeCapacityUnits: 6, capacityUnits: 6 },
     ]);
   });
+
+  it('attributes a bare CapacityUnits (what DynamoDB Local returns for TOTAL) to reads or writes by operation', async () => {
+    const reports: Array<{ readCapacityUnits: number; writeCapacityUnits: number }> = [];
+    const recorded = new Db(doc, 'table-1', { onConsumedCapacity: (r) => reports.push(r) });
+    ddb.on(QueryCommand).resolves({ Items: [], ConsumedCapacity: { TableName: 'table-1', CapacityUnits: 0.5 } });
+    ddb.on(TransactWriteCommand).resolves({ ConsumedCapacity: [{ TableName: 'table-1', CapacityUnits: 4 }] });
+    await recorded.queryPage({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'x' } }, { limit: 5 }, { attribute: 'PK', value: 'x' });
+    await recorded.transact([recorded.put({ PK: 'a', SK: 'b' })]);
+    expect(reports.map((r) => [r.readCapacityUnits, r.writeCapacityUnits])).toEqual([[0.5, 0], [0, 4]]);
+  });
 });
