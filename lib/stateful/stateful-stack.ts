@@ -63,6 +63,17 @@ export class StatefulStack extends Stack {
       }),
     );
 
+    // EventBridge (rule dead-letter queues) and EventBridge Scheduler deliver to SQS queues encrypted
+    // with this key as their own service principals; without this they could not write the DLQs.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('scheduler.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
     this.table = new CareTable(this, 'Table', { encryptionKey: this.key }).table;
 
     // Server access logs cannot be delivered to a KMS-encrypted bucket: this one uses SSE-S3.

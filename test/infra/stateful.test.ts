@@ -184,3 +184,20 @@ describe('event bus and sign-in trigger', () => {
     });
   });
 });
+
+describe('data key policy for dead-letter delivery', () => {
+  it('lets EventBridge and Scheduler encrypt messages for the KMS-encrypted DLQs of this account only', () => {
+    const { statefulTemplate } = buildApp('dev');
+    statefulTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: ['events.amazonaws.com', 'scheduler.amazonaws.com'] },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+});
