@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/functions.js';
 import { fromRoot, PROJECT_ROOT } from '../paths.js';
@@ -57,6 +58,19 @@ export interface CareFunctionProps {
    * @default 512
    */
   readonly memorySize?: number;
+  /**
+   * For functions that AWS invokes asynchronously (EventBridge rules, EventBridge Scheduler): where
+   * an event goes after Lambda's own retries, and how many there are.
+   * @default - none: the function is invoked synchronously (API, Cognito trigger) or by a stream
+   * event source mapping with its own on-failure destination
+   */
+  readonly asyncInvocation?: {
+    readonly deadLetterQueue: sqs.IQueue;
+    /** @default 2 */
+    readonly retryAttempts?: number;
+    /** @default Duration.hours(6) */
+    readonly maxEventAge?: Duration;
+  };
 }
 
 /**
@@ -105,6 +119,13 @@ export class CareFunction extends Construct {
         ...props.environment,
       },
       bundling: CARE_FUNCTION_BUNDLING,
+      ...(props.asyncInvocation
+        ? {
+            deadLetterQueue: props.asyncInvocation.deadLetterQueue,
+            retryAttempts: props.asyncInvocation.retryAttempts ?? 2,
+            maxEventAge: props.asyncInvocation.maxEventAge ?? Duration.hours(6),
+          }
+        : {}),
     });
 
     Validations.of(this).acknowledge(
@@ -124,11 +145,6 @@ export class CareFunction extends Construct {
           'No reserved concurrency: API traffic is bounded by API Gateway stage throttling and stream functions by shard count; reserving capacity would fail deployment in accounts with the default low concurrency quota.',
       },
       {
-        id: 'HIPAA.Security-LambdaDLQ',
-        reason:
-          'Never invoked asynchronously: API and Cognito-trigger calls are synchronous (the caller sees the error), and stream functions send failed batches to an on-failure SQS destination on their event source mapping.',
-      },
-      {
         id: 'HIPAA.Security-IAMNoInlinePolicy',
         reason:
           'The execution role\'s policy is the one CDK generates from grant calls: scoped to this single role and its resources, created and deleted with the function; a managed policy would add nothing but a shareable copy.',
@@ -139,5 +155,12 @@ export class CareFunction extends Construct {
           'Only CDK-generated statements for actions without resource-level permissions use Resource "*": X-Ray (xray:PutTraceSegments, PutTelemetryRecords) and, for stream consumers, dynamodb:ListStreams.',
       },
     );
+    if (!props.asyncInvocation) {
+      Validations.of(this).acknowledge({
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason:
+          'Never invoked asynchronously: API and Cognito-trigger calls are synchronous (the caller sees the error), and stream functions send failed batches to an on-failure SQS destination on their event source mapping.',
+      });
+    }
   }
 }

@@ -3,7 +3,6 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -49,6 +48,9 @@ export class NotificationsService extends Construct {
     const eventTypes = props.eventTypes ?? NOTIFYING_EVENT_TYPES;
     if (eventTypes.length === 0) throw new Error('NotificationsService needs at least one event type to listen to');
 
+    // EventBridge invokes the function asynchronously: after Lambda's own retries a failed fan-out
+    // goes to the function's dead-letter queue (the same queue as the rule's).
+    this.failures = failureQueue(this, 'Failures', props.key);
     this.function = new CareFunction(this, 'Function', {
       functionId: 'notifications',
       environment: {
@@ -57,18 +59,13 @@ export class NotificationsService extends Construct {
       },
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
+      asyncInvocation: { deadLetterQueue: this.failures, retryAttempts: 2, maxEventAge: Duration.hours(6) },
     });
     // Reads recipients (care team, coordinators, the patient's login) and writes inbox items and
     // counters; the table and its two named indexes only, no Scan.
     grantTableAccess(this.function.function, props.table, props.key, 'readwrite');
 
-    this.failures = failureQueue(this, 'Failures', props.key);
-    // EventBridge invokes the function asynchronously: after Lambda's own retries a failed fan-out
-    // goes to the function's dead-letter queue (the same queue as the rule's).
     const fn = this.function.function;
-    (fn.node.defaultChild as lambda.CfnFunction).deadLetterConfig = { targetArn: this.failures.queueArn };
-    this.failures.grantSendMessages(fn);
-    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     Validations.of(this.function).acknowledge(
       ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
         id: `AwsSolutions-IAM5[Action::${action}]`,
