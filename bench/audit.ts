@@ -168,16 +168,26 @@ export async function runAudit(opts: { client: DynamoDBClient; endpoint: string;
     const db = new Db(opts.client, tableName);
     const started = Date.now();
     let next = 0;
-    // Sixteen writers, each one change at a time: many users at once, as an API would write.
+    // Eight writers, each one change at a time: many users at once, as an API would write.
     const writer = async () => {
       while (next < opts.changes) {
         const i = next++;
         const item = changeItem(i);
         orgs[String(item.orgId)] = (orgs[String(item.orgId)] ?? 0) + 1;
-        await db.putItem(item);
+        // DynamoDB Local (not DynamoDB) times out on its table lock under load; such a write is
+        // simply tried again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await db.putItem(item);
+            break;
+          } catch (err) {
+            if (attempt >= 10 || !(err instanceof Error && err.name === 'InternalServerError')) throw err;
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+          }
+        }
       }
     };
-    await Promise.all(Array.from({ length: 16 }, writer));
+    await Promise.all(Array.from({ length: 8 }, writer));
     const writeSeconds = (Date.now() - started) / 1000;
     // Wait for delivery the way Lambda would deliver: no forced flush (drain() would cut the
     // batching window short), just until every record has been handled.

@@ -45,6 +45,8 @@ interface Results {
   bundles?: BundleResult[];
   audit?: AuditResult;
   verdicts: Verdict[];
+  /** Sections that failed, with why. */
+  errors?: Record<string, string>;
   durationS?: number;
 }
 
@@ -74,7 +76,18 @@ async function main() {
   };
   const s = results.settings as { concurrency: number[]; overheadDurationS: number; warmupS: number; sizes: number[]; costRequests: number; coldRuns: number; auditChanges: number };
 
-  if (wants('bundles')) results.bundles = await runBundles({ runs: s.coldRuns, log });
+  const section = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (err) {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      log(`${name}: FAILED: ${message}`);
+      (results.errors ??= {})[name] = message;
+      process.exitCode = 1;
+      return undefined;
+    }
+  };
+  if (wants('bundles')) results.bundles = await section('bundles', () => runBundles({ runs: s.coldRuns, log }));
 
   if (wants('overhead') || wants('cost') || wants('audit')) {
     const env = await startBenchEnv({ onDisk: with1m, log });
@@ -82,9 +95,10 @@ async function main() {
       results.missingRoutes = env.missingRoutes;
       if (env.missingRoutes.length) log(`routes not in this checkout (not measured): ${env.missingRoutes.join(', ')}`);
       // Cost first: its smallest table is the freshly seeded one (the other sections add items).
-      if (wants('cost')) results.cost = await runCost(env, { sizes: s.sizes, requests: s.costRequests, log });
-      if (wants('audit')) results.audit = await runAudit({ client: env.client, endpoint: env.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log });
-      if (wants('overhead')) results.overhead = await runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log });
+      // A section that fails is reported and the others still run.
+      if (wants('cost')) results.cost = await section('cost', () => runCost(env, { sizes: s.sizes, requests: s.costRequests, log }));
+      if (wants('audit')) results.audit = await section('audit', () => runAudit({ client: env.client, endpoint: env.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log }));
+      if (wants('overhead')) results.overhead = await section('overhead', () => runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log }));
     } finally {
       await env.stop();
     }
@@ -185,6 +199,7 @@ function report(r: Results): void {
     v.push({ target: `records per audit object >= ${TARGETS.recordsPerObject}`, pass: a.batching.recordsPerObject >= TARGETS.recordsPerObject, detail: `${round(a.batching.recordsPerObject, 0)} records per object (${a.batching.objects} objects for ${a.batching.recordsStored} records)` });
     out.push('');
   }
+  for (const [name, message] of Object.entries(r.errors ?? {})) v.push({ target: `section ${name}`, pass: false, detail: `did not complete: ${message}` });
   out.push('Verdicts');
   out.push(...v.map((x) => `  ${verdictLine(x)}`));
   out.push(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}, Node ${r.machine.node}, load average ${r.machine.loadAverage?.join(' ')}`);
