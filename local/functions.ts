@@ -9,7 +9,8 @@ import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
-import { createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
+import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
+import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
 import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
@@ -54,6 +55,13 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
     name: 'notifications-fan-out',
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFYING_EVENT_TYPES] },
     build: (d) => createNotificationsBusHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications') }),
+  },
+  // As the CDK rule (lib/services/incident-deadlines.ts): incident events -> the scheduled-work
+  // function, which sets (or removes) the incident's one-time deadline schedule on the local scheduler.
+  {
+    name: 'incident-deadlines',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...INCIDENT_DEADLINE_EVENT_TYPES] },
+    build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }),
   },
 ];
 

@@ -109,6 +109,41 @@ export class AssistedLivingRepository {
   }
 
   /**
+   * The report deadline passed with the incident unresolved: records `overdueNotifiedAt` once, on
+   * condition that the incident is not resolved and was never marked (a replayed or retried fire
+   * changes nothing, and a resolve that won the race stops it). The write is audited as
+   * `report_overdue` with the scheduler as actor, and its stream record becomes
+   * `IncidentReportOverdue` (events.ts). It stamps the actor like every write but does not bump
+   * `version`: the mark is bookkeeping the API does not show, and a client's PATCH carrying the
+   * version it read must not turn into a 409 because a deadline passed. Answers whether it marked.
+   */
+  async markReportOverdue(ctx: WriteContext, incident: Pick<StoredIncident, 'patientId' | 'id'>): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#overdue': 'overdueNotifiedAt', '#action': 'auditAction' };
+    const values: Record<string, unknown> = { ':resolved': 'resolved', ':now': ctx.now, ':action': 'report_overdue' };
+    const sets = ['#overdue = :now', '#action = :action'];
+    Object.entries(actorAttributes(ctx)).forEach(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    try {
+      await this.db.transact([
+        this.db.update({
+          Key: IncidentKeys.key(ctx.orgId, incident.patientId, incident.id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(PK) AND #status <> :resolved AND attribute_not_exists(#overdue)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ]);
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      throw err;
+    }
+  }
+
+  /**
    * A patient's incidents, newest `occurredAt` first; with `status`, one Query of the patient's
    * partition filtered on status. Why a filter and not an index: the partition holds one resident's
    * incidents only (tens over a stay, not the org's thousands), `Limit` caps what one request reads

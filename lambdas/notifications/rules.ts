@@ -60,6 +60,12 @@ export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
         : { title: 'Incident updated', body: `An incident of a resident you care for was updated${fields.length ? ` (${fields.join(', ')})` : ''}.` };
     },
   },
+  // Issue 4, "Incident deadlines": the incident's reportDueBy passed and it is still not resolved
+  // (the scheduled deadline marked it once): the org's coordinators, who file regulatory reports.
+  IncidentReportOverdue: {
+    recipients: 'coordinators',
+    message: () => ({ title: 'Incident report overdue', body: 'An incident passed its reporting deadline and is not resolved.' }),
+  },
   // API.md, "Medication adherence": at each scheduled time the patient is reminded; a dose still
   // due after the grace period alerts the patient and the care team. (Medication names are not in
   // the text: the event carries ids only, and the app shows the dose it opens.)

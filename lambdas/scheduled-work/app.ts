@@ -1,8 +1,12 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES, type IncidentDeadlinePayload } from '../assisted-living/deadline-work.js';
+import { AssistedLivingRepository } from '../assisted-living/repository.js';
 import { DoseWork } from '../medications/dose-work.js';
 import { MedicationRepository } from '../medications/repository.js';
 import type { DoseSlotPayload, MissedCheckPayload } from '../medications/schedules.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
+import { careEventFromBusDetail } from '../notifications/fan-out.js';
 import type { Logger } from '../shared/logger.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 
@@ -25,9 +29,11 @@ export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
  */
 export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
   const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
+  const incidents = incidentDeadlines(deps);
   const jobs: Record<string, ScheduledJob> = {
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
+    'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
     ...extra,
   };
   return async (payload) => {
@@ -39,5 +45,28 @@ export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Recor
     }
     deps.logger.info('scheduled work', { kind: payload.kind, scheduleName: payload.scheduleName, scheduledTime: payload.scheduledTime });
     await job(payload);
+  };
+}
+
+const incidentDeadlines = (deps: ScheduledWorkDeps) =>
+  new IncidentDeadlineWork(new AssistedLivingRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
+
+/**
+ * The same function as a bus rule's target (`INCIDENT_DEADLINE_EVENT_TYPES`): an incident reported
+ * with a `reportDueBy` gets its one-time deadline schedule; a resolved one loses it. Kept in the
+ * scheduled-work function because it already may manage schedules and pass the scheduler role, so
+ * the assisted-living function needs no scheduling permissions at all. A failure is thrown:
+ * EventBridge retries, then the event lands in the schedule DLQ.
+ */
+export function createScheduledWorkBusHandler(deps: ScheduledWorkDeps): (event: EventBridgeEvent<string, unknown>) => Promise<void> {
+  const incidents = incidentDeadlines(deps);
+  const types: readonly string[] = INCIDENT_DEADLINE_EVENT_TYPES;
+  return async (busEvent) => {
+    const event = careEventFromBusDetail(busEvent.detail);
+    if (!types.includes(event.type) || event.entityType !== 'Incident' || !event.patientId) {
+      deps.logger.warn('bus event the scheduled-work function does not handle', { type: event.type, eventId: event.id });
+      return;
+    }
+    await incidents.onIncidentEvent({ type: event.type, orgId: event.orgId, patientId: event.patientId, incidentId: event.entityId });
   };
 }

@@ -1,26 +1,29 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Context } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
-import { createScheduledWorkHandler } from './app.js';
+import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
 // Clients at module scope: once per execution environment.
 const db = new Db(new DynamoDBClient({}), requireEnv(ENV.tableName));
 const schedulerClient = new SchedulerClient({});
 const logger = createLogger('scheduledWork');
+let deps: ScheduledWorkDeps | undefined;
 let work: ReturnType<typeof createScheduledWorkHandler> | undefined;
+let bus: ReturnType<typeof createScheduledWorkBusHandler> | undefined;
 
 /**
- * AWS entry. The one-time schedules this function sets target itself: its own ARN comes from the
+ * AWS entry: schedule fires, and the bus rule of incident events (`detail-type`). The one-time
+ * schedules this function sets target itself: its own ARN comes from the
  * invocation context (an environment variable holding it would make the function depend on itself).
  */
-export const handler = async (payload: FiredPayload, context: Context): Promise<void> => {
-  work ??= createScheduledWorkHandler({
+export const handler = async (event: FiredPayload | EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
+  deps ??= {
     db,
     scheduler: new AwsScheduler(schedulerClient, {
       groupName: requireEnv(ENV.scheduleGroupName),
@@ -30,8 +33,15 @@ export const handler = async (payload: FiredPayload, context: Context): Promise<
     }),
     clock: systemClock,
     logger,
-  });
-  await work(payload);
+  };
+  // A bus rule's event has `detail-type` (incident deadlines); a schedule's payload never does.
+  if ('detail-type' in event) {
+    bus ??= createScheduledWorkBusHandler(deps);
+    await bus(event as EventBridgeEvent<string, unknown>);
+    return;
+  }
+  work ??= createScheduledWorkHandler(deps);
+  await work(event as FiredPayload);
 };
 
 /** `arn:aws:lambda:r:a:function:name[:qualifier]` without the qualifier. */

@@ -8,6 +8,7 @@ import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { MedicationsService } from '../services/medications.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
@@ -91,6 +92,13 @@ export class StatelessStack extends Stack {
       key: stateful.key,
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
+    });
+
+    // Incident report deadlines on the same scheduling machinery (docs/scheduling.md).
+    new IncidentDeadlines(this, 'IncidentDeadlines', {
+      bus: stateful.bus,
+      scheduledWork: medications.scheduledWork.function,
+      deadLetters: medications.deadLetters,
     });
 
     const rest = new CareRestApi(this, 'Rest', {
