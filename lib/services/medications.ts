@@ -125,7 +125,7 @@ export class MedicationsService extends Construct {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
         reason:
-          'Schedule names are derived at run time from medication and dose ids (med-<id>-<HHMM>, miss-<doseId>); the wildcard is limited to the one CareStack schedule group.',
+          'Schedule names are derived at run time from medication, dose and incident ids (med-<id>-<HHMM>, miss-<doseId>, inc-<incidentId>); the wildcard is limited to the one CareStack schedule group.',
       });
     }
     Validations.of(this.scheduledWork).acknowledge(
