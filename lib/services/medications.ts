@@ -59,6 +59,8 @@ export class MedicationsService extends Construct {
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
+      // Scheduler and the bus invoke it asynchronously: Lambda retries twice more, then the same DLQ.
+      asyncInvocation: { deadLetterQueue: this.deadLetters, retryAttempts: 2, maxEventAge: Duration.hours(1) },
     });
     const work = this.scheduledWork.function;
 
@@ -101,11 +103,6 @@ export class MedicationsService extends Construct {
     for (const [name, value] of Object.entries(schedulingEnv)) work.addEnvironment(name, value);
     grantTableAccess(work, props.table, props.key, 'readwrite');
     manageSchedules(work);
-    // Scheduler invokes it asynchronously: Lambda retries twice more, then the same DLQ.
-    const cfnWork = work.node.defaultChild as lambda.CfnFunction;
-    cfnWork.deadLetterConfig = { targetArn: this.deadLetters.queueArn };
-    this.deadLetters.grantSendMessages(work);
-    work.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
 
     this.function = new CareFunction(this, 'Function', {
       functionId: 'medications',
