@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROUTES } from '../../lambdas/routes.js';
 import { createTable } from '../../local/dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/dynamodb-local.js';
@@ -34,19 +34,40 @@ export interface BenchEnv {
 
 const WANTED = ['GET /patients/{patientId}', 'GET /patients', 'GET /patients/{patientId}/incidents', 'POST /patients/{patientId}/incidents'];
 
-export async function startBenchEnv(opts: { onDisk: boolean; log: (s: string) => void }): Promise<BenchEnv> {
+export interface BenchDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/** DynamoDB Local for the whole run (in memory, or on disk for the 1M-item table). */
+export async function startBenchDynamo(opts: { onDisk: boolean }): Promise<BenchDynamo> {
   const dbDir = opts.onDisk ? await mkdtemp(path.join(tmpdir(), 'carestack-bench-ddb-')) : undefined;
   const ddb = await startDynamoDbLocal(dbDir ? { dbPath: dbDir } : {});
-  const cleanup: Array<() => Promise<void>> = [async () => ddb.stop(), async () => void (dbDir && (await rm(dbDir, { recursive: true, force: true })))];
+  const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+  return {
+    endpoint: ddb.endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await ddb.stop();
+      if (dbDir) await rm(dbDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh table with the local stack (seeded) in a child process on it. */
+export async function startBenchEnv(ddb: BenchDynamo, opts: { tableName: string; log: (s: string) => void }): Promise<BenchEnv> {
+  const cleanup: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch((e: unknown) => console.error('[bench] cleanup failed', e));
   };
   try {
-    const tableName = 'carestack-bench';
-    const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
-    cleanup.push(async () => client.destroy());
+    const { tableName } = opts;
+    const client = ddb.client;
     await createTable(client, tableName);
-    opts.log(`setup: DynamoDB Local at ${ddb.endpoint}; starting the local stack in a child process`);
+    cleanup.push(async () => void (await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined)));
+    opts.log(`setup: table ${tableName}; starting the local stack in a child process`);
     const stack = await startStackProcess({ dynamodbEndpoint: ddb.endpoint, tableName });
     cleanup.push(() => stack.stop());
     const clinician = stack.demoUsers.users.find((u) => u.role === 'clinician')!;
