@@ -18,7 +18,7 @@ import { runAudit, type AuditResult } from './audit.js';
 import { runBundles, type BundleResult } from './bundles.js';
 import { runCost, type CostPoint } from './cost.js';
 import { lineChartSvg } from './lib/chart.js';
-import { startBenchDynamo, startBenchEnv } from './lib/setup.js';
+import { startBenchDynamo, startBenchEnv, type BenchDynamo, type BenchEnv } from './lib/setup.js';
 import { kb, round, table, verdictLine, type Verdict } from './lib/stats.js';
 import { runOverhead, type OverheadResult } from './overhead.js';
 
@@ -89,41 +89,40 @@ async function main() {
   };
   if (wants('bundles')) results.bundles = await section('bundles', () => runBundles({ runs: s.coldRuns, log }));
 
-  if (wants('overhead') || wants('cost') || wants('audit')) {
+  // Each section gets its own DynamoDB Local: it slows down as it accumulates stream records
+  // (every poll and write pays for them), which would measure DynamoDB Local, not CareStack.
+  // A section that fails is reported and the others still run.
+  const withDynamo = async <T>(run: (ddb: BenchDynamo) => Promise<T>): Promise<T> => {
     const ddb = await startBenchDynamo({ onDisk: with1m });
-    log(`setup: DynamoDB Local at ${ddb.endpoint}`);
     try {
-      // Audit first, on its own table: DynamoDB Local slows down once it holds a large table and
-      // its stream (every later call pays for it), which would measure DynamoDB Local, not us.
-      if (wants('audit')) results.audit = await section('audit', () => runAudit({ client: ddb.client, endpoint: ddb.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log }));
-      // Overhead next, on a freshly seeded table; cost last, on another fresh table that it grows.
-      // A section that fails is reported and the others still run.
-      if (wants('overhead')) {
-        results.overhead = await section('overhead', async () => {
-          const env = await startBenchEnv(ddb, { tableName: 'carestack-bench-overhead', log });
-          results.missingRoutes = env.missingRoutes;
-          if (env.missingRoutes.length) log(`routes not in this checkout (not measured): ${env.missingRoutes.join(', ')}`);
-          try {
-            return await runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log });
-          } finally {
-            await env.stop();
-          }
-        });
-      }
-      if (wants('cost')) {
-        results.cost = await section('cost', async () => {
-          const env = await startBenchEnv(ddb, { tableName: 'carestack-bench-cost', log });
-          results.missingRoutes = env.missingRoutes;
-          try {
-            return await runCost(env, { sizes: s.sizes, requests: s.costRequests, log });
-          } finally {
-            await env.stop();
-          }
-        });
-      }
+      return await run(ddb);
     } finally {
       await ddb.stop();
     }
+  };
+  const withEnv = <T>(tableName: string, run: (env: BenchEnv) => Promise<T>): Promise<T> =>
+    withDynamo(async (ddb) => {
+      const env = await startBenchEnv(ddb, { tableName, log });
+      results.missingRoutes = env.missingRoutes;
+      if (env.missingRoutes.length) log(`routes not in this checkout (not measured): ${env.missingRoutes.join(', ')}`);
+      try {
+        return await run(env);
+      } finally {
+        await env.stop();
+      }
+    });
+  if (wants('audit')) {
+    results.audit = await section('audit', () =>
+      withDynamo((ddb) => runAudit({ client: ddb.client, endpoint: ddb.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log })),
+    );
+  }
+  if (wants('overhead')) {
+    results.overhead = await section('overhead', () =>
+      withEnv('carestack-bench', (env) => runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log })),
+    );
+  }
+  if (wants('cost')) {
+    results.cost = await section('cost', () => withEnv('carestack-bench', (env) => runCost(env, { sizes: s.sizes, requests: s.costRequests, log })));
   }
 
   report(results);
