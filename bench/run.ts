@@ -154,9 +154,9 @@ function report(r: Results): void {
     out.push('1. Request overhead: route through the local gateway vs the raw DynamoDB calls it makes (ms)');
     out.push(
       table(
-        ['route', 'c', 'route p50', 'p95', 'p99', 'req/s', 'raw p50', 'p95', 'p99', 'raw/s', 'p50 ratio', 'raw calls'],
+        ['route', 'c', 'route p50', 'p95', 'p99', 'req/s', 'errors', 'raw p50', 'p95', 'p99', 'raw/s', 'errors', 'p50 ratio', 'raw calls'],
         r.overhead.flatMap((o) =>
-          o.byConcurrency.map((b) => [o.route, b.connections, b.route.p50, b.route.p95, b.route.p99, round(b.route.throughputPerS, 0), b.raw.p50, b.raw.p95, b.raw.p99, round(b.raw.throughputPerS, 0), `${round(b.p50Ratio)}x`, o.rawCalls.join('+')]),
+          o.byConcurrency.map((b) => [o.route, b.connections, b.route.p50, b.route.p95, b.route.p99, round(b.route.throughputPerS, 0), b.route.errors, b.raw.p50, b.raw.p95, b.raw.p99, round(b.raw.throughputPerS, 0), b.raw.errors, `${round(b.p50Ratio)}x`, o.rawCalls.join('+')]),
         ),
       ),
     );

@@ -122,6 +122,25 @@ export function mintedIds(calls: readonly CapturedCall[], requestUrl: string): s
   return [...ids];
 }
 
+/**
+ * Sends a call the way the Db does: a transaction cancelled only by a concurrent transaction is
+ * tried again with the same jitter (lambdas/shared/data/db.ts, `transact`), so both sides pay for
+ * contention on a shared item (a patient's dashboard) alike.
+ */
+async function sendLikeDb(client: DynamoDBClient, command: any): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(command);
+      return;
+    } catch (err) {
+      const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      const conflictOnly = reasons.some((r) => r.Code === 'TransactionConflict') && !reasons.some((r) => r.Code === 'ConditionalCheckFailed');
+      if (!(err instanceof Error && err.name === 'TransactionCanceledException' && conflictOnly && attempt < 8)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}
+
 export async function rawLoad(
   client: DynamoDBClient,
   calls: readonly CapturedCall[],
@@ -154,7 +173,7 @@ export async function rawLoad(
       const commands = commandsFor(); // built before the clock starts, as the route builds its own
       const t0 = process.hrtime.bigint();
       try {
-        for (const { Command, input } of commands) await client.send(new Command(input));
+        for (const { Command, input } of commands) await sendLikeDb(client, new Command(input));
         samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch (err) {
         errors++;
