@@ -2,14 +2,12 @@
  * The platform foundation as a client uses it: sign in through the Cognito API, call the REST API,
  * subscribe over AppSync's realtime protocol, query the audit trail.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../local/audit-query.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import type { DemoUser } from '../../local/seed.js';
 import { apiClient, eventually, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection, signIn } from '../support/client.js';
+import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -23,28 +21,14 @@ const user = (role: string, org: 'first' | 'other' = 'first'): DemoUser => {
 };
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-'));
-  stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `e2e-foundation-${Date.now()}`,
-    quiet: true,
-  });
+  stack = await startTestStack('e2e-foundation');
   api = apiClient(stack.outputs);
-  for (const u of [...stack.demoUsers!.users, ...stack.demoUsers!.otherOrg.users]) {
-    const key = `${u.role}${u.email.endsWith('harbor.example') ? '@other' : ''}`;
-    tokens[key] = await signIn(stack.outputs, u.email, u.password);
-  }
+  Object.assign(tokens, await signInDemoUsers(stack));
   margaret = stack.demoUsers!.patients[0]!.patientId;
   walter = stack.demoUsers!.patients[1]!.patientId;
 });
 
-afterAll(async () => {
-  await stack?.stop();
-  if (stack) await rm(stack.dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopTestStack(stack));
 
 describe('identity and people', () => {
   it('answers health without a token and refuses everything else without one', async () => {

@@ -3,13 +3,11 @@
  * twice-daily medication for the first demo patient, three days of doses in seconds, some
  * confirmed, some missed; doses, alerts, notifications, realtime events, adherence, audit trail.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../local/audit-query.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { apiClient, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection, signIn } from '../support/client.js';
+import type { LocalStack } from '../../local/stack.js';
+import { apiClient, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection } from '../support/client.js';
+import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -38,19 +36,9 @@ const doses = async (token = tokens.coordinator!) =>
   (await api(token, 'GET', `/patients/${margaret}/doses?from=${T0}&to=${at(14, '00:00')}&limit=100`)).body.items as Array<Record<string, any>>;
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-med-'));
-  stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `e2e-medications-${Date.now()}`,
-    quiet: true,
-  });
+  stack = await startTestStack('e2e-medications');
   api = apiClient(stack.outputs);
-  for (const u of [...stack.demoUsers!.users, ...stack.demoUsers!.otherOrg.users]) {
-    tokens[`${u.role}${u.email.endsWith('harbor.example') ? '@other' : ''}`] = await signIn(stack.outputs, u.email, u.password);
-  }
+  Object.assign(tokens, await signInDemoUsers(stack));
   margaret = stack.demoUsers!.patients[0]!.patientId;
   walter = stack.demoUsers!.patients[1]!.patientId;
   coordinatorFeed = await RealtimeConnection.open(stack.outputs.RealtimeUrl, tokens.coordinator!);
@@ -63,8 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   coordinatorFeed?.close();
   patientFeed?.close();
-  await stack?.stop();
-  if (stack) await rm(stack.dataDir, { recursive: true, force: true });
+  await stopTestStack(stack);
 });
 
 describe('medication adherence on the virtual clock', () => {

@@ -4,14 +4,14 @@
  * messages; outsiders see nothing; realtime and the audit trail follow.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../local/audit-query.js';
 import type { DemoUser } from '../../local/seed.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { apiClient, eventually, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection, signIn } from '../support/client.js';
+import type { LocalStack } from '../../local/stack.js';
+import { apiClient, eventually, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection } from '../support/client.js';
+import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -26,26 +26,15 @@ const user = (role: string, org: 'first' | 'other' = 'first'): DemoUser =>
 const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% care plan\n'), randomBytes(4096), Buffer.from('\n%%EOF\n')]);
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-msg-'));
-  stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `e2e-messaging-${Date.now()}`,
-    quiet: true,
-  });
+  stack = await startTestStack('e2e-messaging');
   api = apiClient(stack.outputs);
-  for (const u of [...stack.demoUsers!.users, ...stack.demoUsers!.otherOrg.users]) {
-    tokens[`${u.role}${u.email.endsWith('harbor.example') ? '@other' : ''}`] = await signIn(stack.outputs, u.email, u.password);
-  }
+  Object.assign(tokens, await signInDemoUsers(stack));
   margaret = stack.demoUsers!.patients[0]!.patientId;
   walter = stack.demoUsers!.patients[1]!.patientId;
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  if (stack) await rm(stack.dataDir, { recursive: true, force: true });
+  await stopTestStack(stack);
 });
 
 describe('a family member and an aide talk about a resident', () => {
