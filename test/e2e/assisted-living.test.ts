@@ -5,14 +5,12 @@
  * follows; a resolved incident stays resolved; compliance and another org are kept out; the audit
  * trail names every step's actor.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../local/audit-query.js';
 import type { DemoUser } from '../../local/seed.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { apiClient, eventually, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection, signIn } from '../support/client.js';
+import { startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -22,15 +20,7 @@ let margaret: string; // aide, clinician and family are on her care team
 const user = (role: string): DemoUser => stack.demoUsers!.users.find((u) => u.role === role)!;
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-al-'));
-  stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `e2e-assisted-living-${Date.now()}`,
-    quiet: true,
-  });
+  stack = await startTestStack('e2e-assisted-living');
   api = apiClient(stack.outputs);
   for (const role of ['aide', 'coordinator', 'family', 'compliance', 'clinician']) tokens[role] = await signIn(stack.outputs, user(role).email, user(role).password);
   const otherAdmin = stack.demoUsers!.otherOrg.users.find((u) => u.role === 'admin')!;
@@ -39,8 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  if (stack) await rm(stack.dataDir, { recursive: true, force: true });
+  await stopTestStack(stack);
 });
 
 describe('an incident, from report to resolution', () => {

@@ -5,13 +5,11 @@
  * NotificationCreated) and the audit trail names the scheduler; an incident resolved before its
  * deadline loses its schedule and notifies nobody.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAudit } from '../../local/audit-query.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { apiClient, ON_MY_EVENT, RealtimeConnection, signIn } from '../support/client.js';
+import { startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -40,15 +38,7 @@ const report = async (severity: string, occurredAt: string) => {
 };
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-inc-'));
-  stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `e2e-incident-deadlines-${Date.now()}`,
-    quiet: true,
-  });
+  stack = await startTestStack('e2e-incident-deadlines');
   api = apiClient(stack.outputs);
   for (const role of ['aide', 'coordinator', 'family']) {
     const u = stack.demoUsers!.users.find((x) => x.role === role)!;
@@ -62,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   coordinatorFeed?.close();
-  await stack?.stop();
-  if (stack) await rm(stack.dataDir, { recursive: true, force: true });
+  await stopTestStack(stack);
 });
 
 describe('incident report deadlines on the virtual clock', () => {
