@@ -33,7 +33,7 @@ export class AssistedLivingRepository {
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return idem ? this.idempotency.replay(ctx, idem) : Promise.resolve(undefined);
+    return this.idempotency.replay(ctx, idem);
   }
 
   /** The incident, on condition that the patient exists, with the dashboard's counters (+ idempotency record). */

@@ -23,7 +23,7 @@ export class IdentityRepository implements MembershipReader, PatientReader {
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return idem ? this.idempotency.replay(ctx, idem) : Promise.resolve(undefined);
+    return this.idempotency.replay(ctx, idem);
   }
 
   // ---- users -------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ export class MedicationRepository {
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return idem ? this.idempotency.replay(ctx, idem) : Promise.resolve(undefined);
+    return this.idempotency.replay(ctx, idem);
   }
 
   // ---- medications ---------------------------------------------------------------------------

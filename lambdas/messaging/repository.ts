@@ -89,7 +89,7 @@ export class MessagingRepository {
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return idem ? this.idempotency.replay(ctx, idem) : Promise.resolve(undefined);
+    return this.idempotency.replay(ctx, idem);
   }
 
   // ---- conversations -----------------------------------------------------------------------

@@ -41,8 +41,12 @@ type Stored = { requestHash: string; response: unknown; expiresAt: number };
 export class Idempotency {
   constructor(private readonly db: Db) {}
 
-  /** The stored response of an earlier request with this key, if any (422 when the body differs). */
-  async replay(ctx: WriteContext, req: IdempotencyRequest): Promise<{ response: unknown } | undefined> {
+  /**
+   * The stored response of an earlier request with this key, if any (422 when the body differs).
+   * Without a key there is nothing to replay.
+   */
+  async replay(ctx: WriteContext, req: IdempotencyRequest | undefined): Promise<{ response: unknown } | undefined> {
+    if (!req) return undefined;
     const stored = await this.db.get<Stored>(IdempotencyKeys.key(ctx.orgId, ctx.actorId, req.keyHash), true);
     if (!stored || stored.expiresAt <= nowSeconds(ctx)) return undefined;
     if (stored.requestHash !== req.requestHash) throw new IdempotencyKeyReusedError();
