@@ -146,14 +146,15 @@ describe('realtime', () => {
       expect(noTeam.ack.type).toBe('error');
 
       const current = (await api(tokens.coordinator, 'GET', `/patients/${margaret}`)).body;
-      const patched = await api(tokens.coordinator, 'PATCH', `/patients/${margaret}`, { version: current.version, room: '305' });
+      const patched = await api(tokens.coordinator, 'PATCH', `/patients/${margaret}`, { version: current.version, room: 'Garden Wing' });
       expect(patched.status).toBe(200);
 
       const data = await family.next((m) => m.id === sub.id && m.type === 'data' && m.payload.data.onPatientEvent.type === 'PatientUpdated');
       const event = data.payload.data.onPatientEvent;
       expect(event).toMatchObject({ patientId: margaret, orgId: stack.demoUsers!.orgId, entityType: 'Patient', entityId: margaret });
       expect(JSON.parse(event.data).changedFields).toEqual(['room']);
-      expect(JSON.stringify(event)).not.toContain('305'); // ids and field names only, never values
+      // Ids and field names only, never values (a value no id or timestamp can contain by chance).
+      expect(JSON.stringify(event)).not.toContain('Garden');
 
       // Removed from the care team: the subscription ends and the REST API answers 404.
       const removed = await api(tokens.coordinator, 'DELETE', `/patients/${margaret}/care-team/${user('family').userId}`);
@@ -212,10 +213,19 @@ describe('audit trail', () => {
     const signIns = await queryAudit(stack.dataDir, `SELECT DISTINCT actor_id FROM audit_events WHERE action = 'sign_in'`);
     expect(signIns.map((r) => r.actor_id)).toEqual(expect.arrayContaining([user('family').userId, user('admin', 'other').userId]));
 
-    const removal = await queryAudit(
-      stack.dataDir,
-      `SELECT actor_id, action FROM audit_events WHERE entity_type = 'CareTeamMember' AND action = 'delete'`,
-    );
+    // A care-team change of this test's own, found by its request id (no reliance on other tests).
+    const added = await api(tokens.coordinator, 'PUT', `/patients/${walter}/care-team/${user('family').userId}`, { relationship: 'family' });
+    expect(added.status).toBeLessThan(300);
+    const removed = await api(tokens.coordinator, 'DELETE', `/patients/${walter}/care-team/${user('family').userId}`);
+    expect(removed.status).toBe(204);
+    const removalId = removed.headers.get('x-request-id');
+    const removal = await eventually(async () => {
+      const found = await queryAudit(
+        stack.dataDir,
+        `SELECT actor_id, action FROM audit_events WHERE entity_type = 'CareTeamMember' AND request_id = '${removalId}'`,
+      );
+      return found.length ? found : undefined;
+    });
     expect(removal).toEqual([{ actor_id: user('coordinator').userId, action: 'delete' }]);
 
     const all = await queryAudit(stack.dataDir, 'SELECT event_id, count(*) AS n FROM audit_events GROUP BY event_id HAVING count(*) > 1');
