@@ -209,6 +209,14 @@ function packageOf(input: string): string {
   return input.startsWith('lambdas/') || input.startsWith('schemas/') ? `app:${input.split('/').slice(0, 2).join('/')}` : input;
 }
 
+/** esbuild's `alias` option from the CLI form NodejsFunction is given (`--alias` -> `name=path`). */
+function aliasesOf(args: Readonly<Record<string, string>>): Record<string, string> {
+  const value = args['--alias'];
+  if (!value) return {};
+  const [name, target] = value.split('=') as [string, string];
+  return { [name]: target };
+}
+
 async function build(fnId: FunctionId): Promise<{ file: string; bytes: number; gzip: number; mapBytes: number; top: BundleResult['topPackages'] }> {
   const def = FUNCTIONS[fnId];
   const outfile = path.join(OUT, fnId, 'index.mjs');
@@ -223,9 +231,11 @@ async function build(fnId: FunctionId): Promise<{ file: string; bytes: number; g
     outfile,
     minify: b.minify,
     sourcemap: b.sourceMap,
+    sourcesContent: b.sourcesContent,
     external: [...b.externalModules],
     mainFields: [...b.mainFields],
     banner: { js: b.banner },
+    alias: aliasesOf(b.esbuildArgs),
     metafile: true,
     logLevel: 'error',
     absWorkingDir: fromRoot('.'),

@@ -16,11 +16,15 @@ export const CARE_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
  * How every function is bundled (exported so the benchmark builds byte-identical bundles to
  * measure their size and cold start).
  */
+/** The module that stands in for `@aws-sdk/credential-provider-node` in every bundle. */
+const LAMBDA_CREDENTIALS = fromRoot('lambdas/shared/aws/lambda-credentials.ts');
+
 export const CARE_FUNCTION_BUNDLING = {
   // Local esbuild from node_modules; never Docker (the build machines have none).
   forceDockerBundling: false,
   minify: true,
   sourceMap: true,
+  sourcesContent: false,
   format: OutputFormat.ESM,
   mainFields: ['module', 'main'],
   // Some bundled CommonJS dependencies call require(); give them one inside the ES module.
@@ -30,6 +34,10 @@ export const CARE_FUNCTION_BUNDLING = {
   // and a minified, tree-shaken client loads faster on a cold start than the full runtime SDK.
   bundleAwsSDK: true,
   externalModules: [],
+  // On Lambda the SDK's default credential chain always ends at its first link (the role's keys
+  // in the environment); the rest of the chain is ~90 KB of STS/SSO clients loaded on every cold
+  // start. Swap the chain for that one link (see lambdas/shared/aws/lambda-credentials.ts).
+  esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=${LAMBDA_CREDENTIALS}` },
 } as const satisfies BundlingOptions;
 
 export interface CareFunctionProps {

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as esbuild from 'esbuild';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
+import { CARE_FUNCTION_BUNDLING } from '../../lib/constructs/care-function.js';
+import { fromRoot } from '../../lib/paths.js';
+
+/**
+ * The bundles swap the SDK's default credential chain for its environment link
+ * (lambdas/shared/aws/lambda-credentials.ts). These tests keep that swap honest: it still
+ * names the module the SDK clients import, it still gives Lambda's credentials, and the chain's
+ * other links (STS, SSO, container, process) are really gone from a bundle.
+ */
+const [aliased, target] = CARE_FUNCTION_BUNDLING.esbuildArgs['--alias'].split('=') as [string, string];
+
+describe('credential chain in the Lambda bundles', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('replaces the module the SDK clients import for their default credentials', () => {
+    const require = createRequire(import.meta.url);
+    const runtimeConfig = readFileSync(
+      require.resolve('@aws-sdk/client-dynamodb').replace(/dist-cjs\/index\.js$/, 'dist-es/runtimeConfig.js'),
+      'utf8',
+    );
+    expect(runtimeConfig).toContain(`from "${aliased}"`);
+    expect(target).toBe(fromRoot('lambdas/shared/aws/lambda-credentials.ts'));
+  });
+
+  it("answers with the role credentials Lambda puts in the function's environment", async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'ASIAEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret-example';
+    process.env.AWS_SESSION_TOKEN = 'token-example';
+    await expect(defaultProvider()()).resolves.toMatchObject({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'secret-example',
+      sessionToken: 'token-example',
+    });
+  });
+
+  it('fails clearly when there are no credentials in the environment', async () => {
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    await expect(defaultProvider()()).rejects.toThrow(/environment/i);
+  });
+
+  it('leaves the STS, SSO, container and process links out of a bundle', async () => {
+    const build = (alias: Record<string, string>) =>
+      esbuild.build({
+        entryPoints: [fromRoot('lambdas/events/handler.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
+        minify: true,
+        write: false,
+        logLevel: 'silent',
+        absWorkingDir: fromRoot('.'),
+        alias,
+      });
+    const withChain = (await build({})).outputFiles[0]!.text;
+    const withEnvOnly = (await build({ [aliased]: target })).outputFiles[0]!.text;
+    for (const marker of ['AssumeRoleWithWebIdentity', 'sso-oidc', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'credential_process']) {
+      // Booleans, not toContain: a failure must not print a whole bundle.
+      expect(withChain.includes(marker), `${marker} in the default chain`).toBe(true);
+      expect(withEnvOnly.includes(marker), `${marker} in the Lambda bundle`).toBe(false);
+    }
+    expect(withEnvOnly.length).toBeLessThan(withChain.length - 50_000);
+  });
+});
