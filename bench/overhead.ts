@@ -3,13 +3,14 @@
  * and in the same run the raw DynamoDB calls that route makes (captured from one request of it,
  * replayed from this process), at the same concurrency. Ratio = route / raw.
  */
-import { httpLoad, mintedIds, rawLoad, type LoadStats } from './lib/load.js';
+import { concurrentWaves, httpLoad, mintedIds, rawLoad, type LoadStats } from './lib/load.js';
 import type { CapturedCall } from './lib/stack-child.js';
 import { checkRoute, type BenchEnv } from './lib/setup.js';
 
 export interface OverheadResult {
   route: string;
   /** The DynamoDB calls one request of the route makes (what "raw" replays). */
+  /** The raw calls in the order the route made them; calls it made together are joined by `|`. */
   rawCalls: string[];
   /** New ids the route mints per request; the replay mints as many fresh ones each time. */
   mintedIdsPerRequest: number;
@@ -44,7 +45,7 @@ export async function runOverhead(env: BenchEnv, opts: { concurrency: number[]; 
       );
       byConcurrency.push(row);
     }
-    results.push({ route: route.name, rawCalls: calls.map((c) => c.operation), mintedIdsPerRequest: freshIds.length, byConcurrency });
+    results.push({ route: route.name, rawCalls: concurrentWaves(calls).map((wave) => wave.map((i) => calls[i]!.operation).join('|')), mintedIdsPerRequest: freshIds.length, byConcurrency });
   }
   return results;
 }

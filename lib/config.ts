@@ -21,6 +21,13 @@ const STAGES: readonly Stage[] = ['dev', 'prod'];
 export const STAGE_THROTTLING = { rateLimit: 100, burstLimit: 200 } as const;
 
 /**
+ * How long API Gateway keeps the Cognito authorizer's verdict for one Authorization header (the
+ * authorizer's `resultsCacheTtl`; 300 s is also API Gateway's default). The local gateway caches
+ * verified tokens for the same time, never past a token's own expiry.
+ */
+export const AUTHORIZER_RESULTS_CACHE_SECONDS = 300;
+
+/**
  * Reads and validates the stage configuration from context. Throws with the bad value in the
  * message, so a typo in `-c stage=...` fails the synth instead of deploying something odd.
  */

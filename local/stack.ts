@@ -24,13 +24,13 @@ import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
 import { careEventFromDetail, createBusPublisher, createLocalBus } from './bus.js';
 import { startLocalUserPool } from './cognito/index.js';
-import { createTokenVerifier } from './cognito/token-verifier.js';
+import { cacheVerifiedTokens, createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET, type LocalDeps } from './functions.js';
 import { createVirtualClock } from './clock.js';
 import { createLocalScheduler } from './scheduler.js';
-import { STAGE_THROTTLING } from '../lib/config.js';
+import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
 import { startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
 import { startRealtimeServer } from './realtime/index.js';
@@ -236,7 +236,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: ports.api,
       routes: ROUTES,
       handlers: buildApiHandlers(deps),
-      verifyToken,
+      verifyToken: cacheVerifiedTokens(verifyToken, { ttlSeconds: AUTHORIZER_RESULTS_CACHE_SECONDS }),
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
       ...(options.throttle ? { throttle: options.throttle === true ? STAGE_THROTTLING : options.throttle } : {}),
       extraRoutes: async (req, res) => {

@@ -104,7 +104,7 @@ export function replayable(call: CapturedCall): CapturedCall {
   for (const item of (input.TransactItems ?? []) as Array<Record<string, any>>) {
     for (const op of Object.values(item)) if (op?.ConditionExpression) op.ConditionExpression = always(op.ConditionExpression);
   }
-  return { operation: call.operation, input };
+  return { ...call, input };
 }
 
 /** The same closed loop as autocannon's, over a sequence of raw DynamoDB calls. */
@@ -141,6 +141,22 @@ async function sendLikeDb(client: DynamoDBClient, command: any): Promise<void> {
   }
 }
 
+/**
+ * The route's calls grouped as the route made them: a call sent while every call of the current
+ * group was still in flight joins that group (the route awaited them together, `Promise.all`);
+ * otherwise it starts the next group. The replay sends each group at once and the groups in order.
+ */
+export function concurrentWaves(calls: readonly Pick<CapturedCall, 'sentAt' | 'answeredAt'>[]): number[][] {
+  const order = calls.map((_, i) => i).sort((a, b) => calls[a]!.sentAt - calls[b]!.sentAt);
+  const waves: number[][] = [];
+  for (const i of order) {
+    const wave = waves.at(-1);
+    if (wave && wave.every((j) => calls[i]!.sentAt < calls[j]!.answeredAt)) wave.push(i);
+    else waves.push([i]);
+  }
+  return waves;
+}
+
 export async function rawLoad(
   client: DynamoDBClient,
   calls: readonly CapturedCall[],
@@ -151,6 +167,7 @@ export async function rawLoad(
     if (!Command) throw new Error(`bench: cannot replay DynamoDB ${c.operation}`);
     return { Command, json: JSON.stringify(replayable(c).input) };
   });
+  const waves = concurrentWaves(calls);
   const fresh = opts.freshIds ?? [];
   const commandsFor = () => {
     const ids = fresh.map(() => ulid());
@@ -173,7 +190,7 @@ export async function rawLoad(
       const commands = commandsFor(); // built before the clock starts, as the route builds its own
       const t0 = process.hrtime.bigint();
       try {
-        for (const { Command, input } of commands) await sendLikeDb(client, new Command(input));
+        for (const wave of waves) await Promise.all(wave.map((i) => sendLikeDb(client, new commands[i]!.Command(commands[i]!.input))));
         samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch (err) {
         errors++;

@@ -18,6 +18,9 @@ export interface CapturedCall {
   operation: string;
   /** The request body as sent (DynamoDB's JSON wire format = the low-level SDK input). */
   input: Record<string, unknown>;
+  /** When it was sent and answered (ms, process clock): calls that overlapped are replayed together. */
+  sentAt: number;
+  answeredAt: number;
 }
 
 export interface CapacityTotals {
@@ -68,10 +71,19 @@ const stack = await startLocalStack({
         const target = request?.headers?.['x-amz-target'];
         const body = request?.body;
         const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : undefined;
-        if (capturing && inRequest.getStore() && target && text !== undefined) {
-          capturing.push({ operation: target.split('.')[1]!, input: JSON.parse(text) as Record<string, unknown> });
+        if (!(capturing && inRequest.getStore() && target && text !== undefined)) return next(args);
+        const call: CapturedCall = {
+          operation: target.split('.')[1]!,
+          input: JSON.parse(text) as Record<string, unknown>,
+          sentAt: performance.now(),
+          answeredAt: Number.POSITIVE_INFINITY,
+        };
+        capturing.push(call);
+        try {
+          return await next(args);
+        } finally {
+          call.answeredAt = performance.now();
         }
-        return next(args);
       },
       { step: 'build', name: 'benchCapture' },
     );

@@ -56,8 +56,7 @@ export class AssistedLivingService {
   }
 
   async listForPatient(caller: Caller, ctx: WriteContext, patientId: string, query: IncidentListQuery): Promise<Page<Incident>> {
-    await this.policy.assertCanSeeExistingPatient(caller, patientId);
-    const page = await this.repo.listForPatient(caller.orgId, patientId, query.status, query);
+    const page = await this.policy.readAsViewer(caller, patientId, () => this.repo.listForPatient(caller.orgId, patientId, query.status, query), 'existing');
     // Incidents are clinical records: the read is audited (one row per page served).
     await recordAccess(this.db, ctx, { action: 'read', entityType: 'Incident', entityId: `patient:${patientId}`, patientId });
     return { items: page.items.map((i) => this.withOverdue(i)), nextCursor: page.nextCursor };
@@ -89,8 +88,7 @@ export class AssistedLivingService {
   }
 
   async dashboard(caller: Caller, patientId: string): Promise<PatientDashboard> {
-    await this.policy.assertCanSeeExistingPatient(caller, patientId);
-    return this.repo.dashboard(caller.orgId, patientId);
+    return this.policy.readAsViewer(caller, patientId, () => this.repo.dashboard(caller.orgId, patientId), 'existing');
   }
 
   private withOverdue(incident: StoredIncident): Incident {

@@ -105,8 +105,7 @@ export class IdentityService {
 
   /** Reading a patient record is audited (the access record travels the stream like a change). */
   async getPatient(caller: Caller, ctx: WriteContext, patientId: string): Promise<Patient> {
-    await this.policy.assertCanSeePatient(caller, patientId);
-    const patient = await this.repo.getPatient(caller.orgId, patientId);
+    const patient = await this.policy.readAsViewer(caller, patientId, () => this.repo.getPatient(caller.orgId, patientId));
     if (!patient) throw new NotFoundError('Patient not found');
     await recordAccess(this.db, ctx, { action: 'read', entityType: 'Patient', entityId: patientId, patientId });
     return patient;

@@ -91,8 +91,7 @@ export class MedicationService {
   }
 
   async listMedications(caller: Caller, patientId: string, page: PageRequest): Promise<Page<Medication>> {
-    await this.policy.assertCanSeeExistingPatient(caller, patientId);
-    return this.repo.listMedications(caller.orgId, patientId, page);
+    return this.policy.readAsViewer(caller, patientId, () => this.repo.listMedications(caller.orgId, patientId, page), 'existing');
   }
 
   async updateMedication(caller: Caller, ctx: WriteContext, patientId: string, medicationId: string, body: UpdateMedicationBody): Promise<Medication> {
@@ -124,9 +123,8 @@ export class MedicationService {
   }
 
   async listDoses(caller: Caller, patientId: string, query: PageRequest & { from?: string | undefined; to?: string | undefined }, now: string): Promise<Page<Dose>> {
-    await this.policy.assertCanSeeExistingPatient(caller, patientId);
     const { from, to } = window(query, now);
-    return this.repo.listDoses(caller.orgId, patientId, from, to, query);
+    return this.policy.readAsViewer(caller, patientId, () => this.repo.listDoses(caller.orgId, patientId, from, to, query), 'existing');
   }
 
   async confirmDose(caller: Caller, ctx: WriteContext, patientId: string, doseId: string, body: ConfirmDoseBody): Promise<Dose> {
@@ -198,8 +196,7 @@ export class MedicationService {
   }
 
   async listAlerts(caller: Caller, patientId: string, page: PageRequest): Promise<Page<MissedDoseAlert>> {
-    await this.policy.assertCanSeeExistingPatient(caller, patientId);
-    return this.repo.listAlerts(caller.orgId, patientId, page);
+    return this.policy.readAsViewer(caller, patientId, () => this.repo.listAlerts(caller.orgId, patientId, page), 'existing');
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ArnFormat, Names, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { RouteDef } from '../../lambdas/routes.js';
-import { STAGE_THROTTLING, type Stage } from '../config.js';
+import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING, type Stage } from '../config.js';
 
 export interface CareRestApiProps {
   readonly stage: Stage;
@@ -114,6 +114,7 @@ export class CareRestApi extends Construct {
     const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
       identitySource: apigw.IdentitySource.header('Authorization'),
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_RESULTS_CACHE_SECONDS),
     });
     const validator = this.api.addRequestValidator('ParamsValidator', {
       // API Gateway checks that required path parameters are present. Bodies are validated by the

@@ -1,3 +1,4 @@
+import { AUTHORIZER_RESULTS_CACHE_SECONDS } from '../../lib/config.js';
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AUDIT_COLUMNS } from '../../lambdas/shared/audit/audit-event.js';
@@ -72,6 +73,8 @@ describe('REST API from the route table', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',
+      // The local gateway caches verified tokens for the same time (lib/config.ts).
+      AuthorizerResultTtlInSeconds: AUTHORIZER_RESULTS_CACHE_SECONDS,
     });
   });
 

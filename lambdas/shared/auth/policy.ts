@@ -65,6 +65,21 @@ export class AccessPolicy {
   }
 
   /**
+   * Reads something of a patient while the access check runs, so a read costs one DynamoDB round
+   * trip instead of two, and hands the result over only when the check passes; otherwise the
+   * same 404 as `assertCanSeePatient` (`existing`: as `assertCanSeeExistingPatient`). For reads
+   * only: a write must never start before access is known.
+   */
+  async readAsViewer<T>(caller: Caller, patientId: string, read: () => Promise<T>, check: 'see' | 'existing' = 'see'): Promise<T> {
+    const [allowed, result] = await Promise.all([
+      check === 'see' ? this.canSeePatient(caller, patientId) : this.canSubscribeToPatient(caller, patientId),
+      read(),
+    ]);
+    if (!allowed) throw new NotFoundError('Patient not found');
+    return result;
+  }
+
+  /**
    * May the caller report an incident about the patient? Staff, or an aide or clinician who may see
    * the patient (API.md, "Assisted living"). Other roles: 403; a patient they may not see: 404.
    */

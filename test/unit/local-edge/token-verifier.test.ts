@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importJWK, SignJWT } from 'jose';
-import { createTokenVerifier } from '../../../local/cognito/token-verifier.js';
+import { cacheVerifiedTokens, createTokenVerifier, type TokenClaims } from '../../../local/cognito/token-verifier.js';
 import { generateSigningKey, issueTokens, poolJwks } from '../../../local/cognito/tokens.js';
 import type { StoredPool, StoredUser } from '../../../local/cognito/state.js';
 
@@ -68,5 +68,68 @@ describe('createTokenVerifier', () => {
 
   it('needs a key source', () => {
     expect(() => createTokenVerifier({ issuer: ISSUER, clientId: 'c' })).toThrow(/jwksUri or jwks/);
+  });
+});
+
+describe('cacheVerifiedTokens (API Gateway authorizer result cache)', () => {
+  const claims = (exp: number) => ({ sub: 'u-1', token_use: 'id', exp }) as TokenClaims;
+
+  function counting(result: (token: string) => TokenClaims) {
+    const calls: string[] = [];
+    const verify = async (token: string) => {
+      calls.push(token);
+      if (token === 'bad') throw new Error('invalid signature');
+      return result(token);
+    };
+    return { calls, verify };
+  }
+
+  it('verifies a token once within the TTL and again after it', async () => {
+    let now = 1_000_000;
+    const { calls, verify } = counting(() => claims(now / 1000 + 3600));
+    const cached = cacheVerifiedTokens(verify, { ttlSeconds: 300, now: () => now });
+    await cached('t1');
+    await cached('t1');
+    now += 299_000;
+    await expect(cached('t1')).resolves.toMatchObject({ sub: 'u-1' });
+    expect(calls).toEqual(['t1']);
+    now += 2_000;
+    await cached('t1');
+    expect(calls).toEqual(['t1', 't1']);
+  });
+
+  it("never answers from the cache past the token's own expiry", async () => {
+    let now = 1_000_000;
+    const { calls, verify } = counting(() => claims(now / 1000 + 10));
+    const cached = cacheVerifiedTokens(verify, { ttlSeconds: 300, now: () => now });
+    await cached('t1');
+    now += 10_000;
+    await cached('t1');
+    expect(calls).toEqual(['t1', 't1']);
+  });
+
+  it('keeps no failed verification and keys on the exact token', async () => {
+    const { calls, verify } = counting(() => claims(Date.now() / 1000 + 3600));
+    const cached = cacheVerifiedTokens(verify, { ttlSeconds: 300 });
+    await expect(cached('bad')).rejects.toThrow('invalid signature');
+    await expect(cached('bad')).rejects.toThrow('invalid signature');
+    await cached('t1');
+    await cached('t2');
+    expect(calls).toEqual(['bad', 'bad', 't1', 't2']);
+  });
+
+  it('holds at most maxEntries verdicts, dropping the oldest', async () => {
+    const { calls, verify } = counting(() => claims(Date.now() / 1000 + 3600));
+    const cached = cacheVerifiedTokens(verify, { ttlSeconds: 300, maxEntries: 2 });
+    for (const t of ['a', 'b', 'c', 'b', 'a']) await cached(t);
+    expect(calls).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('still refuses a forged token after a genuine one was cached', async () => {
+    const { pool, tokens } = await fixture();
+    const cached = cacheVerifiedTokens(createTokenVerifier({ issuer: ISSUER, jwks: poolJwks(pool), clientId: 'client-1' }), { ttlSeconds: 300 });
+    await cached(tokens.IdToken);
+    const [header, payload] = tokens.IdToken.split('.');
+    await expect(cached(`${header}.${payload}.${'A'.repeat(342)}`)).rejects.toThrow();
   });
 });

@@ -92,3 +92,31 @@ describe('AccessPolicy.canManagePatients', () => {
     expect(policy.canManagePatients(caller(['clinician', 'family']))).toBe(false);
   });
 });
+
+describe('AccessPolicy.readAsViewer', () => {
+  it('runs the read alongside the care-team lookup and returns it to a member', async () => {
+    // The lookup answers only once the read has started: a check-then-read policy would never
+    // get there (and the test would time out).
+    let readStarted!: () => void;
+    const started = new Promise<void>((resolve) => (readStarted = resolve));
+    const members: MembershipReader = { isCareTeamMember: async () => started.then(() => true) };
+    const policy = new AccessPolicy(members);
+    const read = async () => {
+      readStarted();
+      return 'record';
+    };
+    await expect(policy.readAsViewer(caller(['aide']), 'p-1', read)).resolves.toBe('record');
+  });
+
+  it('withholds what was read from a caller who may not see the patient (404)', async () => {
+    const policy = new AccessPolicy(new FakeMemberships());
+    await expect(policy.readAsViewer(caller(['family']), 'p-1', async () => 'record')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(policy.readAsViewer(caller(['compliance']), 'p-1', async () => 'record')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("with 'existing', answers 404 to staff for a patient their org does not have", async () => {
+    const policy = new AccessPolicy(new FakeMemberships(), { patientExists: async (_org, id) => id === 'p-1' });
+    await expect(policy.readAsViewer(caller(['coordinator']), 'p-1', async () => [], 'existing')).resolves.toEqual([]);
+    await expect(policy.readAsViewer(caller(['coordinator']), 'p-9', async () => [], 'existing')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
