@@ -11,11 +11,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { createAuditHandler } from '../lambdas/audit/app.js';
-import type { AuditSink } from '../lambdas/shared/audit/audit-event.js';
 import { newItem, type WriteContext } from '../lambdas/shared/data/write-context.js';
 import { createLogger } from '../lambdas/shared/logger.js';
 import { AUDIT_STREAM_BATCHING } from '../lib/stateless/stream-consumers.js';
 import { createTable } from '../local/dynamodb/create-table.js';
+import { MemoryAuditStore } from '../local/memory-audit-store.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION } from '../local/dynamodb/dynamodb-local.js';
 import { createStreamPoller } from '../local/stream-poller.js';
 import { median } from './lib/stats.js';
@@ -43,19 +43,18 @@ export interface AuditResult {
     objects: number;
     recordsStored: number;
     recordsPerObject: number;
+    /** Write-ahead plans stored in the journal (one per batch with something to audit). */
+    journalPlans: number;
   };
 }
 
-class MemorySink implements AuditSink {
-  objects = 0;
-  bytes = 0;
-  readonly keys = new Set<string>();
-  async put(key: string, body: Uint8Array): Promise<'written' | 'exists'> {
-    if (this.keys.has(key)) return 'exists';
-    this.keys.add(key);
-    this.objects++;
-    this.bytes += body.length;
-    return 'written';
+/** The in-memory bucket and journal, counting the audit objects it holds (not the plans). */
+class MemorySink extends MemoryAuditStore {
+  get auditObjects(): number {
+    return this.auditKeys().length;
+  }
+  get auditBytes(): number {
+    return this.auditKeys().reduce((n, k) => n + this.objects.get(k)!.length, 0);
   }
 }
 
@@ -119,7 +118,10 @@ export async function runAudit(opts: { client: DynamoDBClient; endpoint: string;
   const records = syntheticRecords(opts.changes);
   const perSecond: number[] = [];
   for (let run = 0; run < opts.throughputRuns + 1; run++) {
-    const handler = createAuditHandler({ sink: new MemorySink(), logger });
+    const handler = (() => {
+      const store = new MemorySink();
+      return createAuditHandler({ sink: store, journal: store, logger });
+    })();
     const started = process.hrtime.bigint();
     for (let i = 0; i < records.length; i += batchSize) await handler({ Records: structuredClone(records.slice(i, i + batchSize)) });
     const s = Number(process.hrtime.bigint() - started) / 1e9;
@@ -128,9 +130,9 @@ export async function runAudit(opts: { client: DynamoDBClient; endpoint: string;
   opts.log(`audit: handler ${median(perSecond).toFixed(0)} records/s (median of ${perSecond.length})`);
   const objectsFor = async (recs: DynamoDBRecord[]) => {
     const sink = new MemorySink();
-    const handler = createAuditHandler({ sink, logger });
+    const handler = createAuditHandler({ sink, journal: sink, logger });
     for (let i = 0; i < recs.length; i += batchSize) await handler({ Records: recs.slice(i, i + batchSize) });
-    return recs.length / sink.objects;
+    return recs.length / sink.auditObjects;
   };
   const recordsPerObjectMixedOrgs = await objectsFor(records);
   const recordsPerObjectOneOrg = await objectsFor(syntheticRecords(opts.changes, true));
@@ -141,7 +143,7 @@ export async function runAudit(opts: { client: DynamoDBClient; endpoint: string;
   const sink = new MemorySink();
   let invocations = 0;
   let delivered = 0;
-  const handler = createAuditHandler({ sink, logger });
+  const handler = createAuditHandler({ sink, journal: sink, logger });
   const poller = createStreamPoller({
     endpoint: opts.endpoint,
     region: DYNAMODB_LOCAL_REGION,
@@ -204,12 +206,13 @@ export async function runAudit(opts: { client: DynamoDBClient; endpoint: string;
       deliverSeconds,
       invocations,
       recordsPerInvocation: delivered / Math.max(1, invocations),
-      objects: sink.objects,
+      objects: sink.auditObjects,
+      journalPlans: sink.objects.size - sink.auditObjects,
       recordsStored: delivered,
-      recordsPerObject: delivered / Math.max(1, sink.objects),
+      recordsPerObject: delivered / Math.max(1, sink.auditObjects),
     };
     opts.log(
-      `audit: ${opts.changes} changes written in ${writeSeconds.toFixed(1)} s; ${invocations} invocations, ${sink.objects} objects, ${result.recordsPerObject.toFixed(0)} records per object`,
+      `audit: ${opts.changes} changes written in ${writeSeconds.toFixed(1)} s; ${invocations} invocations, ${sink.auditObjects} objects (+ ${sink.objects.size - sink.auditObjects} journal plans), ${result.recordsPerObject.toFixed(0)} records per object`,
     );
     return {
       batchSize,

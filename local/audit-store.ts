@@ -1,13 +1,13 @@
 /**
- * The local stand-in for the audit bucket (S3 with Object Lock): files under `<root>/<key>`,
- * written once and read-only afterwards.
+ * The local stand-in for the audit bucket (S3 with Object Lock) and the audit journal bucket:
+ * files under `<root>/<key>`, written once and read-only afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { access, chmod, link, mkdir, open, unlink } from 'node:fs/promises';
+import { access, chmod, link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuditSink } from '../lambdas/shared/audit/audit-event.js';
+import { AUDIT_JOURNAL_PREFIX, type AuditJournal, type AuditSink } from '../lambdas/shared/audit/audit-event.js';
 
-export class FileAuditSink implements AuditSink {
+export class FileAuditSink implements AuditSink, AuditJournal {
   private readonly root: string;
 
   /** @param root folder that keys are relative to, e.g. `.carestack` for `.carestack/audit/...` */
@@ -50,5 +50,23 @@ export class FileAuditSink implements AuditSink {
     } finally {
       await unlink(temp).catch(() => undefined);
     }
+  }
+
+  /** As S3's ListObjectsV2 with a prefix of `audit-journal/` and StartAfter. */
+  async keysAfter(startAfter: string, limit: number): Promise<string[]> {
+    const names = await readdir(this.pathOf(AUDIT_JOURNAL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    return names
+      .filter((name) => !name.startsWith('.'))
+      .map((name) => `${AUDIT_JOURNAL_PREFIX}${name}`)
+      .filter((key) => key > startAfter)
+      .sort()
+      .slice(0, limit);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    return readFile(this.pathOf(key));
   }
 }

@@ -3,11 +3,11 @@
  * share of its stream batches so the poller redelivers them as Lambda would, to show that every
  * change still reaches the audit store exactly once (test/trust/audit-faults.test.ts).
  *
- * A failing batch fails the way S3 does: some audit objects of the batch are stored, then a put
- * fails, on every retry within that invocation; or, as a function error, the invocation throws before
- * it writes anything.
+ * A failing batch fails the way S3 does: some puts of the batch succeed (its plan in the journal,
+ * some audit objects), then every put fails, on every retry within that invocation; or, as a
+ * function error, the invocation throws before it writes anything.
  */
-import type { AuditSink } from '../lambdas/shared/audit/audit-event.js';
+import type { AuditJournal, AuditSink } from '../lambdas/shared/audit/audit-event.js';
 
 export interface FaultOptions {
   /** Share (0..1) of audit batches that fail. @default 0, or CARESTACK_FAULTS_AUDIT_FAIL_SHARE */
@@ -34,25 +34,25 @@ export interface FaultCounters {
  * Wraps the audit function's sink and handler: `arm()` before each invocation decides whether it
  * fails, and how.
  */
-export function auditFaults(sink: AuditSink, options: FaultOptions) {
+export function auditFaults(stores: { sink: AuditSink; journal: AuditJournal }, options: FaultOptions) {
   const share = options.auditFailShare ?? 0;
   const random = options.random ?? Math.random;
   const counters: FaultCounters = { batches: 0, failedBatches: 0 };
   /** Puts still allowed in this invocation; undefined: no fault. */
   let allowedPuts: number | undefined;
 
-  const faultySink: AuditSink = {
-    async put(key, body) {
-      if (allowedPuts !== undefined) {
-        if (allowedPuts <= 0) throw new Error('injected fault: audit object put failed');
-        allowedPuts -= 1;
-      }
-      return sink.put(key, body);
-    },
+  const faultyPut = (store: AuditSink) => async (key: string, body: Uint8Array) => {
+    if (allowedPuts !== undefined) {
+      if (allowedPuts <= 0) throw new Error(`injected fault: put of ${key} failed`);
+      allowedPuts -= 1;
+    }
+    return store.put(key, body);
   };
+  const { sink, journal } = stores;
 
   return {
-    sink: faultySink,
+    sink: { put: faultyPut(sink) } satisfies AuditSink,
+    journal: { put: faultyPut(journal), keysAfter: (after, limit) => journal.keysAfter(after, limit), get: (key) => journal.get(key) } satisfies AuditJournal,
     counters,
     wrap<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
       if (share <= 0) return handler;
@@ -63,8 +63,8 @@ export function auditFaults(sink: AuditSink, options: FaultOptions) {
         if (Math.floor(counters.batches * share) > Math.floor((counters.batches - 1) * share)) {
           counters.failedBatches += 1;
           // A fifth fail as a function error before any write; the rest after one stored object
-          // (half of them) or 2..4: the case where a redelivery cut at other records could store
-          // some records twice.
+          // (half of them: the plan only) or 2..4 (the plan and some audit objects): the cases
+          // where a redelivery cut at other records could store some records twice.
           if (random() < 0.2) throw new Error('injected fault: audit function error');
           allowedPuts = random() < 0.5 ? 1 : 2 + Math.floor(random() * 3);
         }

@@ -184,7 +184,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     // Stream consumers: the audit and events functions, fed real stream batches.
-    const faults = auditFaults(new FileAuditSink(dataDir), faultsFromEnv(options.faults));
+    const auditStore = new FileAuditSink(dataDir);
+    const faults = auditFaults({ sink: auditStore, journal: auditStore }, faultsFromEnv(options.faults));
     const poller = createStreamPoller({
       endpoint,
       region: DYNAMODB_LOCAL_REGION,
@@ -193,7 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       consumers: [
         {
           name: 'audit',
-          handler: faults.wrap(createAuditHandler({ sink: faults.sink, logger: logger('audit') })),
+          handler: faults.wrap(createAuditHandler({ sink: faults.sink, journal: faults.journal, logger: logger('audit') })),
           batchSize: 1000,
           maximumBatchingWindowMs: 200,
         },

@@ -1,5 +1,5 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { AuditSink } from '../shared/audit/audit-event.js';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AUDIT_JOURNAL_PREFIX, type AuditJournal, type AuditSink } from '../shared/audit/audit-event.js';
 
 /**
  * The audit bucket. `If-None-Match: *` makes the write conditional: a key that exists (a batch
@@ -32,5 +32,31 @@ export class S3AuditSink implements AuditSink {
       if (status === 412 || (err instanceof Error && err.name === 'PreconditionFailed')) return 'exists';
       throw err;
     }
+  }
+}
+
+/**
+ * The journal bucket (private, KMS, short lifecycle, no Object Lock): the same conditional put,
+ * plus the LIST and GET a redelivered batch needs to find earlier plans.
+ */
+export class S3AuditJournal extends S3AuditSink implements AuditJournal {
+  constructor(
+    private readonly client: S3Client,
+    private readonly journalBucket: string,
+  ) {
+    super(client, journalBucket);
+  }
+
+  async keysAfter(startAfter: string, limit: number): Promise<string[]> {
+    const out = await this.client.send(
+      new ListObjectsV2Command({ Bucket: this.journalBucket, Prefix: AUDIT_JOURNAL_PREFIX, StartAfter: startAfter, MaxKeys: limit }),
+    );
+    return (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.journalBucket, Key: key }));
+    if (!out.Body) throw new Error(`audit journal object ${key} has no body`);
+    return out.Body.transformToByteArray();
   }
 }

@@ -6,6 +6,7 @@
 export const ENV = {
   tableName: 'TABLE_NAME',
   auditBucketName: 'AUDIT_BUCKET_NAME',
+  auditJournalBucketName: 'AUDIT_JOURNAL_BUCKET_NAME',
   eventBusName: 'EVENT_BUS_NAME',
   userPoolId: 'USER_POOL_ID',
   /** EventBridge Scheduler: the group, the scheduled-work target, the role Scheduler assumes, its DLQ. */

@@ -36,6 +36,10 @@ export class StatefulStack extends Stack {
    * name, so the policy (and its nag acknowledgement) does not depend on a generated export id.
    */
   readonly auditBucketArnExportName: string;
+  /** The audit function's write-ahead plans (private, 7-day lifecycle, no Object Lock). */
+  readonly auditJournalBucket: s3.Bucket;
+  /** Export name of the journal bucket's ARN, for the audit function's object-level policy. */
+  readonly auditJournalBucketArnExportName: string;
   /** Message attachments (private; reached only through URLs the messaging function signs). */
   readonly attachmentsBucket: s3.Bucket;
   /** Export name of the attachments bucket's ARN, for the messaging function's object-level policy. */
@@ -130,6 +134,29 @@ export class StatefulStack extends Stack {
 
     this.auditBucketArnExportName = `${this.stackName}-audit-bucket-arn`;
     this.exportValue(this.auditBucket.bucketArn, { name: this.auditBucketArnExportName });
+
+    // The audit function's write-ahead plans (docs/audit.md, "Exactly once"): what a batch is about
+    // to store, read back only by a redelivery of that batch. Not the trail itself, so no Object
+    // Lock; a redelivery comes within the stream's 24 h retention, so plans expire after 7 days.
+    this.auditJournalBucket = new s3.Bucket(this, 'AuditJournal', {
+      versioned: true,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'audit-journal/',
+      lifecycleRules: [{ id: 'ExpirePlans', expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.auditJournalBucket).acknowledge({
+      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      reason: 'Plans live at most 7 days and matter only until a redelivered stream batch is stored; the trail they lead to is in the audit bucket.',
+    });
+    this.auditJournalBucketArnExportName = `${this.stackName}-audit-journal-bucket-arn`;
+    this.exportValue(this.auditJournalBucket.bucketArn, { name: this.auditJournalBucketArnExportName });
 
     this.athenaResultsBucket = new s3.Bucket(this, 'AthenaResults', {
       encryption: s3.BucketEncryption.KMS,

@@ -114,6 +114,8 @@ export class StatelessStack extends Stack {
       table: stateful.table,
       auditBucket: stateful.auditBucket,
       auditBucketArnExportName: stateful.auditBucketArnExportName,
+      auditJournalBucket: stateful.auditJournalBucket,
+      auditJournalBucketArnExportName: stateful.auditJournalBucketArnExportName,
       bus: stateful.bus,
       key: stateful.key,
       logRetention,

@@ -9,7 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUDIT_PREFIX } from '../../lambdas/shared/audit/audit-event.js';
+import { AUDIT_JOURNAL_PREFIX, AUDIT_PREFIX } from '../../lambdas/shared/audit/audit-event.js';
 import { ENV } from '../../lambdas/shared/env.js';
 import { CareFunction } from '../constructs/care-function.js';
 
@@ -18,6 +18,10 @@ export interface StreamConsumersProps {
   readonly auditBucket: s3.IBucket;
   /** Export name of the audit bucket's ARN (StatefulStack.auditBucketArnExportName). */
   readonly auditBucketArnExportName: string;
+  /** The audit function's write-ahead plans. */
+  readonly auditJournalBucket: s3.IBucket;
+  /** Export name of the journal bucket's ARN (StatefulStack.auditJournalBucketArnExportName). */
+  readonly auditJournalBucketArnExportName: string;
   readonly bus: events.IEventBus;
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -61,7 +65,7 @@ export class StreamConsumers extends Construct {
 
     this.audit = new CareFunction(this, 'Audit', {
       functionId: 'audit',
-      environment: { [ENV.auditBucketName]: props.auditBucket.bucketName },
+      environment: { [ENV.auditBucketName]: props.auditBucket.bucketName, [ENV.auditJournalBucketName]: props.auditJournalBucket.bucketName },
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
       timeout: Duration.seconds(60),
@@ -71,6 +75,18 @@ export class StreamConsumers extends Construct {
     // Object Lock applies the bucket's default retention to every new object.
     const auditObjects = `${Fn.importValue(props.auditBucketArnExportName)}/${AUDIT_PREFIX}*`;
     this.audit.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [auditObjects] }));
+    // The journal: put and read back plans under audit-journal/, list only that prefix.
+    const journalArn = Fn.importValue(props.auditJournalBucketArnExportName);
+    this.audit.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [`${journalArn}/${AUDIT_JOURNAL_PREFIX}*`] }),
+    );
+    this.audit.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [journalArn],
+        conditions: { StringLike: { 's3:prefix': [`${AUDIT_JOURNAL_PREFIX}*`] } },
+      }),
+    );
     props.key.grant(this.audit.function, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
     this.auditFailures = failureQueue(this, 'AuditFailures', props.key);
     this.audit.function.addEventSource(
@@ -125,6 +141,10 @@ export class StreamConsumers extends Construct {
     Validations.of(this.audit).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${props.auditBucketArnExportName}/${AUDIT_PREFIX}*]`,
       reason: 'Put is limited to the audit/ prefix; object keys are derived at run time from org, day and batch sequence numbers.',
+    });
+    Validations.of(this.audit).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${props.auditJournalBucketArnExportName}/${AUDIT_JOURNAL_PREFIX}*]`,
+      reason: 'Put and get are limited to the journal bucket\'s audit-journal/ prefix; plan keys are derived at run time from batch sequence numbers.',
     });
   }
 }

@@ -67,6 +67,24 @@ describe('single table', () => {
   });
 });
 
+describe('audit journal bucket', () => {
+  it('is private, KMS-encrypted, logged, retained, without Object Lock, and lets plans expire after 7 days', () => {
+    dev.statefulTemplate.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })],
+        },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'audit-journal/' },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpirePlans', Status: 'Enabled', ExpirationInDays: 7 })] },
+        ObjectLockEnabled: Match.absent(),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
 describe('audit bucket', () => {
   const auditBucket = (stage: typeof dev) =>
     stage.statefulTemplate.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } });

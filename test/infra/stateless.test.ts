@@ -175,6 +175,27 @@ describe('functions', () => {
     });
   });
 
+  it('audit gets AUDIT_JOURNAL_BUCKET_NAME and may put, get and list only its plans under audit-journal/', () => {
+    expect(byDescription(FUNCTIONS.audit.description)?.Environment.Variables).toEqual(
+      expect.objectContaining({ AUDIT_JOURNAL_BUCKET_NAME: expect.anything() }),
+    );
+    const journal = { 'Fn::ImportValue': 'carestack-dev-stateful-audit-journal-bucket-arn' };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [journal, '/audit-journal/*']] } }),
+          Match.objectLike({ Action: 's3:ListBucket', Resource: journal, Condition: { StringLike: { 's3:prefix': ['audit-journal/*'] } } }),
+        ]),
+      },
+    });
+    // Nothing but puts reaches the audit bucket itself: no read, list or delete of the trail.
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
+    );
+    const onTrail = statements.filter((st) => JSON.stringify(st.Resource).includes('stateful-audit-bucket-arn'));
+    expect(onTrail.map((st) => st.Action)).toEqual(['s3:PutObject']);
+  });
+
   it('events gets EVENT_BUS_NAME and may put events', () => {
     expect(byDescription(FUNCTIONS.events.description)?.Environment.Variables).toEqual(
       expect.objectContaining({ EVENT_BUS_NAME: expect.anything() }),

@@ -49,3 +49,38 @@ export function auditObjectKey(orgId: string, dt: string, objectId: string): str
 export interface AuditSink {
   put(key: string, body: Uint8Array): Promise<'written' | 'exists'>;
 }
+
+export const AUDIT_JOURNAL_PREFIX = 'audit-journal/';
+
+/** Stream sequence numbers are decimal strings of 21 to 40 digits; padded, they sort as numbers. */
+export const padSequence = (seq: string): string => seq.padStart(40, '0');
+
+/**
+ * `audit-journal/<last>-<first>.json.gz`, both padded: sorted by the last sequence number, so one
+ * LIST starting after a record's number finds every plan that may hold it (docs/audit.md).
+ */
+export function auditJournalKey(first: string, last: string): string {
+  return `${AUDIT_JOURNAL_PREFIX}${padSequence(last)}-${padSequence(first)}.json.gz`;
+}
+
+/** The first and last sequence numbers a journal key names (unpadded), or undefined. */
+export function parseAuditJournalKey(key: string): { first: string; last: string } | undefined {
+  const m = /^audit-journal\/(\d{40})-(\d{40})\.json\.gz$/.exec(key);
+  if (!m) return undefined;
+  const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
+  return { first: unpad(m[2]!), last: unpad(m[1]!) };
+}
+
+/**
+ * The audit function's write-ahead plans: before it stores a batch's objects it stores which
+ * objects (keys and bodies) it is about to store, so any later attempt at the same records stores
+ * exactly those again (docs/audit.md, "Exactly once"). A private bucket with a short lifecycle on
+ * AWS (no Object Lock: plans are not the trail), files under `.carestack/audit-journal/` locally.
+ */
+export interface AuditJournal {
+  /** Write once, as `AuditSink.put`. */
+  put(key: string, body: Uint8Array): Promise<'written' | 'exists'>;
+  /** Keys under `audit-journal/` after `startAfter`, in key order, at most `limit`. */
+  keysAfter(startAfter: string, limit: number): Promise<string[]>;
+  get(key: string): Promise<Uint8Array>;
+}

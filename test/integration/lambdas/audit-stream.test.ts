@@ -4,7 +4,6 @@
  * what the repositories write is enough for every audit row to name its actor.
  */
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -18,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditHandler } from '../../../lambdas/audit/app.js';
 import { createIdentityHandler } from '../../../lambdas/identity/app.js';
 import type { UserDirectory } from '../../../lambdas/identity/user-directory.js';
-import type { AuditEvent, AuditSink } from '../../../lambdas/shared/audit/audit-event.js';
 import { Db } from '../../../lambdas/shared/data/db.js';
+import { MemoryAuditStore } from '../../../local/memory-audit-store.js';
 import { createTestTable, testDynamoConfig, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
 
@@ -57,17 +56,6 @@ async function readStream(): Promise<DynamoDBRecord[]> {
   return records as unknown as DynamoDBRecord[];
 }
 
-class MemorySink implements AuditSink {
-  readonly objects = new Map<string, Uint8Array>();
-  async put(key: string, body: Uint8Array) {
-    if (this.objects.has(key)) return 'exists' as const;
-    this.objects.set(key, body);
-    return 'written' as const;
-  }
-  rows(): AuditEvent[] {
-    return [...this.objects.values()].flatMap((b) => gunzipSync(b).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent));
-  }
-}
 
 describe('audit rows from the identity function\'s stream', () => {
   it('names the actor and request of each create, read, update and delete, and skips storage items', async () => {
@@ -100,8 +88,8 @@ describe('audit rows from the identity function\'s stream', () => {
     await call(admin, 'DELETE /patients/{patientId}/care-team/{userId}', { pathParameters: path, requestId: 'r-remove' });
 
     const records = await readStream();
-    const sink = new MemorySink();
-    const out = await createAuditHandler({ sink, logger: silentLogger() })({ Records: records });
+    const sink = new MemoryAuditStore();
+    const out = await createAuditHandler({ sink, journal: sink, logger: silentLogger() })({ Records: records });
 
     expect(out).toEqual({ batchItemFailures: [] });
     const rows = sink.rows().filter((r) => r.org_id === orgId);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditObjectKey } from '../../../lambdas/shared/audit/audit-event.js';
+import { auditJournalKey, auditObjectKey } from '../../../lambdas/shared/audit/audit-event.js';
 import { FileAuditSink } from '../../../local/audit-store.js';
 
 describe('FileAuditSink', () => {
@@ -55,5 +55,24 @@ describe('FileAuditSink', () => {
   it('refuses keys that leave its root', async () => {
     await expect(sink.put('../outside.json.gz', Buffer.from('x'))).rejects.toThrow(/not a relative path inside/);
     await expect(sink.put('/etc/passwd', Buffer.from('x'))).rejects.toThrow(/not a relative path inside/);
+  });
+
+  describe('as the audit journal', () => {
+    it('lists plan keys after a key, in key order, as S3 ListObjectsV2 with StartAfter does', async () => {
+      expect(await sink.keysAfter('audit-journal/', 10)).toEqual([]); // no journal folder yet
+      const keys = [auditJournalKey('1', '9'), auditJournalKey('10', '20'), auditJournalKey('21', '30')];
+      for (const k of [...keys].reverse()) await sink.put(k, Buffer.from(k));
+      await sink.put(key, Buffer.from('an audit object, not a plan'));
+      expect(await sink.keysAfter('audit-journal/', 10)).toEqual(keys);
+      expect(await sink.keysAfter(keys[0]!, 10)).toEqual(keys.slice(1));
+      expect(await sink.keysAfter('audit-journal/', 2)).toEqual(keys.slice(0, 2));
+    });
+
+    it('reads a plan back', async () => {
+      const k = auditJournalKey('1', '9');
+      await sink.put(k, Buffer.from('plan'));
+      expect(Buffer.from(await sink.get(k)).toString()).toBe('plan');
+      await expect(sink.get(auditJournalKey('2', '3'))).rejects.toThrow();
+    });
   });
 });
