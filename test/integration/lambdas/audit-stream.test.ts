@@ -107,6 +107,9 @@ describe('audit rows from the identity function\'s stream', () => {
     expect(rows).toHaveLength(6); // no MrnClaim, no IdempotencyRecord, no row for the marking write
     expect(rows.find((r) => r.action === 'update')?.changed_fields).toEqual(['room']);
     expect(rows.find((r) => r.action === 'delete')).toMatchObject({ actor_roles: ['admin'], patient_id: patient.id, entity_id: aide.userId });
-    expect([...sink.objects.keys()].every((k) => k.startsWith(`audit/org=${orgId}/dt=2025-03-01/`))).toBe(true);
+    const [planKey, ...others] = [...sink.objects.keys()].filter((k) => !k.startsWith('audit/'));
+    expect(planKey).toMatch(/^audit-journal\/\d{40}-\d{40}\.json\.gz$/); // the batch's write-ahead plan
+    expect(others).toEqual([]);
+    expect(sink.auditKeys().every((k) => k.startsWith(`audit/org=${orgId}/dt=2025-03-01/`))).toBe(true);
   });
 });
