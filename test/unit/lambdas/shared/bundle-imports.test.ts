@@ -33,3 +33,24 @@ describe('bundle-friendly imports in runtime code (lambdas/, schemas/)', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('what the sign-in trigger bundles', () => {
+  it('leaves zod out: it needs only the role names, and the Role schema is marked pure', async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [path.join(ROOT, 'lambdas/sign-in-audit/handler.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: ROOT,
+    });
+    const inputs = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    expect(inputs.some((f) => f.includes('schemas/roles.ts'))).toBe(true);
+    expect(inputs.filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
+  });
+});
