@@ -83,6 +83,12 @@ export async function startAwsStub(): Promise<AwsStub> {
         res.writeHead(200, { etag: '"stub"', 'x-amz-request-id': 'stub', 'content-length': 0 });
         return res.end();
       }
+      if (req.method === 'GET' && /[?&]list-type=2(&|$)/.test(req.url ?? '')) {
+        // The audit function's journal LIST: no earlier plans (a first delivery).
+        count('S3.ListObjectsV2');
+        res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-request-id': 'stub' });
+        return res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys></ListBucketResult>');
+      }
       count(`unknown ${req.method} ${req.url}`);
       send(400, 'application/json', { message: 'stub: unknown call' });
     });
