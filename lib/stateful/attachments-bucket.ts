@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket.js';
 
 /** Uploads land under this prefix and expire unless a message references them (lambdas/messaging/keys.ts). */
 export const PENDING_PREFIX = 'pending/';
@@ -39,15 +40,7 @@ export class AttachmentsBucket extends Construct {
     super(scope, id);
     const pendingDays = Duration.days(props.pendingExpirationDays ?? 1);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'attachments-bucket/',
+      ...privateBucketProps({ encryptionKey: props.encryptionKey, accessLogsBucket: props.accessLogsBucket, accessLogsPrefix: 'attachments-bucket/' }),
       lifecycleRules: [
         {
           id: 'ExpireUnreferencedUploads',

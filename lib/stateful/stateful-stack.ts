@@ -11,6 +11,7 @@ import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AttachmentsBucket } from './attachments-bucket.js';
+import { privateBucketProps } from './private-bucket.js';
 import { CareTable } from './care-table.js';
 import { CareUserPool } from './care-user-pool.js';
 
@@ -113,17 +114,9 @@ export class StatefulStack extends Stack {
         ? s3.ObjectLockRetention.compliance(Duration.days(config.auditRetention.days))
         : s3.ObjectLockRetention.governance(Duration.days(config.auditRetention.days));
     this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
+      ...privateBucketProps({ encryptionKey: this.key, accessLogsBucket: this.logBucket, accessLogsPrefix: 'audit-bucket/' }),
       objectLockEnabled: true,
       objectLockDefaultRetention: retention,
-      versioned: true,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'audit-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.auditBucket).acknowledge({
@@ -139,15 +132,7 @@ export class StatefulStack extends Stack {
     // to store, read back only by a redelivery of that batch. Not the trail itself, so no Object
     // Lock; a redelivery comes within the stream's 24 h retention, so plans expire after 7 days.
     this.auditJournalBucket = new s3.Bucket(this, 'AuditJournal', {
-      versioned: true,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'audit-journal/',
+      ...privateBucketProps({ encryptionKey: this.key, accessLogsBucket: this.logBucket, accessLogsPrefix: 'audit-journal/' }),
       lifecycleRules: [{ id: 'ExpirePlans', expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -159,15 +144,7 @@ export class StatefulStack extends Stack {
     this.exportValue(this.auditJournalBucket.bucketArn, { name: this.auditJournalBucketArnExportName });
 
     this.athenaResultsBucket = new s3.Bucket(this, 'AthenaResults', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'athena-results/',
+      ...privateBucketProps({ encryptionKey: this.key, accessLogsBucket: this.logBucket, accessLogsPrefix: 'athena-results/' }),
       // Query results can contain audit rows: keep them briefly, the source of truth is the audit bucket.
       lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
