@@ -27,6 +27,9 @@ export const STAGE_THROTTLING = { rateLimit: 100, burstLimit: 200 } as const;
  */
 export const AUTHORIZER_RESULTS_CACHE_SECONDS = 300;
 
+/** Days the audit writer's write-ahead plans are kept (journal bucket lifecycle; the local stack too). */
+export const AUDIT_JOURNAL_EXPIRATION_DAYS = 7;
+
 /**
  * Reads and validates the stage configuration from context. Throws with the bad value in the
  * message, so a typo in `-c stage=...` fails the synth instead of deploying something odd.

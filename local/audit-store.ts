@@ -3,7 +3,7 @@
  * files under `<root>/<key>`, written once and read-only afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { access, chmod, link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { access, chmod, link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AUDIT_JOURNAL_PREFIX, type AuditJournal, type AuditSink } from '../lambdas/shared/audit/audit-event.js';
 
@@ -68,5 +68,24 @@ export class FileAuditSink implements AuditSink, AuditJournal {
 
   async get(key: string): Promise<Uint8Array> {
     return readFile(this.pathOf(key));
+  }
+
+  /**
+   * Deletes plans older than `maxAgeMs`, as the journal bucket's lifecycle rule does on AWS, so
+   * the folder each audit batch lists stays small. Audit objects are never touched.
+   * @returns how many plans were deleted
+   */
+  async expirePlans(maxAgeMs: number, now = Date.now()): Promise<number> {
+    const dir = this.pathOf(AUDIT_JOURNAL_PREFIX);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    let deleted = 0;
+    for (const name of names.filter((n) => !n.startsWith('.'))) {
+      const file = path.join(dir, name);
+      if (now - (await stat(file)).mtimeMs > maxAgeMs) {
+        await unlink(file);
+        deleted += 1;
+      }
+    }
+    return deleted;
   }
 }

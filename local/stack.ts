@@ -30,7 +30,7 @@ import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal }
 import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET, type LocalDeps } from './functions.js';
 import { createVirtualClock } from './clock.js';
 import { createLocalScheduler } from './scheduler.js';
-import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
+import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
 import { startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
 import { startRealtimeServer } from './realtime/index.js';
@@ -185,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Stream consumers: the audit and events functions, fed real stream batches.
     const auditStore = new FileAuditSink(dataDir);
+    // The journal bucket's lifecycle (lib/stateful/stateful-stack.ts): plans expire after 7 days.
+    await auditStore.expirePlans(AUDIT_JOURNAL_EXPIRATION_DAYS * 86_400_000);
     const faults = auditFaults({ sink: auditStore, journal: auditStore }, faultsFromEnv(options.faults));
     const poller = createStreamPoller({
       endpoint,

@@ -8,8 +8,8 @@ import { AUDIT_JOURNAL_PREFIX, type AuditJournal, type AuditSink } from '../shar
  */
 export class S3AuditSink implements AuditSink {
   constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
+    protected readonly s3: S3Client,
+    protected readonly bucket: string,
   ) {}
 
   async put(key: string, body: Uint8Array): Promise<'written' | 'exists'> {
@@ -40,22 +40,15 @@ export class S3AuditSink implements AuditSink {
  * plus the LIST and GET a redelivered batch needs to find earlier plans.
  */
 export class S3AuditJournal extends S3AuditSink implements AuditJournal {
-  constructor(
-    private readonly client: S3Client,
-    private readonly journalBucket: string,
-  ) {
-    super(client, journalBucket);
-  }
-
   async keysAfter(startAfter: string, limit: number): Promise<string[]> {
-    const out = await this.client.send(
-      new ListObjectsV2Command({ Bucket: this.journalBucket, Prefix: AUDIT_JOURNAL_PREFIX, StartAfter: startAfter, MaxKeys: limit }),
+    const out = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: AUDIT_JOURNAL_PREFIX, StartAfter: startAfter, MaxKeys: limit }),
     );
     return (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.journalBucket, Key: key }));
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!out.Body) throw new Error(`audit journal object ${key} has no body`);
     return out.Body.transformToByteArray();
   }

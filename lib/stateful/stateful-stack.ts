@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env.js';
-import type { CareStackConfig } from '../config.js';
+import { AUDIT_JOURNAL_EXPIRATION_DAYS, type CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AttachmentsBucket } from './attachments-bucket.js';
@@ -133,7 +133,7 @@ export class StatefulStack extends Stack {
     // Lock; a redelivery comes within the stream's 24 h retention, so plans expire after 7 days.
     this.auditJournalBucket = new s3.Bucket(this, 'AuditJournal', {
       ...privateBucketProps({ encryptionKey: this.key, accessLogsBucket: this.logBucket, accessLogsPrefix: 'audit-journal/' }),
-      lifecycleRules: [{ id: 'ExpirePlans', expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) }],
+      lifecycleRules: [{ id: 'ExpirePlans', expiration: Duration.days(AUDIT_JOURNAL_EXPIRATION_DAYS), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.auditJournalBucket).acknowledge({

@@ -68,6 +68,21 @@ describe('FileAuditSink', () => {
       expect(await sink.keysAfter('audit-journal/', 2)).toEqual(keys.slice(0, 2));
     });
 
+    it('expires plans older than the lifecycle, as the journal bucket does, and never audit objects', async () => {
+      const old = auditJournalKey('1', '9');
+      const young = auditJournalKey('10', '20');
+      await sink.put(old, Buffer.from('old'));
+      await sink.put(young, Buffer.from('young'));
+      await sink.put(key, Buffer.from('an audit object'));
+      const { utimes } = await import('node:fs/promises');
+      const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+      await utimes(sink.pathOf(old), eightDaysAgo, eightDaysAgo);
+      await utimes(sink.pathOf(key), eightDaysAgo, eightDaysAgo);
+      expect(await sink.expirePlans(7 * 86_400_000)).toBe(1);
+      expect(await sink.keysAfter('audit-journal/', 10)).toEqual([young]);
+      expect(await readFile(sink.pathOf(key), 'utf8')).toBe('an audit object');
+    });
+
     it('reads a plan back', async () => {
       const k = auditJournalKey('1', '9');
       await sink.put(k, Buffer.from('plan'));
