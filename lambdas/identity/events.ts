@@ -1,4 +1,4 @@
-import type { EventRule } from '../events/event-map.js';
+import type { EventRule } from '../shared/events/event-rule.js';
 
 /** Identity and people: the realtime events of its entities. */
 export const IDENTITY_EVENT_RULES: Record<string, EventRule> = {
