@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { contentDisposition, type AttachmentStore } from '../lambdas/messaging/attachment-store.js';
 import type { Clock } from '../lambdas/shared/clock.js';
-import type { LocalDeps, LocalRoute } from './functions.js';
+import type { LocalDeps, LocalRoute } from './deps.js';
 
 export const FILES_PATH = '/_local/files/';
 /** Object keys are ours (lambdas/messaging/keys.ts); anything else never touches the disk. */
