@@ -19,17 +19,23 @@ const ROOT = path.resolve(import.meta.dirname, '../../../..');
  */
 const STILL_CLASSIC = ['lambdas/identity/routes.ts'];
 
-const esbuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  write: false,
-  metafile: true,
-  logLevel: 'silent',
-  absWorkingDir: ROOT,
-} as const;
+/** What esbuild bundles for a function entry (`lambdas/...`), the inputs with their imports. */
+async function bundleInputs(entry: string) {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [path.join(ROOT, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+  });
+  return { bundled: Object.keys(Object.values(result.metafile.outputs)[0]!.inputs), inputs: result.metafile.inputs };
+}
 
 function runtimeFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
@@ -62,9 +68,7 @@ describe('bundle-friendly imports in runtime code (lambdas/, schemas/)', () => {
 
 describe('what the sign-in trigger bundles', () => {
   it('leaves zod out: it needs only the role names, and the Role schema is marked pure', async () => {
-    const esbuild = await import('esbuild');
-    const result = await esbuild.build({ ...esbuildOptions, entryPoints: [path.join(ROOT, 'lambdas/sign-in-audit/handler.ts')] });
-    const inputs = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    const inputs = (await bundleInputs('lambdas/sign-in-audit/handler.ts')).bundled;
     expect(inputs.some((f) => f.includes('schemas/roles.ts'))).toBe(true);
     expect(inputs.filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
   });
@@ -73,28 +77,22 @@ describe('what the sign-in trigger bundles', () => {
 describe('what an API function bundles of zod', () => {
   const isZod = (f: string) => f.includes('node_modules/zod/');
   const isClassic = (f: string) => isZod(f) && !/node_modules\/zod\/(v4\/)?(mini|core|locales)\//.test(f);
-  const bundle = async () => {
-    const esbuild = await import('esbuild');
-    const result = await esbuild.build({ ...esbuildOptions, entryPoints: [path.join(ROOT, 'lambdas/assisted-living/handler.ts')] });
-    return result.metafile;
-  };
+  const entry = 'lambdas/assisted-living/handler.ts';
 
   it('bundles zod/mini (core, mini and the English locale), and only the known modules pull classic zod in', async () => {
-    const metafile = await bundle();
-    const inputs = Object.keys(Object.values(metafile.outputs)[0]!.inputs);
-    expect(inputs.some((f) => f.includes('node_modules/zod/v4/mini/'))).toBe(true);
-    expect(inputs.some((f) => f.includes('node_modules/zod/v4/core/'))).toBe(true);
-    expect(inputs.some((f) => f.includes('node_modules/zod/v4/locales/en.js'))).toBe(true);
-    const classicImporters = Object.entries(metafile.inputs)
+    const { bundled, inputs } = await bundleInputs(entry);
+    expect(bundled.some((f) => f.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    expect(bundled.some((f) => f.includes('node_modules/zod/v4/core/'))).toBe(true);
+    expect(bundled.some((f) => f.includes('node_modules/zod/v4/locales/en.js'))).toBe(true);
+    const classicImporters = Object.entries(inputs)
       .filter(([f, input]) => !isZod(f) && input.imports.some((i) => isClassic(i.path)))
       .map(([f]) => f);
     expect(classicImporters).toEqual(STILL_CLASSIC);
   });
 
   it.skipIf(STILL_CLASSIC.length > 0)('bundles no classic zod (node_modules/zod/v4/classic/)', async () => {
-    const metafile = await bundle();
-    const inputs = Object.keys(Object.values(metafile.outputs)[0]!.inputs);
-    expect(inputs.filter((f) => f.includes('node_modules/zod/v4/classic/'))).toEqual([]);
-    expect(inputs.filter(isClassic)).toEqual([]);
+    const { bundled } = await bundleInputs(entry);
+    expect(bundled.filter((f) => f.includes('node_modules/zod/v4/classic/'))).toEqual([]);
+    expect(bundled.filter(isClassic)).toEqual([]);
   });
 });
