@@ -63,12 +63,19 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Medication adherence: medications, doses, confirmations, alerts, adherence',
   },
+  /** Medical concierge: providers, free slots, appointments, lab results, treatment plans. */
+  concierge: {
+    entry: 'lambdas/concierge/handler.ts',
+    app: 'lambdas/concierge/app.ts',
+    kind: 'api',
+    description: 'Medical concierge: providers, appointments, lab results, treatment plans',
+  },
   /** EventBridge Scheduler target: dose slots, missed-dose checks, incident deadlines. */
   scheduledWork: {
     entry: 'lambdas/scheduled-work/handler.ts',
     app: 'lambdas/scheduled-work/app.ts',
     kind: 'scheduled',
-    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines',
+    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, appointment notices, lab escalations',
   },
 } as const;
 

@@ -39,11 +39,27 @@ export class NotificationsRepository implements RecipientDirectory {
     return items.filter((i) => i.deleting !== true && typeof i.userId === 'string').map((i) => String(i.userId));
   }
 
+  async careTeamAs(orgId: string, patientId: string, relationship: 'family' | 'clinician'): Promise<string[]> {
+    const items = await this.db.queryAll<Item>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': PatientKeys.partition(orgId, patientId), ':prefix': CareTeamKeys.prefix },
+    });
+    return items.filter((i) => i.deleting !== true && i.relationship === relationship && typeof i.userId === 'string').map((i) => String(i.userId));
+  }
+
+  async admins(orgId: string): Promise<string[]> {
+    return this.usersWithRole(orgId, 'admin');
+  }
+
   async coordinators(orgId: string): Promise<string[]> {
+    return this.usersWithRole(orgId, 'coordinator');
+  }
+
+  private async usersWithRole(orgId: string, role: string): Promise<string[]> {
     const items = await this.db.queryAll<Item>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': UserKeys.orgPartition(orgId), ':prefix': UserKeys.rolePrefix('coordinator') },
+      ExpressionAttributeValues: { ':pk': UserKeys.orgPartition(orgId), ':prefix': UserKeys.rolePrefix(role) },
     });
     return items.filter((i) => typeof i.userId === 'string').map((i) => String(i.userId));
   }

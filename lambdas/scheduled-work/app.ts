@@ -1,6 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES, type IncidentDeadlinePayload } from '../assisted-living/deadline-work.js';
 import { AssistedLivingRepository } from '../assisted-living/repository.js';
+import { ConciergeWork, type AppointmentNoticePayload, type LabEscalationPayload } from '../concierge/notices.js';
+import { ConciergeRepository } from '../concierge/repository.js';
 import { DoseWork } from '../medications/dose-work.js';
 import { MedicationRepository } from '../medications/repository.js';
 import type { DoseSlotPayload, MissedCheckPayload } from '../medications/schedules.js';
@@ -30,10 +32,13 @@ export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
 export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
   const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
   const incidents = incidentDeadlines(deps);
+  const concierge = new ConciergeWork(new ConciergeRepository(deps.db), deps.clock, deps.logger);
   const jobs: Record<string, ScheduledJob> = {
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
     'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
+    'appointment-notice': (p) => concierge.onAppointmentNotice(p as FiredPayload<AppointmentNoticePayload>),
+    'lab-escalation': (p) => concierge.onLabEscalation(p as FiredPayload<LabEscalationPayload>),
     ...extra,
   };
   return async (payload) => {

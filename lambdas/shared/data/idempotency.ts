@@ -54,15 +54,12 @@ export class Idempotency {
   }
 
   /**
-   * Runs the create's transaction with the idempotency record added (when a key was given).
-   * Answers the response to return: the new one, or the first request's on a replay.
+   * The idempotency record as one item of a transaction the caller runs itself (a booking runs
+   * through `Calendars.book`). When that item's condition fails, a parallel request with the key
+   * won: answer `replay`'s response.
    */
-  async run<T>(ctx: WriteContext, req: IdempotencyRequest | undefined, items: TransactItem[], response: T): Promise<T> {
-    if (!req) {
-      await this.db.transact(items);
-      return response;
-    }
-    const record = this.db.put(
+  record<T>(ctx: WriteContext, req: IdempotencyRequest, response: T): TransactItem {
+    return this.db.put(
       {
         ...IdempotencyKeys.key(ctx.orgId, ctx.actorId, req.keyHash),
         entityType: 'IdempotencyRecord',
@@ -78,6 +75,18 @@ export class Idempotency {
         ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
       },
     );
+  }
+
+  /**
+   * Runs the create's transaction with the idempotency record added (when a key was given).
+   * Answers the response to return: the new one, or the first request's on a replay.
+   */
+  async run<T>(ctx: WriteContext, req: IdempotencyRequest | undefined, items: TransactItem[], response: T): Promise<T> {
+    if (!req) {
+      await this.db.transact(items);
+      return response;
+    }
+    const record = this.record(ctx, req, response);
     try {
       await this.db.transact([...items, record]);
       return response;

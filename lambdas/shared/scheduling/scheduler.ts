@@ -65,4 +65,13 @@ export const scheduleNames = {
   missedCheck: (doseId: string) => `miss-${doseId}`,
   /** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
   incidentDeadline: (incidentId: string) => `inc-${incidentId}`,
+  /**
+   * One one-time notice per appointment, start and offset: `appt-<id>-<YYYYMMDDTHHMM>-<24h|1h>`. The
+   * start is in the name so a reschedule puts the new notices before it commits and removes the old
+   * ones after, never overwriting a notice the appointment may still keep.
+   */
+  appointmentNotice: (appointmentId: string, startAt: string, notice: '24h' | '1h') =>
+    `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
+  /** One one-time escalation per critical lab result: `lab-<labResultId>-esc`. */
+  labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
 };

@@ -10,6 +10,8 @@ const directory = (over: Partial<Record<keyof RecipientDirectory, unknown>> = {}
   careTeam: async () => (over.careTeam as string[]) ?? ['aide-1', 'family-1', 'coord-1'],
   coordinators: async () => (over.coordinators as string[]) ?? ['coord-1', 'coord-2'],
   patientLogin: async () => over.patientLogin as string | undefined,
+  careTeamAs: async (_o, _p, relationship) => ((over.careTeamAs as Record<string, string[]> | undefined) ?? { family: ['family-1'], clinician: ['clin-1'] })[relationship] ?? [],
+  admins: async () => (over.admins as string[]) ?? ['admin-1'],
 });
 
 const event = (over: Partial<CareEvent> = {}): CareEvent => ({
