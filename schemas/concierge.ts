@@ -14,17 +14,21 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 /** `HH:MM` local wall-clock time; `24:00` only as the end of a window. */
 export const HhMm = z.string().check(z.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (00:00 to 24:00)'));
+const HHMM = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** Checks of windows skip times that are not HH:MM: those are reported once, by HhMm. */
+const wellFormed = (w: readonly string[]) => w.every((t) => HHMM.test(t));
 
 /** `["09:00", "17:00"]`: from (inclusive) to (exclusive), local time. */
 export const AvailabilityWindow = z.tuple([HhMm, HhMm]).check(
-  z.refine(([from, to]) => minutesOf(to) > minutesOf(from), 'the end must be after the start'),
+  z.refine(([from, to]) => !wellFormed([from, to]) || minutesOf(to) > minutesOf(from), 'the end must be after the start'),
   z.refine(([from]) => from !== '24:00', 'a window cannot start at 24:00'),
 );
 
 const DayWindows = z.array(AvailabilityWindow).check(
   z.maxLength(24),
   z.refine((windows) => {
+    if (!windows.every(wellFormed)) return true;
     const sorted = [...windows].sort((a, b) => minutesOf(a[0]) - minutesOf(b[0]));
     return sorted.every((w, i) => i === 0 || minutesOf(w[0]) >= minutesOf(sorted[i - 1]![1]));
   }, 'windows of one day must not overlap'),
