@@ -151,6 +151,11 @@ export class ConciergeRepository {
     try {
       return await this.calendars.book(ctx, changes, own, () => appointment);
     } catch (err) {
+      // A parallel request with the same Idempotency-Key booked this very time: answer its response.
+      if (err instanceof CalendarConflictError && idem) {
+        const earlier = await this.idempotency.replay(ctx, idem);
+        if (earlier) return earlier.response as Appointment;
+      }
       switch (failedPart(err, parts)) {
         case 'patient':
           throw new NotFoundError('Patient not found');
