@@ -196,9 +196,9 @@ export class ConciergeService {
 
   /** The provider themself, or staff. */
   async listProviderAppointments(caller: Caller, ctx: WriteContext, providerId: string, query: ProviderAppointmentsQuery): Promise<Page<Appointment>> {
-    if (!isStaff(caller) && caller.userId !== providerId) throw new ForbiddenError("Only the provider or staff see a provider's appointments");
     const provider = await this.repo.getProvider(ctx.orgId, providerId);
     if (!provider) throw new NotFoundError('Provider not found');
+    if (!isStaff(caller) && caller.userId !== providerId) throw new ForbiddenError("Only the provider or staff see a provider's appointments");
     const from = new Date(query.from ?? ctx.now).toISOString();
     const to = query.to ? new Date(query.to).toISOString() : undefined;
     if (to && to <= from) throw new ValidationError('to must be after from', [{ path: 'query.to', message: 'must be after from' }]);
