@@ -15,7 +15,10 @@ const provider = (image: Record<string, unknown>) => (typeof image.providerId ==
  * - TreatmentPlan: `TreatmentPlanUpdated`.
  */
 export const CONCIERGE_EVENT_RULES: Record<string, EventRule> = {
+  // INSERT/MODIFY name the usual events for the documents; `typeFor` decides.
   Appointment: {
+    INSERT: 'AppointmentBooked',
+    MODIFY: 'AppointmentUpdated',
     recipients: provider,
     typeFor: (change) => {
       if (change.eventName === 'INSERT') return 'AppointmentBooked';
@@ -27,6 +30,8 @@ export const CONCIERGE_EVENT_RULES: Record<string, EventRule> = {
     },
   },
   LabResult: {
+    INSERT: 'LabResultPublished',
+    MODIFY: 'LabResultUpdated',
     typeFor: (change) => {
       const after = change.newImage;
       if (change.eventName === 'REMOVE' || !after) return undefined;
@@ -37,6 +42,8 @@ export const CONCIERGE_EVENT_RULES: Record<string, EventRule> = {
     },
   },
   LabResultAlert: {
+    INSERT: 'LabResultCritical',
+    MODIFY: 'LabResultCriticalUnacknowledged',
     typeFor: (change) => {
       if (change.eventName === 'INSERT') return 'LabResultCritical';
       if (change.eventName !== 'MODIFY') return undefined;
