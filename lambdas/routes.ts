@@ -8,8 +8,10 @@ import type { RouteDef } from './shared/http/route-def.js';
 export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-def.js';
 
 /**
- * The REST route table: every route of every domain. The CDK app builds API Gateway resources and
- * methods from it, the local gateway matches requests against it, each domain function dispatches
- * on it, and the API documents are generated from it. A route exists only if it is here.
+ * The REST route table: every route of every domain, joined from each domain's `defineRoutes`.
+ * The CDK app builds API Gateway resources and methods from it, the local gateway matches requests
+ * against it, the API documents, the trust suite and the bench iterate it. A route exists only if
+ * it is here. No Lambda function imports this module: each dispatches on its own domain's routes,
+ * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
 export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES];

@@ -1,4 +1,4 @@
-import type { EventRule } from '../events/event-map.js';
+import type { EventRule } from '../shared/events/event-rule.js';
 
 /**
  * Assisted living: incident events reach `onPatientEvent` subscribers of the incident's patient (the

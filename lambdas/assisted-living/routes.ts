@@ -9,32 +9,32 @@ import {
   UpdateIncidentBody,
 } from '../../schemas/assisted-living.js';
 import { CLINICAL_ROLES as CLINICAL, STAFF_ROLES as STAFF } from '../../schemas/roles.js';
-import type { RouteDef } from '../shared/http/route-def.js';
+import { defineRoutes } from '../shared/http/route-def.js';
 
 /** Who may ever report or change an incident: staff, aides and clinicians (the reporter is one of them). */
 const REPORTERS = ['admin', 'coordinator', 'aide', 'clinician'] as const;
 
 /** Assisted living (API.md): incidents and the resident dashboard, served by `assistedLiving`. */
-export const ASSISTED_LIVING_ROUTES: readonly RouteDef[] = [
-  {
-    method: 'POST', path: '/patients/{patientId}/incidents', fn: 'assistedLiving', auth: true, roles: REPORTERS,
+export const ASSISTED_LIVING_ROUTES = defineRoutes('assistedLiving', {
+  'POST /patients/{patientId}/incidents': {
+    roles: REPORTERS,
     summary: 'Report an incident (deadline from category and severity)', params: PatientIncidentsParams, body: CreateIncidentBody,
     response: Incident, status: 201, idempotent: true,
   },
-  {
-    method: 'GET', path: '/patients/{patientId}/incidents', fn: 'assistedLiving', auth: true, roles: CLINICAL,
+  'GET /patients/{patientId}/incidents': {
+    roles: CLINICAL,
     summary: "The patient's incidents, newest occurredAt first", params: PatientIncidentsParams, query: IncidentListQuery, response: ListOf(Incident),
   },
-  {
-    method: 'GET', path: '/incidents', fn: 'assistedLiving', auth: true, roles: STAFF,
+  'GET /incidents': {
+    roles: STAFF,
     summary: "The org's incidents, newest first, optionally by status", query: IncidentListQuery, response: ListOf(Incident),
   },
-  {
-    method: 'PATCH', path: '/patients/{patientId}/incidents/{incidentId}', fn: 'assistedLiving', auth: true, roles: REPORTERS,
+  'PATCH /patients/{patientId}/incidents/{incidentId}': {
+    roles: REPORTERS,
     summary: 'Investigate, resolve or record notified parties (staff or the reporter)', params: IncidentParams, body: UpdateIncidentBody, response: Incident,
   },
-  {
-    method: 'GET', path: '/patients/{patientId}/dashboard', fn: 'assistedLiving', auth: true, roles: CLINICAL,
+  'GET /patients/{patientId}/dashboard': {
+    roles: CLINICAL,
     summary: "The resident's dashboard (counters kept with every incident change)", params: PatientIncidentsParams, response: PatientDashboard,
   },
-];
+});

@@ -1,24 +1,12 @@
-import type { z } from 'zod';
-import type { ListQuery } from '../../schemas/common.js';
-import type { PatientParams } from '../../schemas/identity.js';
-import type {
-  ConfirmDoseBody,
-  CreateMedicationBody,
-  DoseListQuery,
-  DoseParams,
-  LogAsNeededDoseBody,
-  MedicationParams,
-  UpdateMedicationBody,
-  WindowQuery,
-} from '../../schemas/medications.js';
 import { IdentityRepository } from '../identity/repository.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
-import { createApiHandler, route, type ApiHandler } from '../shared/http/api.js';
+import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
 import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import { MedicationRepository } from './repository.js';
+import { MEDICATION_ROUTES } from './routes.js';
 import { MedicationService } from './service.js';
 
 export interface MedicationsDeps {
@@ -28,8 +16,6 @@ export interface MedicationsDeps {
   logger: Logger;
   corsAllowOrigins?: readonly string[];
 }
-
-type In<T extends z.ZodType> = z.infer<T>;
 
 /** The medications function: each route of MEDICATION_ROUTES is one line to a use case. */
 export function createMedicationsHandler(deps: MedicationsDeps): ApiHandler {
@@ -41,35 +27,21 @@ export function createMedicationsHandler(deps: MedicationsDeps): ApiHandler {
     deps.scheduler,
     deps.logger,
   );
-  type Patient = In<typeof PatientParams>;
-
   return createApiHandler(
-    'medications',
+    MEDICATION_ROUTES,
     {
-      'POST /patients/{patientId}/medications': route<Patient, undefined, In<typeof CreateMedicationBody>>({
-        handle: ({ caller, write, params, body, idempotency }) => service.createMedication(caller, write, params.patientId, body, idempotency),
-      }),
-      'GET /patients/{patientId}/medications': route<Patient, In<typeof ListQuery>>({
-        handle: ({ caller, params, query }) => service.listMedications(caller, params.patientId, query),
-      }),
-      'PATCH /patients/{patientId}/medications/{medicationId}': route<In<typeof MedicationParams>, undefined, In<typeof UpdateMedicationBody>>({
-        handle: ({ caller, write, params, body }) => service.updateMedication(caller, write, params.patientId, params.medicationId, body),
-      }),
-      'GET /patients/{patientId}/doses': route<Patient, In<typeof DoseListQuery>>({
-        handle: ({ caller, write, params, query }) => service.listDoses(caller, params.patientId, query, write.now),
-      }),
-      'POST /patients/{patientId}/doses': route<Patient, undefined, In<typeof LogAsNeededDoseBody>>({
-        handle: ({ caller, write, params, body, idempotency }) => service.logAsNeeded(caller, write, params.patientId, body, idempotency),
-      }),
-      'POST /patients/{patientId}/doses/{doseId}/confirm': route<In<typeof DoseParams>, undefined, In<typeof ConfirmDoseBody>>({
-        handle: ({ caller, write, params, body }) => service.confirmDose(caller, write, params.patientId, params.doseId, body),
-      }),
-      'GET /patients/{patientId}/alerts': route<Patient, In<typeof ListQuery>>({
-        handle: ({ caller, params, query }) => service.listAlerts(caller, params.patientId, query),
-      }),
-      'GET /patients/{patientId}/adherence': route<Patient, In<typeof WindowQuery>>({
-        handle: ({ caller, write, params, query }) => service.adherence(caller, params.patientId, query, write.now),
-      }),
+      'POST /patients/{patientId}/medications': ({ caller, write, params, body, idempotency }) =>
+        service.createMedication(caller, write, params.patientId, body, idempotency),
+      'GET /patients/{patientId}/medications': ({ caller, params, query }) => service.listMedications(caller, params.patientId, query),
+      'PATCH /patients/{patientId}/medications/{medicationId}': ({ caller, write, params, body }) =>
+        service.updateMedication(caller, write, params.patientId, params.medicationId, body),
+      'GET /patients/{patientId}/doses': ({ caller, write, params, query }) => service.listDoses(caller, params.patientId, query, write.now),
+      'POST /patients/{patientId}/doses': ({ caller, write, params, body, idempotency }) =>
+        service.logAsNeeded(caller, write, params.patientId, body, idempotency),
+      'POST /patients/{patientId}/doses/{doseId}/confirm': ({ caller, write, params, body }) =>
+        service.confirmDose(caller, write, params.patientId, params.doseId, body),
+      'GET /patients/{patientId}/alerts': ({ caller, params, query }) => service.listAlerts(caller, params.patientId, query),
+      'GET /patients/{patientId}/adherence': ({ caller, write, params, query }) => service.adherence(caller, params.patientId, query, write.now),
     },
     deps,
   );

@@ -1,4 +1,4 @@
-import type { EventRule } from '../events/event-map.js';
+import type { EventRule } from '../shared/events/event-rule.js';
 
 /**
  * Medication adherence: the realtime events of its entities. A dose's event depends on what

@@ -1,4 +1,4 @@
-import type { EventRule } from '../events/event-map.js';
+import type { EventRule } from '../shared/events/event-rule.js';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 

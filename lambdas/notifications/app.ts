@@ -1,12 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, EventBridgeEvent } from 'aws-lambda';
-import type { z } from 'zod';
-import type { ListNotificationsQuery, NotificationParams } from '../../schemas/notifications.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
-import { createApiHandler, route, type ApiHandler } from '../shared/http/api.js';
+import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
 import { createNotificationFanOut, type BusHandler } from './fan-out.js';
 import { NotificationsRepository } from './repository.js';
+import { NOTIFICATIONS_ROUTES } from './routes.js';
 import { NotificationsService } from './service.js';
 
 export interface NotificationsDeps {
@@ -16,20 +15,14 @@ export interface NotificationsDeps {
   corsAllowOrigins?: readonly string[];
 }
 
-type In<T extends z.ZodType> = z.infer<T>;
-
 /** The inbox routes (`/me/notifications...`). */
 export function createNotificationsHandler(deps: NotificationsDeps): ApiHandler {
   const service = new NotificationsService(new NotificationsRepository(deps.db));
   return createApiHandler(
-    'notifications',
+    NOTIFICATIONS_ROUTES,
     {
-      'GET /me/notifications': route<undefined, In<typeof ListNotificationsQuery>>({
-        handle: ({ caller, query }) => service.list(caller, query),
-      }),
-      'POST /me/notifications/{notificationId}/read': route<In<typeof NotificationParams>>({
-        handle: ({ write, params }) => service.markRead(write, params.notificationId),
-      }),
+      'GET /me/notifications': ({ caller, query }) => service.list(caller, query),
+      'POST /me/notifications/{notificationId}/read': ({ write, params }) => service.markRead(write, params.notificationId),
     },
     deps,
   );

@@ -1,4 +1,4 @@
-import type { EventRule } from '../events/event-map.js';
+import type { EventRule } from '../shared/events/event-rule.js';
 
 /**
  * Notifications: realtime events addressed to their recipient (`onMyEvent`) only. The item has no

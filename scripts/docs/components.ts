@@ -12,7 +12,7 @@ export type Json = Record<string, unknown>;
 export type Io = 'input' | 'output';
 
 export interface SchemaRoot {
-  schema: z.ZodType;
+  schema: z.core.$ZodType;
   io: Io;
   /** The component name when the schema has no exported name of its own. */
   fallbackName: string;
@@ -24,7 +24,7 @@ export interface Components {
   /** Components of the response side (what the API returns). */
   readonly outputNames: ReadonlySet<string>;
   /** The component name a root was given. */
-  nameOf(schema: z.ZodType, io: Io): string;
+  nameOf(schema: z.core.$ZodType, io: Io): string;
 }
 
 export const REF_PREFIX = '#/components/schemas/';
@@ -35,9 +35,9 @@ export const DOC_META_KEYS = ['entity', 'references'] as const;
 
 export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames): Components {
   // 1. Names: a schema's exported name; else a name derived from where the route table uses it.
-  const taken = new Map<string, z.ZodType>([...names.named].map(([n, s]) => [n, s]));
-  const rootNames = { input: new Map<z.ZodType, string>(), output: new Map<z.ZodType, string>() };
-  const alias = new Map<z.ZodType, z.ZodType>();
+  const taken = new Map<string, z.core.$ZodType>([...names.named].map(([n, s]) => [n, s]));
+  const rootNames = { input: new Map<z.core.$ZodType, string>(), output: new Map<z.core.$ZodType, string>() };
+  const alias = new Map<z.core.$ZodType, z.core.$ZodType>();
   for (const root of roots) {
     const own = names.nameOf(root.schema);
     let name = own ?? derivedName(root.schema, names) ?? root.fallbackName;
@@ -62,8 +62,8 @@ export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames
   // 2. Convert each side with every named schema registered, so nested ones become references.
   const convert = (io: Io): Record<string, Json> => {
     const registry = z.registry<{ id: string }>();
-    const added = new Set<z.ZodType>();
-    const add = (schema: z.ZodType, id: string) => {
+    const added = new Set<z.core.$ZodType>();
+    const add = (schema: z.core.$ZodType, id: string) => {
       if (added.has(schema)) return;
       added.add(schema);
       registry.add(schema, { id });
@@ -115,19 +115,20 @@ export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames
   };
 }
 
-const sameJson = (a: z.ZodType, b: z.ZodType, io: Io): boolean => {
-  const json = (s: z.ZodType) => JSON.stringify(z.toJSONSchema(s, { io, unrepresentable: 'any' }));
+const sameJson = (a: z.core.$ZodType, b: z.core.$ZodType, io: Io): boolean => {
+  const json = (s: z.core.$ZodType) => JSON.stringify(z.toJSONSchema(s, { io, unrepresentable: 'any' }));
   return json(a) === json(b);
 };
 
 /** `ListOf(Patient)` -> `PatientPage`; `{ items: Patient[] }` -> `PatientList`. */
-function derivedName(schema: z.ZodType, names: SchemaNames): string | undefined {
+function derivedName(schema: z.core.$ZodType, names: SchemaNames): string | undefined {
   const s = unwrap(schema);
   if (s._zod.def.type !== 'object') return undefined;
-  const shape = (s as z.ZodObject).shape;
-  const items = shape.items ? unwrap(shape.items as z.ZodType) : undefined;
+  // Through the core definitions, so classic and zod/mini schemas read alike.
+  const shape = (s._zod.def as unknown as { shape: Record<string, z.core.$ZodType> }).shape;
+  const items = shape.items ? unwrap(shape.items) : undefined;
   if (!items || items._zod.def.type !== 'array') return undefined;
-  const element = (items as z.ZodArray<z.ZodType>).element;
+  const element = (items._zod.def as unknown as { element: z.core.$ZodType }).element;
   const itemName = names.nameOf(element);
   if (!itemName) return undefined;
   return 'nextCursor' in shape ? `${itemName}Page` : `${itemName}List`;

@@ -31,7 +31,7 @@ export interface Link {
 /** Fields that hold a user's id without saying `user` (the actor of something). */
 const USER_ALIASES = ['sender', 'recipient', 'participant', 'uploader', 'reporter', 'author', 'assignee', 'member'];
 
-const metaOf = (schema: z.ZodType | undefined, key: string): unknown => {
+const metaOf = (schema: z.core.$ZodType | undefined, key: string): unknown => {
   let s = schema;
   while (s) {
     const meta = z.globalRegistry.get(s) as Record<string, unknown> | undefined;
@@ -42,8 +42,8 @@ const metaOf = (schema: z.ZodType | undefined, key: string): unknown => {
   }
   return undefined;
 };
-const unwrapOnce = (s: z.ZodType): z.ZodType => {
-  const def = s._zod.def as { innerType?: z.ZodType; in?: z.ZodType };
+const unwrapOnce = (s: z.core.$ZodType): z.core.$ZodType => {
+  const def = s._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType };
   return def.innerType ?? def.in ?? s;
 };
 
@@ -78,7 +78,7 @@ export function findEntities(api: ApiDocument, names: SchemaNames, routes: reado
 
   return entityNames.map((name) => {
     const json = schemas[name]!;
-    const zodShape = (unwrap(names.named.get(name)!) as z.ZodObject).shape as Record<string, z.ZodType>;
+    const zodShape = (unwrap(names.named.get(name)!) as z.ZodObject).shape as Record<string, z.core.$ZodType>;
     const required = new Set((json.required as string[] | undefined) ?? []);
     const links: Link[] = [];
     for (const [field, prop] of Object.entries((json.properties ?? {}) as Record<string, Json>)) {

@@ -13,40 +13,40 @@ export const SCHEMAS_DIR = path.join(ROOT, 'schemas');
 
 export interface SchemaNames {
   /** The exported name of a schema instance (first module in file order wins a re-export). */
-  nameOf(schema: z.ZodType): string | undefined;
+  nameOf(schema: z.core.$ZodType): string | undefined;
   /** Every named schema worth a component of its own (objects, enums, unions), by name. */
-  readonly named: ReadonlyMap<string, z.ZodType>;
+  readonly named: ReadonlyMap<string, z.core.$ZodType>;
 }
 
 /** Kinds that become components; strings, numbers and the like stay inline where they are used. */
 const COMPONENT_KINDS = new Set(['object', 'enum', 'union', 'intersection', 'record', 'tuple']);
 
 /** The schema a wrapper (optional, nullable, default, pipe) stands for. */
-export function unwrap(schema: z.ZodType): z.ZodType {
-  let s: z.ZodType = schema;
+export function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let s: z.core.$ZodType = schema;
   for (;;) {
-    const def = s._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    const def = s._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
     if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault' || def.type === 'readonly') && def.innerType) s = def.innerType;
     else if (def.type === 'pipe' && def.in) s = def.in;
     else return s;
   }
 }
 
-export const isComponentKind = (schema: z.ZodType): boolean => COMPONENT_KINDS.has(schema._zod.def.type);
+export const isComponentKind = (schema: z.core.$ZodType): boolean => COMPONENT_KINDS.has(schema._zod.def.type);
 
 /** Loads `schemas/*.ts` (sorted by file name, so names are the same on every run). */
 export async function loadSchemaNames(dir = SCHEMAS_DIR): Promise<SchemaNames> {
   const files = readdirSync(dir)
     .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
     .sort();
-  const names = new Map<z.ZodType, string>();
-  const named = new Map<string, z.ZodType>();
+  const names = new Map<z.core.$ZodType, string>();
+  const named = new Map<string, z.core.$ZodType>();
   for (const file of files) {
     const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as Record<string, unknown>;
     const moduleName = path.basename(file, '.ts');
     for (const exportName of Object.keys(mod).sort()) {
       const value = mod[exportName];
-      if (!(value instanceof z.ZodType) || names.has(value)) continue;
+      if (!(value instanceof z.core.$ZodType) || names.has(value)) continue;
       // Two modules exporting one name for different schemas: qualify the later one by its module.
       const name = named.has(exportName) ? `${pascal(moduleName)}${exportName}` : exportName;
       names.set(value, name);

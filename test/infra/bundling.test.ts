@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../lambdas/functions.js';
 import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
 import { CARE_FUNCTION_BUNDLING } from '../../lib/constructs/care-function.js';
 import { fromRoot } from '../../lib/paths.js';
@@ -70,5 +72,43 @@ describe('credential chain in the Lambda bundles', () => {
       expect(withEnvOnly.includes(marker), `${marker} in the Lambda bundle`).toBe(false);
     }
     expect(withEnvOnly.length).toBeLessThan(withChain.length - 50_000);
+  });
+});
+
+/**
+ * Each API function dispatches on its own domain's routes (`createApiHandler(<DOMAIN>_ROUTES, ...)`),
+ * never on the joined route table, so its bundle holds its own schemas and none of another domain's.
+ * (`schemas/identity.ts` is the shared people module: patients and care teams are every domain's.)
+ */
+describe('what each API function bundles', () => {
+  const DOMAIN_SCHEMAS: Partial<Record<string, string>> = {
+    assistedLiving: 'schemas/assisted-living.ts',
+    medications: 'schemas/medications.ts',
+    messaging: 'schemas/messaging.ts',
+    notifications: 'schemas/notifications.ts',
+  };
+  const apiFunctions = Object.entries(FUNCTIONS).filter(([, f]) => f.kind === 'api');
+
+  it.each(apiFunctions)('%s bundles its own routes and no other domain schemas', async (id, f) => {
+    const result = await esbuild.build({
+      entryPoints: [fromRoot(f.entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: fromRoot('.'),
+    });
+    const inputs = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    const own = path.dirname(f.app);
+    expect(inputs).toContain(`${own}/routes.ts`);
+    expect(inputs, 'the joined route table').not.toContain('lambdas/routes.ts');
+    expect(inputs.filter((i) => /^lambdas\/[^/]+\/routes\.ts$/.test(i) && i !== `${own}/routes.ts`), 'other domains\' routes').toEqual([]);
+    const foreign = Object.entries(DOMAIN_SCHEMAS).filter(([fn]) => fn !== id).map(([, file]) => file!);
+    expect(inputs.filter((i) => foreign.includes(i)), 'other domains\' schemas').toEqual([]);
+    if (DOMAIN_SCHEMAS[id]) expect(inputs).toContain(DOMAIN_SCHEMAS[id]);
   });
 });

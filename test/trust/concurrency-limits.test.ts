@@ -8,6 +8,7 @@
  *   the gateway's per-client throttle answers 429 `rate_limited` when turned on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeParse } from 'zod/v4/core';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import { STAGE_THROTTLING } from '../../lib/config.js';
 import { createThrottle, startGateway } from '../../local/gateway.js';
@@ -113,7 +114,7 @@ describe('concurrency', () => {
 describe('limits', () => {
   it('caps the page size on every list route: limit over 100 is 400, 100 is fine', async () => {
     // List routes: those whose query takes `limit` (read from the route table, so new lists join).
-    const paged = ROUTES.filter((r) => r.method === 'GET' && r.query?.safeParse({ limit: '100' }).success);
+    const paged = ROUTES.filter((r) => r.method === 'GET' && r.query && safeParse(r.query, { limit: '100' }).success);
     const lists = paged.filter((r) => !r.path.includes('{'));
     const patientLists = paged.filter((r) => /^\/patients\/\{patientId\}\/[a-z-]+$/.test(r.path));
     const patientId = t.stack.demoUsers!.patients[0]!.patientId;

@@ -32,7 +32,7 @@ const componentOf = (ref: unknown): Json => {
   expect(schema, `component ${name}`).toBeDefined();
   return schema;
 };
-const shapeKeys = (schema: z.ZodType): string[] => {
+const shapeKeys = (schema: z.core.$ZodType): string[] => {
   const s = unwrap(schema);
   return s._zod.def.type === 'object' ? Object.keys((s as z.ZodObject).shape) : [];
 };
@@ -211,7 +211,7 @@ describe('generation from any route table', () => {
   it('picks up a named schema from the schema modules as an entity with links', async () => {
     const names = await import('../../../scripts/docs/schema-names.js');
     const real = await names.loadSchemaNames();
-    const withWidget = { nameOf: (s: z.ZodType) => (s === Widget ? 'Widget' : real.nameOf(s)), named: new Map([...real.named, ['Widget', Widget as z.ZodType]]) };
+    const withWidget = { nameOf: (s: z.core.$ZodType) => (s === Widget ? 'Widget' : real.nameOf(s)), named: new Map([...real.named, ['Widget', Widget as z.core.$ZodType]]) };
     const { buildOpenApi } = await import('../../../scripts/docs/openapi.js');
     const { findEntities, renderEntitiesMarkdown } = await import('../../../scripts/docs/entities.js');
     const api = buildOpenApi(routes, withWidget, { version: '0' });
