@@ -185,11 +185,11 @@ export class Calendars {
       const guards = changes.flatMap((c, i) => windows[i]!.writes(this.db, ctx, { add: c.add ?? [], remove: (c.remove ?? []).map((r) => r.id) }));
       const own = await items(windows);
       try {
-        await this.db.transact([...guards, ...own]);
+        await this.db.transact({ calendarDays: guards, own });
         return result();
       } catch (err) {
         // A day's guard failed: someone booked or freed time there since the read. Decide again.
-        const calendarMoved = err instanceof TransactionCancelledError && guards.some((_, i) => err.failedAt(i));
+        const calendarMoved = err instanceof TransactionCancelledError && err.failed('calendarDays');
         if (!calendarMoved || attempt >= attempts) {
           if (calendarMoved) throw new ConflictError('The calendar is busy; try again');
           if (err instanceof TransactionCancelledError) throw new OwnItemsCancelledError(err, guards.length);
