@@ -293,7 +293,7 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
         AWS_LAMBDA_FUNCTION_NAME: `carestack-dev-${fnId}`,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_EXECUTION_ENV: `AWS_Lambda_${CARE_FUNCTION_RUNTIME.name}`,
         TZ: ':UTC',
         ...cdkEnv,
         AWS_ENDPOINT_URL: stub.url,

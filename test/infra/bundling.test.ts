@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
-import { CARE_FUNCTION_BUNDLING } from '../../lib/constructs/care-function.js';
+import { CARE_FUNCTION_BUNDLING, CARE_FUNCTION_RUNTIME } from '../../lib/constructs/care-function.js';
 import { fromRoot } from '../../lib/paths.js';
 
 /**
@@ -54,7 +54,7 @@ describe('credential chain in the Lambda bundles', () => {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node22',
+        target: CARE_FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
         mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
         minify: true,
         write: false,

@@ -153,12 +153,12 @@ describe('functions', () => {
   const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
   const byDescription = (d: string) => fns.find((f) => f.Properties.Description === d)?.Properties;
 
-  it('every function is nodejs22.x on arm64 with active tracing, source maps and a service name', () => {
+  it('every function is nodejs24.x on arm64 with active tracing, source maps and a service name', () => {
     const all = [...fns, ...Object.values(built.statefulTemplate.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function')];
     expect(all).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const f of all) {
       expect(f.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },
