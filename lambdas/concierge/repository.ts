@@ -1,19 +1,18 @@
 import type { Appointment, LabResult, Provider, TreatmentPlan } from '../../schemas/concierge.js';
 import type { User } from '../../schemas/identity.js';
-import { CalendarConflictError, Calendars, OwnItemsCancelledError, type CalendarChange } from '../shared/calendar/calendar-repository.js';
+import { CalendarConflictError, Calendars, type CalendarChange } from '../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../shared/calendar/calendar.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
-import { CareTeamKeys, PatientKeys } from '../shared/data/keys.js';
-import { actorAttributes, newItem, STORAGE_ATTRIBUTES, versionedUpdate, type UpdateSpec, type WriteContext } from '../shared/data/write-context.js';
+import { update, versioned, type UpdateSpec } from '../shared/data/update-builder.js';
+import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, VersionConflictError } from '../shared/errors.js';
-import { AppointmentKeys, LabResultKeys, ProviderKeys, TreatmentPlanKeys } from './keys.js';
+import { ActivePlanEntity, AppointmentEntity, LabResultAlertEntity, LabResultEntity, ProviderEntity, TreatmentPlanEntity } from './entities.js';
 import { bufferGap, type NoticeKind } from './rules.js';
 
 type PageRequest = { limit: number; cursor?: string | undefined };
 
-/** Bookkeeping attributes that are not part of the API's entities. */
-const INTERNAL = new Set(['notice24hFor', 'notice1hFor', 'escalatedAt', 'auditAction']);
 const NOTICE_ATTRIBUTE: Record<NoticeKind, string> = { '24h': 'notice24hFor', '1h': 'notice1hFor' };
 
 /** How a booking's time is held on the two calendars (the provider's buffer unless overridden). */
@@ -25,15 +24,15 @@ export interface Hold {
 }
 
 /**
- * Which of the caller's own items of a transaction failed: the one place that reads a transaction's
- * cancellation reasons for the concierge (items are named, so a change of how transactions report
- * failures is adapted here only).
+ * Which of the named parts of a cancelled transaction failed its condition: the one place the
+ * concierge reads a transaction's cancellation.
  */
-function failedPart<N extends string>(err: unknown, parts: ReadonlyArray<N | undefined>): N | undefined {
-  const failedAt = err instanceof OwnItemsCancelledError || err instanceof TransactionCancelledError ? (i: number) => err.failedAt(i) : undefined;
-  if (!failedAt) return undefined;
-  return parts.find((p, i) => p !== undefined && failedAt(i));
+function failedPart<N extends string>(err: unknown, parts: readonly N[]): N | undefined {
+  return err instanceof TransactionCancelledError ? parts.find((p) => err.failed(p)) : undefined;
 }
+
+/** The versioned update of `fields`, on condition of `expectedVersion` when given. */
+const versionedSet = (ctx: WriteContext, fields: Item, expectedVersion?: number): UpdateSpec => versioned(ctx, expectedVersion).set(fields).build();
 
 /**
  * Providers, appointments, lab results and treatment plans in the single table; the only concierge
@@ -61,16 +60,16 @@ export class ConciergeRepository {
   // ---- providers -----------------------------------------------------------------------------
 
   async getProvider(orgId: string, providerId: string, consistent = false): Promise<Provider | undefined> {
-    const item = await this.db.get(ProviderKeys.key(orgId, providerId), consistent);
-    return item ? (entity(item) as Provider) : undefined;
+    const item = await this.db.get(ProviderEntity.key(orgId, providerId), consistent);
+    return item ? ProviderEntity.fromItem(item) : undefined;
   }
 
   /** One profile per user: put on condition that none exists (409 otherwise). */
   async createProvider(ctx: WriteContext, provider: Provider, idem: IdempotencyRequest | undefined): Promise<Provider> {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = provider;
-    const item = newItem({ ...ProviderKeys.key(ctx.orgId, id), ...ProviderKeys.directory(ctx.orgId, provider.specialty, id) }, 'Provider', { id, ...fields }, ctx);
+    const item = ProviderEntity.newItem({ ...ProviderEntity.key(ctx.orgId, id), ...ProviderEntity.directory(ctx.orgId, provider.specialty, id) }, { id, ...fields }, ctx);
     try {
-      return await this.idempotency.run(ctx, idem, [this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' })], provider);
+      return await this.idempotency.run(ctx, idem, { profile: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) }, provider);
     } catch (err) {
       if (failedPart(err, ['profile'])) throw new ConflictError('This user already has a provider profile');
       throw err;
@@ -79,9 +78,9 @@ export class ConciergeRepository {
 
   async updateProvider(ctx: WriteContext, current: Provider, changes: Partial<Provider>, expectedVersion: number): Promise<Provider> {
     const fields: Item = { ...changes };
-    if (changes.specialty) Object.assign(fields, ProviderKeys.directory(ctx.orgId, changes.specialty, current.id));
+    if (changes.specialty) Object.assign(fields, ProviderEntity.directory(ctx.orgId, changes.specialty, current.id));
     try {
-      await this.db.transact([this.db.update({ Key: ProviderKeys.key(ctx.orgId, current.id), ...versionedUpdate(fields, ctx, expectedVersion) })]);
+      await this.db.transact({ profile: this.db.update({ Key: ProviderEntity.key(ctx.orgId, current.id), ...versionedSet(ctx, fields, expectedVersion) }) });
     } catch (err) {
       if (failedPart(err, ['profile'])) throw new VersionConflictError();
       throw err;
@@ -90,17 +89,17 @@ export class ConciergeRepository {
   }
 
   async listProviders(orgId: string, specialty: string | undefined, page: PageRequest): Promise<Page<Provider>> {
-    const pk = ProviderKeys.directoryPartition(orgId);
+    const pk = ProviderEntity.directoryPartition(orgId);
     const out = await this.db.queryPage<Item>(
       {
         IndexName: 'GSI1',
         KeyConditionExpression: specialty ? 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)' : 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(specialty ? { ':prefix': ProviderKeys.specialtyPrefix(specialty) } : {}) },
+        ExpressionAttributeValues: { ':pk': pk, ...(specialty ? { ':prefix': ProviderEntity.specialtyPrefix(specialty) } : {}) },
       },
       page,
       { attribute: 'GSI1PK', value: pk },
     );
-    return { items: out.items.map((i) => entity(i) as Provider), nextCursor: out.nextCursor };
+    return { items: out.items.map((i) => ProviderEntity.fromItem(i)), nextCursor: out.nextCursor };
   }
 
   /** The provider's bookings touching [from, to): the calendar's days of that window only. */
@@ -112,8 +111,8 @@ export class ConciergeRepository {
   // ---- appointments --------------------------------------------------------------------------
 
   async getAppointment(orgId: string, patientId: string, id: string, consistent = false): Promise<Appointment | undefined> {
-    const item = await this.db.get(AppointmentKeys.key(orgId, patientId, id), consistent);
-    return item ? (entity(item) as Appointment) : undefined;
+    const item = await this.db.get(AppointmentEntity.key(orgId, patientId, id), consistent);
+    return item ? AppointmentEntity.fromItem(item) : undefined;
   }
 
   /**
@@ -134,20 +133,21 @@ export class ConciergeRepository {
       { owner: { kind: 'patient', id: hold.patientId }, add: [entry] },
     ];
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = appointment;
-    const parts = ['patient', 'provider', 'appointment', idem ? 'idempotency' : undefined, member ? 'member' : undefined] as const;
-    const own = (): TransactItem[] => [
-      this.db.conditionCheck({ Key: PatientKeys.key(ctx.orgId, hold.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-      this.db.conditionCheck({
-        Key: ProviderKeys.key(ctx.orgId, hold.providerId),
+    const own = (): TransactParts => ({
+      patient: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, hold.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+      provider: this.db.conditionCheck({
+        Key: ProviderEntity.key(ctx.orgId, hold.providerId),
         ConditionExpression: 'attribute_exists(PK) AND isActive = :true',
         ExpressionAttributeValues: { ':true': true },
       }),
-      this.db.put(newItem({ ...AppointmentKeys.key(ctx.orgId, hold.patientId, id), ...this.appointmentIndexes(ctx.orgId, appointment) }, 'Appointment', { id, ...fields }, ctx), {
+      appointment: this.db.put(AppointmentEntity.newItem({ ...AppointmentEntity.key(ctx.orgId, hold.patientId, id), ...this.appointmentIndexes(ctx.orgId, appointment) }, { id, ...fields }, ctx), {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-      ...(idem ? [this.idempotency.record(ctx, idem, appointment)] : []),
-      ...(member ? [this.db.put(this.memberItem(ctx, hold.patientId, member), { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :true', ExpressionAttributeValues: { ':true': true } })] : []),
-    ];
+      ...(idem ? { idempotency: this.idempotency.record(ctx, idem, appointment) } : {}),
+      ...(member
+        ? { member: this.db.put(this.memberItem(ctx, hold.patientId, member), { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :true', ExpressionAttributeValues: { ':true': true } }) }
+        : {}),
+    });
     try {
       return await this.calendars.book(ctx, changes, own, () => appointment);
     } catch (err) {
@@ -156,7 +156,7 @@ export class ConciergeRepository {
         const earlier = await this.idempotency.replay(ctx, idem);
         if (earlier) return earlier.response as Appointment;
       }
-      switch (failedPart(err, parts)) {
+      switch (failedPart(err, ['patient', 'provider', 'appointment', 'idempotency', 'member'])) {
         case 'patient':
           throw new NotFoundError('Patient not found');
         case 'provider':
@@ -199,7 +199,7 @@ export class ConciergeRepository {
       auditAction: 'reschedule',
       ...this.appointmentIndexes(ctx.orgId, moved),
     };
-    const own = () => [this.db.update({ Key: AppointmentKeys.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf(fields, ctx, current, ['booked']) })];
+    const own = () => ({ appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf(fields, ctx, current, ['booked']) }) });
     try {
       return await this.calendars.book(ctx, changes, own, () => moved);
     } catch (err) {
@@ -215,9 +215,9 @@ export class ConciergeRepository {
       { owner: { kind: 'user', id: current.providerId }, remove: [old] },
       { owner: { kind: 'patient', id: current.patientId }, remove: [old] },
     ];
-    const own = () => [
-      this.db.update({ Key: AppointmentKeys.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: 'cancel' }, ctx, current, from) }),
-    ];
+    const own = () => ({
+      appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: 'cancel' }, ctx, current, from) }),
+    });
     try {
       return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }) as Appointment);
     } catch (err) {
@@ -229,9 +229,9 @@ export class ConciergeRepository {
   /** A status change that keeps the time (check-in, complete, no-show), on condition of the status read. */
   async transition(ctx: WriteContext, current: Appointment, fields: Partial<Appointment>, verb: string): Promise<Appointment> {
     try {
-      await this.db.transact([
-        this.db.update({ Key: AppointmentKeys.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: verb }, ctx, current, [current.status]) }),
-      ]);
+      await this.db.transact({
+        appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: verb }, ctx, current, [current.status]) }),
+      });
     } catch (err) {
       if (failedPart(err, ['appointment'])) throw new InvalidTransitionError('The appointment changed meanwhile; fetch it again');
       throw err;
@@ -247,24 +247,16 @@ export class ConciergeRepository {
    */
   async markNoticeSent(ctx: WriteContext, ref: { patientId: string; appointmentId: string }, notice: NoticeKind, startAt: string): Promise<boolean> {
     const attr = NOTICE_ATTRIBUTE[notice];
-    const stamp = { ...actorAttributes(ctx), [attr]: startAt, auditAction: `notice_${notice}` };
-    const names: Record<string, string> = { '#status': 'status', '#start': 'startAt', '#n': attr };
-    const values: Record<string, unknown> = { ':booked': 'booked', ':start': startAt };
-    const sets = Object.entries(stamp).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
-    });
+    const spec = update()
+      .exists()
+      .stamp(ctx)
+      .set({ [attr]: startAt, auditAction: `notice_${notice}` })
+      .compare('status', '=', 'booked')
+      .compare('startAt', '=', startAt)
+      .where('attribute_not_exists(#notice) OR #notice <> :noticeStart', { '#notice': attr }, { ':noticeStart': startAt })
+      .build();
     try {
-      await this.db.transact([
-        this.db.update({
-          Key: AppointmentKeys.key(ctx.orgId, ref.patientId, ref.appointmentId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK) AND #status = :booked AND #start = :start AND (attribute_not_exists(#n) OR #n <> :start)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ]);
+      await this.db.transact({ appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, ref.patientId, ref.appointmentId), ...spec }) });
       return true;
     } catch (err) {
       if (failedPart(err, ['appointment'])) return false;
@@ -274,13 +266,13 @@ export class ConciergeRepository {
 
   /** The patient's appointments from `from`, soonest first (GSI1; `status` filters the page). */
   async listForPatient(orgId: string, patientId: string, from: string, status: string | undefined, page: PageRequest): Promise<Page<Appointment>> {
-    const pk = AppointmentKeys.patientPartition(orgId, patientId);
+    const pk = AppointmentEntity.patientPartition(orgId, patientId);
     return this.byStart('GSI1', pk, from, undefined, status, page);
   }
 
   /** The provider's appointments in [from, to), soonest first (GSI2). */
   async listForProvider(orgId: string, providerId: string, from: string, to: string | undefined, page: PageRequest): Promise<Page<Appointment>> {
-    return this.byStart('GSI2', AppointmentKeys.providerPartition(orgId, providerId), from, to, undefined, page);
+    return this.byStart('GSI2', AppointmentEntity.providerPartition(orgId, providerId), from, to, undefined, page);
   }
 
   private async byStart(index: 'GSI1' | 'GSI2', pk: string, from: string, to: string | undefined, status: string | undefined, page: PageRequest): Promise<Page<Appointment>> {
@@ -294,17 +286,17 @@ export class ConciergeRepository {
       page,
       { attribute: `${index}PK`, value: pk },
     );
-    return { items: out.items.map((i) => entity(i) as Appointment), nextCursor: out.nextCursor };
+    return { items: out.items.map((i) => AppointmentEntity.fromItem(i)), nextCursor: out.nextCursor };
   }
 
   private appointmentIndexes(orgId: string, a: Pick<Appointment, 'patientId' | 'providerId' | 'startAt' | 'id'>) {
-    return { ...AppointmentKeys.byPatient(orgId, a.patientId, a.startAt, a.id), ...AppointmentKeys.byProvider(orgId, a.providerId, a.startAt, a.id) };
+    return { ...AppointmentEntity.byPatient(orgId, a.patientId, a.startAt, a.id), ...AppointmentEntity.byProvider(orgId, a.providerId, a.startAt, a.id) };
   }
 
   /** The care-team member item, as identity's putCareTeamMember writes it. */
   private memberItem(ctx: WriteContext, patientId: string, user: User): Item {
-    const key = CareTeamKeys.key(ctx.orgId, patientId, user.userId);
-    return newItem({ ...key, ...CareTeamKeys.byUser(ctx.orgId, user.userId, patientId) }, 'CareTeamMember', {
+    const key = CareTeamMemberEntity.key(ctx.orgId, patientId, user.userId);
+    return CareTeamMemberEntity.newItem({ ...key, ...CareTeamMemberEntity.byUser(ctx.orgId, user.userId, patientId) }, {
       id: user.userId,
       patientId,
       userId: user.userId,
@@ -319,43 +311,40 @@ export class ConciergeRepository {
 
   /** The versioned update of an appointment, on condition that it is in one of `statuses` at the start read. */
   private onlyIf(fields: Item, ctx: WriteContext, current: Appointment, statuses: readonly string[]): UpdateSpec {
-    const spec = versionedUpdate(fields, ctx);
     const values: Record<string, unknown> = { ':readStart': current.startAt };
-    statuses.forEach((s, i) => (values[`:st${i}`] = s));
-    return {
-      ...spec,
-      ConditionExpression: `${spec.ConditionExpression} AND #cstart = :readStart AND #cstatus IN (${statuses.map((_, i) => `:st${i}`).join(', ')})`,
-      ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, '#cstart': 'startAt', '#cstatus': 'status' },
-      ExpressionAttributeValues: { ...spec.ExpressionAttributeValues, ...values },
-    };
+    statuses.forEach((st, i) => (values[`:st${i}`] = st));
+    return versioned(ctx)
+      .set(fields)
+      .where(`#cstart = :readStart AND #cstatus IN (${statuses.map((_, i) => `:st${i}`).join(', ')})`, { '#cstart': 'startAt', '#cstatus': 'status' }, values)
+      .build();
   }
 
   // ---- lab results ---------------------------------------------------------------------------
 
   async getLabResult(orgId: string, patientId: string, id: string, consistent = false): Promise<LabResult | undefined> {
-    const item = await this.db.get(LabResultKeys.key(orgId, patientId, id), consistent);
-    return item ? toLab(item) : undefined;
+    const item = await this.db.get(LabResultEntity.key(orgId, patientId, id), consistent);
+    return item ? LabResultEntity.fromItem(item) : undefined;
   }
 
   /** The result (+ its critical alert when it is published critical, + idempotency record). */
   async createLabResult(ctx: WriteContext, lab: LabResult, critical: boolean, idem: IdempotencyRequest | undefined, supersede?: LabResult): Promise<LabResult> {
-    const items: TransactItem[] = [
-      this.db.conditionCheck({ Key: PatientKeys.key(ctx.orgId, lab.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-      this.db.put(this.labItem(ctx, lab), { ConditionExpression: 'attribute_not_exists(PK)' }),
+    const parts: TransactParts = {
+      patient: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, lab.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+      result: this.db.put(this.labItem(ctx, lab), { ConditionExpression: 'attribute_not_exists(PK)' }),
       ...(supersede
-        ? [
-            this.db.update({
-              Key: LabResultKeys.key(ctx.orgId, supersede.patientId, supersede.id),
-              ...withCondition(versionedUpdate({ supersededBy: lab.id, auditAction: 'supersede' }, ctx, supersede.version), 'attribute_not_exists(supersededBy)'),
+        ? {
+            superseded: this.db.update({
+              Key: LabResultEntity.key(ctx.orgId, supersede.patientId, supersede.id),
+              ...versioned(ctx, supersede.version).set({ supersededBy: lab.id, auditAction: 'supersede' }).absent('supersededBy').build(),
             }),
-          ]
-        : []),
-      ...(critical ? [this.alertItem(ctx, lab)] : []),
-    ];
+          }
+        : {}),
+      ...(critical ? { alert: this.alertItem(ctx, lab) } : {}),
+    };
     try {
-      return await this.idempotency.run(ctx, idem, items, lab);
+      return await this.idempotency.run(ctx, idem, parts, lab);
     } catch (err) {
-      const part = failedPart(err, ['patient', 'result', supersede ? 'superseded' : undefined]);
+      const part = failedPart(err, ['patient', 'superseded']);
       if (part === 'patient') throw new NotFoundError('Patient not found');
       if (part === 'superseded') throw new ConflictError('This result was corrected or changed meanwhile; fetch it again');
       throw err;
@@ -370,15 +359,15 @@ export class ConciergeRepository {
       status: 'final',
       publishedAt: ctx.now,
       auditAction: 'finalize',
-      ...LabResultKeys.byPatient(ctx.orgId, current.patientId, sortAt, current.id),
-      ...LabResultKeys.byTest(ctx.orgId, current.patientId, current.testCode, sortAt, current.id),
+      ...LabResultEntity.byPatient(ctx.orgId, current.patientId, sortAt, current.id),
+      ...LabResultEntity.byTest(ctx.orgId, current.patientId, current.testCode, sortAt, current.id),
     };
-    const spec = withCondition(versionedUpdate(fields, ctx, current.version), '#st = :pre', { '#st': 'status' }, { ':pre': 'preliminary' });
+    const spec = versioned(ctx, current.version).set(fields).compare('status', '=', 'preliminary').build();
     try {
-      await this.db.transact([
-        this.db.update({ Key: LabResultKeys.key(ctx.orgId, current.patientId, current.id), ...spec }),
-        ...(critical ? [this.alertItem(ctx, final)] : []),
-      ]);
+      await this.db.transact({
+        result: this.db.update({ Key: LabResultEntity.key(ctx.orgId, current.patientId, current.id), ...spec }),
+        ...(critical ? { alert: this.alertItem(ctx, final) } : {}),
+      });
     } catch (err) {
       if (failedPart(err, ['result'])) throw new InvalidTransitionError('Only a preliminary result can be finalized');
       throw err;
@@ -390,13 +379,13 @@ export class ConciergeRepository {
   async acknowledgeLabResult(ctx: WriteContext, current: LabResult): Promise<LabResult> {
     const fields = { acknowledgedBy: ctx.actorId, acknowledgedAt: ctx.now };
     try {
-      await this.db.transact([
-        this.db.update({
-          Key: LabResultKeys.key(ctx.orgId, current.patientId, current.id),
-          ...withCondition(versionedUpdate({ ...fields, auditAction: 'acknowledge' }, ctx), 'attribute_not_exists(acknowledgedAt)'),
+      await this.db.transact({
+        result: this.db.update({
+          Key: LabResultEntity.key(ctx.orgId, current.patientId, current.id),
+          ...versioned(ctx).set({ ...fields, auditAction: 'acknowledge' }).absent('acknowledgedAt').build(),
         }),
-        this.db.update({ Key: LabResultKeys.alert(ctx.orgId, current.patientId, current.id), ...versionedUpdate({ ...fields, auditAction: 'acknowledge' }, ctx) }),
-      ]);
+        alert: this.db.update({ Key: LabResultAlertEntity.key(ctx.orgId, current.patientId, current.id), ...versionedSet(ctx, { ...fields, auditAction: 'acknowledge' }) }),
+      });
     } catch (err) {
       const part = failedPart(err, ['result', 'alert']);
       if (part === 'result') throw new InvalidTransitionError('This result is already acknowledged');
@@ -411,24 +400,9 @@ export class ConciergeRepository {
    * it. Its stream record becomes `LabResultCriticalUnacknowledged`. False when there is nothing to do.
    */
   async markEscalated(ctx: WriteContext, patientId: string, labResultId: string): Promise<boolean> {
-    const stamp = { ...actorAttributes(ctx), escalatedAt: ctx.now, auditAction: 'escalate' };
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(stamp).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
-    });
+    const spec = update().exists().stamp(ctx).set({ escalatedAt: ctx.now, auditAction: 'escalate' }).absent('acknowledgedAt').absent('escalatedAt').build();
     try {
-      await this.db.transact([
-        this.db.update({
-          Key: LabResultKeys.alert(ctx.orgId, patientId, labResultId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(acknowledgedAt) AND attribute_not_exists(escalatedAt)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ]);
+      await this.db.transact({ alert: this.db.update({ Key: LabResultAlertEntity.key(ctx.orgId, patientId, labResultId), ...spec }) });
       return true;
     } catch (err) {
       if (failedPart(err, ['alert'])) return false;
@@ -442,8 +416,8 @@ export class ConciergeRepository {
    */
   async listLabResults(orgId: string, patientId: string, testCode: string | undefined, published: boolean, page: PageRequest): Promise<Page<LabResult>> {
     const [index, pk] = testCode
-      ? (['GSI2', LabResultKeys.testPartition(orgId, patientId, testCode)] as const)
-      : (['GSI1', LabResultKeys.patientPartition(orgId, patientId)] as const);
+      ? (['GSI2', LabResultEntity.testPartition(orgId, patientId, testCode)] as const)
+      : (['GSI1', LabResultEntity.patientPartition(orgId, patientId)] as const);
     const out = await this.db.queryPage<Item>(
       {
         IndexName: index,
@@ -455,19 +429,18 @@ export class ConciergeRepository {
       page,
       { attribute: `${index}PK`, value: pk },
     );
-    return { items: out.items.map(toLab), nextCursor: out.nextCursor };
+    return { items: out.items.map((i) => LabResultEntity.fromItem(i)), nextCursor: out.nextCursor };
   }
 
   private labItem(ctx: WriteContext, lab: LabResult): Item {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = lab;
     const sortAt = lab.publishedAt ?? lab.createdAt;
-    return newItem(
+    return LabResultEntity.newItem(
       {
-        ...LabResultKeys.key(ctx.orgId, lab.patientId, id),
-        ...LabResultKeys.byPatient(ctx.orgId, lab.patientId, sortAt, id),
-        ...LabResultKeys.byTest(ctx.orgId, lab.patientId, lab.testCode, sortAt, id),
+        ...LabResultEntity.key(ctx.orgId, lab.patientId, id),
+        ...LabResultEntity.byPatient(ctx.orgId, lab.patientId, sortAt, id),
+        ...LabResultEntity.byTest(ctx.orgId, lab.patientId, lab.testCode, sortAt, id),
       },
-      'LabResult',
       { id, ...fields },
       ctx,
     );
@@ -475,7 +448,7 @@ export class ConciergeRepository {
 
   private alertItem(ctx: WriteContext, lab: LabResult): TransactItem {
     return this.db.put(
-      newItem(LabResultKeys.alert(ctx.orgId, lab.patientId, lab.id), 'LabResultAlert', {
+      LabResultAlertEntity.newItem(LabResultAlertEntity.key(ctx.orgId, lab.patientId, lab.id), {
         id: lab.id,
         patientId: lab.patientId,
         labResultId: lab.id,
@@ -489,17 +462,17 @@ export class ConciergeRepository {
   // ---- treatment plans -----------------------------------------------------------------------
 
   async getPlan(orgId: string, patientId: string, id: string, consistent = false): Promise<TreatmentPlan | undefined> {
-    const item = await this.db.get(TreatmentPlanKeys.key(orgId, patientId, id), consistent);
-    return item ? (entity(item) as TreatmentPlan) : undefined;
+    const item = await this.db.get(TreatmentPlanEntity.key(orgId, patientId, id), consistent);
+    return item ? TreatmentPlanEntity.fromItem(item) : undefined;
   }
 
   async createPlan(ctx: WriteContext, plan: TreatmentPlan, idem: IdempotencyRequest | undefined): Promise<TreatmentPlan> {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = plan;
     try {
-      return await this.idempotency.run(ctx, idem, [
-        this.db.conditionCheck({ Key: PatientKeys.key(ctx.orgId, plan.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-        this.db.put(newItem(TreatmentPlanKeys.key(ctx.orgId, plan.patientId, id), 'TreatmentPlan', { id, ...fields }, ctx), { ConditionExpression: 'attribute_not_exists(PK)' }),
-      ], plan);
+      return await this.idempotency.run(ctx, idem, {
+        patient: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, plan.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+        plan: this.db.put(TreatmentPlanEntity.newItem(TreatmentPlanEntity.key(ctx.orgId, plan.patientId, id), { id, ...fields }, ctx), { ConditionExpression: 'attribute_not_exists(PK)' }),
+      }, plan);
     } catch (err) {
       if (failedPart(err, ['patient'])) throw new NotFoundError('Patient not found');
       throw err;
@@ -512,24 +485,22 @@ export class ConciergeRepository {
    * one wins); completing or cancelling the active plan deletes it.
    */
   async updatePlan(ctx: WriteContext, current: TreatmentPlan, changes: Partial<TreatmentPlan>, expectedVersion: number, pointer: 'take' | 'release' | undefined, verb: string | null): Promise<TreatmentPlan> {
-    const pointerKey = TreatmentPlanKeys.active(ctx.orgId, current.patientId);
-    const items: TransactItem[] = [
-      this.db.update({ Key: TreatmentPlanKeys.key(ctx.orgId, current.patientId, current.id), ...versionedUpdate({ ...changes, auditAction: verb }, ctx, expectedVersion) }),
-    ];
+    const pointerKey = ActivePlanEntity.key(ctx.orgId, current.patientId);
+    const parts: TransactParts = {
+      plan: this.db.update({ Key: TreatmentPlanEntity.key(ctx.orgId, current.patientId, current.id), ...versionedSet(ctx, { ...changes, auditAction: verb }, expectedVersion) }),
+    };
     if (pointer === 'take') {
-      items.push(
-        this.db.put(newItem(pointerKey, 'ActiveTreatmentPlan', { id: current.patientId, patientId: current.patientId, planId: current.id }, ctx), {
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
+      parts.pointer = this.db.put(ActivePlanEntity.newItem(pointerKey, { id: current.patientId, patientId: current.patientId, planId: current.id }, ctx), {
+        ConditionExpression: 'attribute_not_exists(PK)',
+      });
     }
     if (pointer === 'release') {
-      items.push(this.db.delete({ Key: pointerKey, ConditionExpression: 'planId = :plan', ExpressionAttributeValues: { ':plan': current.id } }));
+      parts.release = this.db.delete({ Key: pointerKey, ConditionExpression: 'planId = :plan', ExpressionAttributeValues: { ':plan': current.id } });
     }
     try {
-      await this.db.transact(items);
+      await this.db.transact(parts);
     } catch (err) {
-      const part = failedPart(err, ['plan', pointer === 'take' ? 'pointer' : pointer === 'release' ? 'release' : undefined]);
+      const part = failedPart(err, ['plan', 'pointer', 'release']);
       if (part === 'plan') throw new VersionConflictError();
       if (part === 'pointer') throw new ConflictError('Another treatment plan of this patient is active');
       if (part === 'release') throw new VersionConflictError();
@@ -540,8 +511,8 @@ export class ConciergeRepository {
 
   /** A patient's plans, newest first; `statuses` filters the page (one patient's handful of plans). */
   async listPlans(orgId: string, patientId: string, statuses: readonly string[] | undefined, page: PageRequest): Promise<Page<TreatmentPlan>> {
-    const pk = TreatmentPlanKeys.partition(orgId, patientId);
-    const values: Record<string, unknown> = { ':pk': pk, ':from': TreatmentPlanKeys.range.from, ':to': TreatmentPlanKeys.range.to };
+    const pk = TreatmentPlanEntity.partition(orgId, patientId);
+    const values: Record<string, unknown> = { ':pk': pk, ':from': TreatmentPlanEntity.range.from, ':to': TreatmentPlanEntity.range.to };
     statuses?.forEach((s, i) => (values[`:st${i}`] = s));
     const out = await this.db.queryPage<Item>(
       {
@@ -553,7 +524,7 @@ export class ConciergeRepository {
       page,
       { attribute: 'PK', value: pk },
     );
-    return { items: out.items.map((i) => entity(i) as TreatmentPlan), nextCursor: out.nextCursor };
+    return { items: out.items.map((i) => TreatmentPlanEntity.fromItem(i)), nextCursor: out.nextCursor };
   }
 }
 
@@ -564,26 +535,5 @@ const toEntry = (a: Pick<Appointment, 'id' | 'startAt' | 'endAt' | 'patientId'>)
   end: a.endAt,
   patientId: a.patientId,
 });
-
-/** The API's entity of an item: domain fields, `version`, `createdAt`, `updatedAt`. */
-function entity(item: Item): Item {
-  const out: Item = {};
-  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.has(k) && !INTERNAL.has(k)) out[k] = v;
-  return { ...out, version: item.version, createdAt: item.createdAt, updatedAt: item.updatedAt };
-}
-
-const toLab = (item: Item): LabResult => {
-  const lab = entity(item) as LabResult;
-  return { ...lab, flag: lab.flag ?? null, publishedAt: lab.publishedAt ?? null };
-};
-
-function withCondition(spec: UpdateSpec, condition: string, names: Record<string, string> = {}, values: Record<string, unknown> = {}): UpdateSpec {
-  return {
-    ...spec,
-    ConditionExpression: `${spec.ConditionExpression} AND ${condition}`,
-    ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, ...names },
-    ExpressionAttributeValues: { ...spec.ExpressionAttributeValues, ...values },
-  };
-}
 
 export { CalendarConflictError };
