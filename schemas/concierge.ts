@@ -133,7 +133,11 @@ export const BookAppointmentBody = z.strictObject({
 export type BookAppointmentBody = z.infer<typeof BookAppointmentBody>;
 
 export const CancelAppointmentBody = z.strictObject({ reason: Text(500) });
-export const RescheduleAppointmentBody = z.strictObject({ startAt: IsoDateTime, durationMinutes: z.optional(DurationMinutes) });
+export const RescheduleAppointmentBody = z.strictObject({
+  startAt: IsoDateTime,
+  durationMinutes: z.optional(DurationMinutes.check(z.describe('Default: the current duration'))),
+  override: z.optional(z.boolean().check(z.describe('Staff only, as for booking'))),
+});
 export type RescheduleAppointmentBody = z.infer<typeof RescheduleAppointmentBody>;
 export const CompleteAppointmentBody = z.strictObject({ summary: z.optional(Text(4000)) });
 

@@ -220,20 +220,21 @@ export class ConciergeService {
   /** As for booking (one step: the old time stays booked if the new one fails). */
   async reschedule(caller: Caller, ctx: WriteContext, patientId: string, appointmentId: string, body: RescheduleAppointmentBody): Promise<Appointment> {
     const current = await this.loadAppointment(caller, patientId, appointmentId, true);
+    if (body.override && !isStaff(caller)) throw new ForbiddenError('Only staff may override availability and notice');
     if (current.status !== 'booked') throw new InvalidTransitionError(`A ${current.status} appointment cannot be rescheduled`);
     if (Date.parse(ctx.now) >= Date.parse(current.startAt)) throw new InvalidTransitionError('An appointment can be rescheduled only before it starts');
     const provider = await this.repo.getProvider(ctx.orgId, current.providerId, true);
     if (!provider || !provider.isActive) throw new ConflictError('The provider no longer takes appointments');
     const duration = this.duration(provider, body.durationMinutes ?? current.durationMinutes, 'body.durationMinutes');
     const startAt = new Date(body.startAt);
-    this.assertSlot(provider, startAt, duration, ctx.now);
+    if (!body.override) this.assertSlot(provider, startAt, duration, ctx.now);
     const next = { startAt: startAt.toISOString(), endAt: new Date(startAt.getTime() + duration * MINUTE).toISOString(), durationMinutes: duration };
     if (next.startAt === current.startAt && next.endAt === current.endAt) return current;
     const notices = this.notices(ctx, { ...current, ...next });
     await this.putAll(notices);
     let moved: Appointment;
     try {
-      moved = await this.repo.reschedule(ctx, current, next, { providerId: provider.id, patientId, bufferMinutes: provider.bufferMinutes });
+      moved = await this.repo.reschedule(ctx, current, next, { providerId: provider.id, patientId, bufferMinutes: body.override ? 0 : provider.bufferMinutes });
     } catch (err) {
       if (next.startAt !== current.startAt) await this.deleteAll(notices.map((n) => n.name), true);
       throw err;

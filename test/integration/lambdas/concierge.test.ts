@@ -252,6 +252,19 @@ describe('reschedule, cancel, notices', () => {
     expect((await act(family, patientId, a.id, 'cancel', { reason: 'again' })).status).toBe(409);
   });
 
+  it('lets staff reschedule outside availability with override, never over another appointment', async () => {
+    const patientId = patients[5]!;
+    const a = (await book(coordinator, patientId, { providerId: 'prov-2', startAt: day(22, '09:00') })).body;
+    const b = (await book(coordinator, patients[6]!, { providerId: 'prov-2', startAt: day(22, '10:00') })).body;
+    expect((await act(coordinator, patientId, a.id, 'reschedule', { startAt: day(22, '09:50') })).status).toBe(409); // off the grid
+    expect((await act(family, patientId, a.id, 'reschedule', { startAt: day(22, '09:50'), override: true })).status).toBe(404); // not on this team
+    const over = await act(coordinator, patientId, a.id, 'reschedule', { startAt: day(22, '09:50'), override: true });
+    expect(over.status).toBe(409);
+    expect(over.body.error.details).toEqual([{ path: 'interval', message: `${b.startAt}/${b.endAt}` }]);
+    const moved = await act(coordinator, patientId, a.id, 'reschedule', { startAt: day(22, '09:25'), override: true });
+    expect(moved.body).toMatchObject({ startAt: day(22, '09:25'), endAt: day(22, '09:55'), rescheduledBy: 'coord-1' });
+  });
+
   it('checks in, completes and records no-shows only from the right status and time, by the right people', async () => {
     const patientId = patients[4]!;
     const a = (await book(coordinator, patientId, { providerId: 'prov-2', startAt: day(5, '10:00') })).body;
