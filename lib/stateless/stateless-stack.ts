@@ -8,6 +8,7 @@ import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { DeliveryService } from '../services/delivery.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { MedicationsService } from '../services/medications.js';
 import { NotificationsService } from '../services/notifications.js';
@@ -99,6 +100,16 @@ export class StatelessStack extends Stack {
       bus: stateful.bus,
       scheduledWork: medications.scheduledWork.function,
       deadLetters: medications.deadLetters,
+    });
+
+    // Delivery off the app: NotificationCreated -> push, SMS, email; quiet-hours holds on the same schedules.
+    new DeliveryService(this, 'Delivery', {
+      table: stateful.table,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+      config: config.delivery,
+      scheduling: { group: medications.scheduleGroup, role: medications.schedulerRole, deadLetters: medications.deadLetters },
     });
 
     const rest = new CareRestApi(this, 'Rest', {
