@@ -1,6 +1,7 @@
 import { TransactionCancelledError, type Db, type Item } from '../shared/data/db.js';
 import { UserKeys } from '../shared/data/keys.js';
-import { newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { versioned, versionedUpdate } from '../shared/data/update-builder.js';
+import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { VersionConflictError } from '../shared/errors.js';
 import { DeliveryRecordKeys, DeviceKeys, PreferencesKeys } from './keys.js';
 
@@ -71,14 +72,14 @@ export class DeliveryRepository {
         createdAt: existing?.createdAt ?? ctx.now,
       };
       try {
-        await this.db.transact([
-          this.db.put(item, existing
+        await this.db.transact({
+          preferences: this.db.put(item, existing
             ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': existing.version } }
             : { ConditionExpression: 'attribute_not_exists(PK)' }),
-        ]);
+        });
         return toPreferences(item);
       } catch (err) {
-        if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+        if (!(err instanceof TransactionCancelledError && err.failed('preferences'))) throw err;
       }
     }
     throw new VersionConflictError('The preferences changed while being saved; try again');
@@ -98,10 +99,10 @@ export class DeliveryRepository {
     const key = DeviceKeys.key(ctx.orgId, ctx.actorId, device.id);
     const item = newItem(key, 'Device', { ...device, userId: ctx.actorId }, ctx);
     try {
-      await this.db.transact([this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :t', ExpressionAttributeValues: { ':t': true } })]);
+      await this.db.transact({ device: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :t', ExpressionAttributeValues: { ':t': true } }) });
       return toDevice(item);
     } catch (err) {
-      if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+      if (!(err instanceof TransactionCancelledError && err.failed('device'))) throw err;
       return toDevice((await this.db.get(key, true))!);
     }
   }
@@ -113,22 +114,22 @@ export class DeliveryRepository {
   async removeDevice(ctx: WriteContext, userId: string, deviceId: string): Promise<boolean> {
     const key = DeviceKeys.key(ctx.orgId, userId, deviceId);
     try {
-      await this.db.transact([this.db.update({ Key: key, ...versionedUpdate({ deleting: true }, ctx) })]);
+      await this.db.transact({ device: this.db.update({ Key: key, ...versionedUpdate({ deleting: true }, ctx) }) });
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      if (err instanceof TransactionCancelledError && err.failed('device')) return false;
       throw err;
     }
-    await this.db.transact([this.db.delete({ Key: key })]);
+    await this.db.transact({ device: this.db.delete({ Key: key }) });
     return true;
   }
 
   async setEndpoint(ctx: WriteContext, userId: string, deviceId: string, endpointArn: string): Promise<void> {
     const spec = versionedUpdate({ endpointArn }, ctx);
     try {
-      await this.db.transact([this.db.update({ Key: DeviceKeys.key(ctx.orgId, userId, deviceId), ...spec })]);
+      await this.db.transact({ device: this.db.update({ Key: DeviceKeys.key(ctx.orgId, userId, deviceId), ...spec }) });
     } catch (err) {
       // Removed meanwhile: the endpoint is simply not remembered.
-      if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+      if (!(err instanceof TransactionCancelledError && err.failed('device'))) throw err;
     }
   }
 
@@ -156,26 +157,23 @@ export class DeliveryRepository {
       expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + RECORD_TTL_SECONDS,
     }, ctx);
     try {
-      await this.db.transact([this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' })]);
+      await this.db.transact({ record: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) });
       return true;
     } catch (err) {
-      if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+      if (!(err instanceof TransactionCancelledError && err.failed('record'))) throw err;
     }
-    const spec = versionedUpdate({ status: 'sending' }, ctx);
+    const retry = versioned(ctx)
+      .set({ status: 'sending' })
+      .increment('attempts', 1)
+      .compare('status', '=', 'failed')
+      .compare('attempts', '<', MAX_ATTEMPTS)
+      .compare('permanent', '=', false)
+      .build();
     try {
-      await this.db.transact([
-        this.db.update({
-          Key: key,
-          // `:one` is versionedUpdate's own increment.
-          UpdateExpression: `${spec.UpdateExpression}, attempts = attempts + :one`,
-          ConditionExpression: `${spec.ConditionExpression} AND #status = :failed AND attempts < :max AND permanent = :false`,
-          ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, '#status': 'status' },
-          ExpressionAttributeValues: { ...spec.ExpressionAttributeValues, ':failed': 'failed', ':max': MAX_ATTEMPTS, ':false': false },
-        }),
-      ]);
+      await this.db.transact({ record: this.db.update({ Key: key, ...retry }) });
       return true;
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      if (err instanceof TransactionCancelledError && err.failed('record')) return false;
       throw err;
     }
   }
@@ -186,16 +184,8 @@ export class DeliveryRepository {
     const fields = outcome.status === 'sent'
       ? { status: 'sent', sentAt: ctx.now, providerMessageId: outcome.messageId }
       : { status: 'failed', failedAt: ctx.now, reason: outcome.reason, permanent: outcome.permanent };
-    const spec = versionedUpdate(fields, ctx);
-    await this.db.transact([
-      this.db.update({
-        Key: key,
-        ...spec,
-        ConditionExpression: `${spec.ConditionExpression} AND #status = :sending`,
-        ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, '#status': 'status' },
-        ExpressionAttributeValues: { ...spec.ExpressionAttributeValues, ':sending': 'sending' },
-      }),
-    ]);
+    const spec = versioned(ctx).set(fields).compare('status', '=', 'sending').build();
+    await this.db.transact({ record: this.db.update({ Key: key, ...spec }) });
   }
 
   /** The record as stored (tests and operators). */

@@ -87,7 +87,7 @@ describe('delivery off the app', () => {
     const patched = await api(tokens.coordinator, 'PATCH', `/patients/${margaret}/incidents/${incident.body.id}`, { version: incident.body.version, status: 'investigating' });
     expect(patched.status).toBe(200);
     await settle();
-    const inbox = await inboxOf(tokens.family);
+    const inbox = await inboxOf(tokens.family!);
     const update = inbox.find((n) => n.type === 'IncidentUpdated')!;
     expect(update).toBeDefined();
     const schedules = ((await (await fetch(`${stack.outputs.ApiUrl}/_local/schedules`)).json()) as { items: Array<{ name: string; kind: string }> }).items;
@@ -97,7 +97,7 @@ describe('delivery off the app', () => {
     // 23:00 local: the dose is missed. Urgent: email and SMS at once, in the middle of quiet hours.
     const fired = await advance(at(11, '04:05'));
     expect(fired.map((f) => f.kind)).toContain('dose-missed-check');
-    const missed = (await inboxOf(tokens.family)).find((n) => n.type === 'DoseMissed')!;
+    const missed = (await inboxOf(tokens.family!)).find((n) => n.type === 'DoseMissed')!;
     expect(missed).toBeDefined();
     const night = await outbox(familyEmail);
     expect(night.filter((m) => m.notificationId === missed.id)).toEqual([

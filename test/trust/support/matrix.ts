@@ -83,6 +83,7 @@ export type Need =
   | 'conversation'
   | 'attachment'
   | 'notification'
+  | 'orgSettingsVersion'
   | 'device';
 
 export interface RowContext {
@@ -127,6 +128,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'DELETE /patients/{patientId}/care-team/{userId}': {
     roles: STAFF, scope: 'patient', ok: [204], needs: ['spareOnTeam'], path: (r) => `/patients/${r.patientId}/care-team/${r.res.spareOnTeam}`,
+  },
+  'GET /org/settings': { roles: STAFF, scope: 'none', ok: [200], path: () => '/org/settings' },
+  'PATCH /org/settings': {
+    roles: ['admin'], scope: 'none', ok: [200], needs: ['orgSettingsVersion'], path: () => '/org/settings',
+    body: (r) => ({ version: r.res.orgSettingsVersion, travelSpeedKmh: 30 + (r.n % 20) }),
   },
 
   // ---- Notifications
