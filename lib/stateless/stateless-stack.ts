@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { ConciergeService } from '../services/concierge.js';
@@ -82,6 +83,16 @@ export class StatelessStack extends Stack {
       bus: stateful.bus,
       scheduledWork: medications.scheduledWork.function,
       deadLetters: medications.deadLetters,
+    });
+
+    // Delivery off the app: NotificationCreated -> push, SMS, email; quiet-hours holds on the same schedules.
+    new DeliveryService(this, 'Delivery', {
+      table: stateful.table,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+      config: config.delivery,
+      scheduling: { group: medications.scheduleGroup, role: medications.schedulerRole, deadLetters: medications.deadLetters },
     });
 
     const concierge = new ConciergeService(this, 'Concierge', {

@@ -226,6 +226,12 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const body = { title: `Plan ${n}`, summary: 'Matrix', startDate: '2026-01-01' };
       return { value: await must(t.api(await labClinician(patientId), 'POST', `/patients/${patientId}/treatment-plans`, body), 'plan') };
     }
+    case 'device': {
+      // The caller's own device, or one registered by someone else (whose id the caller then tries).
+      const owner = ownsResource ? caller : tok(someoneElse(role, rel), 'own');
+      const d = await must(t.api(owner, 'POST', '/me/devices', { platform: 'apns', token: `matrix-device-${role}-${rel}-${n}` }), 'device');
+      return { value: d.id, owned: ownsResource };
+    }
   }
 }
 

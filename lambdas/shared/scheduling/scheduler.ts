@@ -74,4 +74,6 @@ export const scheduleNames = {
     `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
   /** One one-time escalation per critical lab result: `lab-<labResultId>-esc`. */
   labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
+  /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
+  deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
 };
