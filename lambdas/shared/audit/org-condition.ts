@@ -135,7 +135,7 @@ const isOp = (n: Node | undefined, text: string): boolean => n?.kind === 'op' &&
 const isName = (n: Node | undefined, name: string): boolean => (n?.kind === 'word' || n?.kind === 'ident') && n.text === name;
 
 /** A group holding a query (`(SELECT ...)`, `(WITH ...)`, `((SELECT ...))`). */
-function isSubquery(n: Node | undefined): n is Group {
+function isSubquery(n: Node | undefined): boolean {
   if (n?.kind !== 'group') return false;
   const first = n.children[0];
   return isWord(first, 'select', 'with', 'values', 'table') || (n.children.length === 1 && isSubquery(first));
@@ -167,7 +167,7 @@ function checkBlock(nodes: Node[], seen: Seen): string | undefined {
 function subqueries(nodes: Node[]): Group[] {
   const found: Group[] = [];
   for (const n of nodes) {
-    if (isSubquery(n)) found.push(n);
+    if (n.kind === 'group' && isSubquery(n)) found.push(n);
     else if (n.kind === 'group') found.push(...subqueries(n.children));
   }
   return found;
@@ -259,7 +259,10 @@ function conjuncts(nodes: Node[]): Node[][] {
     current.push(n);
   }
   terms.push(current);
-  return terms.flatMap((t) => (t.length === 1 && t[0]!.kind === 'group' && !isSubquery(t[0]) ? conjuncts(t[0].children) : [t]));
+  return terms.flatMap((t) => {
+    const only = t.length === 1 ? t[0]! : undefined;
+    return only?.kind === 'group' && !isSubquery(only) ? conjuncts(only.children) : [t];
+  });
 }
 
 /** `[q.]org = 'v'`, `'v' = [q.]org`, `[q.]org IN ('v', ...)`: the whole term, nothing else. */
@@ -273,16 +276,18 @@ function staticCondition(term: Node[]): StaticCondition | undefined {
   const left = ref(0);
   if (left) {
     const rest = term.slice(left.next);
-    if (rest.length === 2 && isOp(rest[0], '=') && rest[1]!.kind === 'string') return { qualifier: left.qualifier, values: [rest[1].text] };
-    if (rest.length === 2 && isWord(rest[0], 'in') && rest[1]!.kind === 'group') {
-      const values = stringList(rest[1].children);
+    const value = rest.length === 2 ? rest[1]! : undefined;
+    if (value?.kind === 'string' && isOp(rest[0], '=')) return { qualifier: left.qualifier, values: [value.text] };
+    if (value?.kind === 'group' && isWord(rest[0], 'in')) {
+      const values = stringList(value.children);
       if (values) return { qualifier: left.qualifier, values };
     }
     return undefined;
   }
-  if (term.length >= 3 && term[0]!.kind === 'string' && isOp(term[1], '=')) {
+  const first = term[0];
+  if (first?.kind === 'string' && isOp(term[1], '=')) {
     const right = ref(2);
-    if (right && right.next === term.length) return { qualifier: right.qualifier, values: [term[0].text] };
+    if (right && right.next === term.length) return { qualifier: right.qualifier, values: [first.text] };
   }
   return undefined;
 }
