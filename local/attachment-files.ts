@@ -12,12 +12,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { contentDisposition, type AttachmentStore } from '../lambdas/messaging/attachment-store.js';
+import { AttachmentObjectKeys } from '../lambdas/messaging/keys.js';
 import type { Clock } from '../lambdas/shared/clock.js';
-import type { LocalDeps, LocalRoute } from './functions.js';
+import type { LocalDeps, LocalRoute } from './deps.js';
 
 export const FILES_PATH = '/_local/files/';
-/** Object keys are ours (lambdas/messaging/keys.ts); anything else never touches the disk. */
-const KEY = /^(pending|files)\/[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}$/;
+/** Object keys are ours; anything else never touches the disk. */
+const KEY = AttachmentObjectKeys.pattern;
 /** How much of an oversize body is read (and dropped) so the client still gets its 413. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
 

@@ -2,7 +2,6 @@
  * The local stack's wiring of each API function: how its handler is built from local dependencies.
  * The AWS wiring of the same factory is the function's `handler.ts`. A domain adds one entry.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
@@ -15,31 +14,13 @@ import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
 import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
-import type { UserDirectory } from '../lambdas/identity/user-directory.js';
-import type { Clock } from '../lambdas/shared/clock.js';
-import type { Db } from '../lambdas/shared/data/db.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
-import type { Logger } from '../lambdas/shared/logger.js';
 import { localAttachmentStore } from './attachment-files.js';
 import { clockRoute } from './clock-route.js';
-import type { LocalScheduler } from './scheduler.js';
+import type { LocalDeps, LocalRoute } from './deps.js';
 import { playgroundRoute } from './playground/routes.js';
 
-export interface LocalDeps {
-  db: Db;
-  clock: Clock;
-  logger: (service: string) => Logger;
-  /** The local user pool through Cognito's API (passwords issued at once). */
-  directory: UserDirectory;
-  /** Origins the functions add CORS headers for. */
-  corsAllowOrigins: readonly string[];
-  /** The state folder (`.carestack/`), for local stand-ins that keep files. */
-  dataDir: string;
-  /** The REST API's base URL, for local stand-ins that hand out URLs. */
-  apiUrl: () => string;
-  /** The local EventBridge Scheduler on the virtual clock (`clock`). */
-  scheduler: LocalScheduler;
-}
+export type { LocalDeps, LocalRoute } from './deps.js';
 
 /** A function the bus invokes (an EventBridge rule target on AWS). */
 export interface LocalBusTarget {
@@ -64,9 +45,6 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
     build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }),
   },
 ];
-
-/** A local-only HTTP route (tried before the route table); answers true when it handled the request. */
-export type LocalRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
 export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [

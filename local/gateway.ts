@@ -1,15 +1,25 @@
+/**
+ * The local API Gateway: the HTTP server, the CORS answers, the body limit and the order of the
+ * checks in front of a function. Route matching (gateway/match.ts), the proxy event
+ * (gateway/event.ts) and the throttle (gateway/throttle.ts) are their own modules.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import type { RouteDef } from '../lambdas/routes.js';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/shared/http/cors.js';
+import { MAX_BODY_BYTES } from '../lambdas/shared/http/limits.js';
 import type { TokenClaims, VerifyToken } from './cognito/token-verifier.js';
+import { buildProxyEvent, lambdaContext } from './gateway/event.js';
+import { matchRoute } from './gateway/match.js';
+import { clientKey, createThrottle, type ThrottleOptions } from './gateway/throttle.js';
 
-/** API Gateway's limit on a request payload (10 MB) is not the contract's: bodies over 256 KB get 413. */
-export const MAX_BODY_BYTES = 262_144;
-const ALLOW_HEADERS = 'Authorization,Content-Type,Idempotency-Key';
-const LOCAL_ACCOUNT_ID = '000000000000';
+export { MAX_BODY_BYTES } from '../lambdas/shared/http/limits.js';
+export { matchRoute, type RouteMatch } from './gateway/match.js';
+export { buildProxyEvent, claimsAsStrings, isBinaryContentType, lambdaContext, type EventContext, type RawRequest } from './gateway/event.js';
+export { createThrottle, type ThrottleOptions } from './gateway/throttle.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -40,13 +50,6 @@ export interface GatewayOptions {
   readonly now?: () => number;
 }
 
-export interface ThrottleOptions {
-  /** Steady-state requests per second per client. */
-  readonly rateLimit: number;
-  /** Bucket size: requests a client may make at once. */
-  readonly burstLimit: number;
-}
-
 /** A request handed to the gateway without a socket (tests call the same path in-process). */
 export interface InvokeRequest {
   method: string;
@@ -75,211 +78,6 @@ export interface Gateway {
    */
   invoke(request: InvokeRequest): Promise<InvokeResponse>;
   stop(): Promise<void>;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Route matching, as API Gateway REST resolves resources
-
-export interface RouteMatch {
-  /** The resource template, e.g. `/patients/{patientId}`. */
-  readonly resource: string;
-  /** Methods the resource has. */
-  readonly methods: readonly string[];
-  /** The route for the request's method, when the resource has it. */
-  readonly route?: RouteDef;
-  readonly pathParameters: Record<string, string> | null;
-}
-
-const segmentsOf = (path: string): string[] => path.split('/').filter((s) => s !== '');
-
-/**
- * Finds the resource a path belongs to. Literal segments beat `{param}` segments, compared from
- * the left (API Gateway's precedence: `/patients/export` wins over `/patients/{patientId}`).
- * Path parameters come back URL-decoded.
- */
-export function matchRoute(routes: readonly RouteDef[], method: string, path: string): RouteMatch | undefined {
-  const requested = segmentsOf(path);
-  let best: { resource: string; rank: number[]; params: Record<string, string> } | undefined;
-  for (const resource of new Set(routes.map((r) => r.path))) {
-    const template = segmentsOf(resource);
-    if (template.length !== requested.length) continue;
-    const params: Record<string, string> = {};
-    const rank: number[] = [];
-    let ok = true;
-    for (let i = 0; i < template.length && ok; i++) {
-      const t = template[i]!;
-      const actual = requested[i]!;
-      const param = /^\{(.+)\}$/.exec(t);
-      if (param) {
-        params[param[1]!] = safeDecode(actual);
-        rank.push(1);
-      } else {
-        ok = t === actual;
-        rank.push(0);
-      }
-    }
-    if (ok && (!best || compareRank(rank, best.rank) < 0)) best = { resource, rank, params };
-  }
-  if (!best) return undefined;
-  const onResource = routes.filter((r) => r.path === best.resource);
-  const route = onResource.find((r) => r.method === method);
-  return {
-    resource: best.resource,
-    methods: onResource.map((r) => r.method),
-    ...(route ? { route } : {}),
-    pathParameters: Object.keys(best.params).length > 0 ? best.params : null,
-  };
-}
-
-const compareRank = (a: number[], b: number[]): number => {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-};
-
-const safeDecode = (s: string): string => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-// ---------------------------------------------------------------------------------------------
-// The proxy event
-
-/**
- * Claims as a REST API Cognito authorizer hands them to Lambda: every value a string, arrays
- * (`cognito:groups`) joined with ",", numbers and booleans stringified.
- */
-export function claimsAsStrings(claims: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(claims)) {
-    if (value === undefined || value === null) continue;
-    out[key] = Array.isArray(value) ? value.map(String).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
-  return out;
-}
-
-const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|graphql)|[^;]*\+(json|xml))/i;
-/** Whether a body of this content type goes to Lambda as base64 (binary) rather than as text. */
-export const isBinaryContentType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && contentType.trim() !== '' && !TEXT_TYPES.test(contentType.trim());
-
-export interface RawRequest {
-  method: string;
-  /** Path and query, as on the request line. */
-  url: string;
-  /** Alternating names and values with their original case (Node's `rawHeaders`). */
-  rawHeaders: readonly string[];
-  body: Buffer;
-  sourceIp: string;
-}
-
-export interface EventContext {
-  requestId: string;
-  requestTimeEpoch: number;
-  stage: string;
-  match: RouteMatch;
-  claims?: TokenClaims;
-}
-
-/** Builds the event exactly as API Gateway's REST Lambda proxy integration does. */
-export function buildProxyEvent(req: RawRequest, ctx: EventContext): APIGatewayProxyEvent {
-  const url = new URL(req.url, 'http://local');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    (multiQuery[k] ??= []).push(v);
-  }
-  const hasQuery = Object.keys(query).length > 0;
-  const headerValue = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-  const binary = isBinaryContentType(headerValue('content-type'));
-  const body = req.body.length === 0 ? null : binary ? req.body.toString('base64') : req.body.toString('utf8');
-  const path = url.pathname;
-  const when = new Date(ctx.requestTimeEpoch);
-
-  return {
-    resource: ctx.match.resource,
-    path,
-    httpMethod: req.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-    pathParameters: ctx.match.pathParameters,
-    stageVariables: null,
-    body,
-    isBase64Encoded: body !== null && binary,
-    requestContext: {
-      accountId: LOCAL_ACCOUNT_ID,
-      apiId: 'local',
-      authorizer: ctx.claims ? { claims: claimsAsStrings(ctx.claims) } : null,
-      domainName: headerValue('host') ?? 'localhost',
-      domainPrefix: (headerValue('host') ?? 'localhost').split('.')[0]!.split(':')[0]!,
-      extendedRequestId: ctx.requestId,
-      httpMethod: req.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: req.sourceIp,
-        user: null,
-        userAgent: headerValue('user-agent') ?? null,
-        userArn: null,
-      },
-      path,
-      protocol: 'HTTP/1.1',
-      requestId: ctx.requestId,
-      requestTime: apiGatewayTime(when),
-      requestTimeEpoch: ctx.requestTimeEpoch,
-      resourceId: 'local',
-      resourcePath: ctx.match.resource,
-      stage: ctx.stage,
-    },
-  };
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** `21/Nov/2026:23:30:00 +0000`, API Gateway's requestTime format. */
-const apiGatewayTime = (d: Date): string => {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-};
-
-export function lambdaContext(fn: string, timeoutMs = 29_000): Context {
-  const functionName = `carestack-local-${fn}`;
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const origin = allowedOrigin(options.corsAllowOrigins, req.headers.origin);
     if (origin) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Expose-Headers', 'x-request-id');
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSE_HEADERS.join(','));
       if (origin !== '*') res.setHeader('Vary', 'Origin');
     }
 
@@ -337,8 +135,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (match && method === 'OPTIONS') {
       await discard(req);
       res.writeHead(204, {
+        // Narrower than API Gateway's fixed list: the methods this resource has.
         'Access-Control-Allow-Methods': [...match.methods, 'OPTIONS'].join(','),
-        'Access-Control-Allow-Headers': ALLOW_HEADERS,
+        'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS.join(','),
         'Access-Control-Max-Age': '600',
       });
       res.end();
@@ -459,44 +258,6 @@ const headerOf = (rawHeaders: readonly string[], name: string): string | undefin
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return rawHeaders[i + 1];
   return undefined;
 };
-
-/**
- * Who a request counts against: the token's subject (read without verifying: a forged token only
- * spends its own bucket, and is refused with 401 anyway), else the source IP.
- */
-function clientKey(token: string | undefined, sourceIp: string): string {
-  const payload = token?.split('.')[1];
-  if (payload) {
-    try {
-      const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-      if (typeof sub === 'string' && sub) return `sub:${sub}`;
-    } catch {
-      // not a JWT: counted by address
-    }
-  }
-  return `ip:${sourceIp}`;
-}
-
-/** Token buckets per client: `burstLimit` tokens, refilled at `rateLimit` per second. */
-export function createThrottle(limits: ThrottleOptions, now: () => number = Date.now) {
-  if (!(limits.rateLimit > 0) || !(limits.burstLimit >= 1)) {
-    throw new Error(`throttle: rateLimit must be > 0 and burstLimit >= 1; got ${JSON.stringify(limits)}`);
-  }
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return {
-    take(client: string): boolean {
-      const t = now();
-      const bucket = buckets.get(client) ?? { tokens: limits.burstLimit, at: t };
-      bucket.tokens = Math.min(limits.burstLimit, bucket.tokens + ((t - bucket.at) / 1000) * limits.rateLimit);
-      bucket.at = t;
-      buckets.set(client, bucket);
-      if (buckets.size > 10_000) buckets.delete(buckets.keys().next().value!); // bounded memory
-      if (bucket.tokens < 1) return false;
-      bucket.tokens -= 1;
-      return true;
-    },
-  };
-}
 
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });

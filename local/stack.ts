@@ -19,6 +19,7 @@ import { callerFromClaims } from '../lambdas/shared/auth/caller.js';
 import { AccessPolicy } from '../lambdas/shared/auth/policy.js';
 import type { Clock } from '../lambdas/shared/clock.js';
 import { Db, type DbOptions } from '../lambdas/shared/data/db.js';
+import { REALTIME_BUS_RULES } from '../lambdas/shared/events/realtime-rules.js';
 import { createLogger } from '../lambdas/shared/logger.js';
 import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
@@ -27,7 +28,8 @@ import { startLocalUserPool } from './cognito/index.js';
 import { cacheVerifiedTokens, createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
-import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET, type LocalDeps } from './functions.js';
+import type { LocalDeps } from './deps.js';
+import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET } from './functions.js';
 import { createVirtualClock } from './clock.js';
 import { createLocalScheduler } from './scheduler.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
@@ -170,13 +172,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // CareTeamMemberRemoved -> end that member's patient subscriptions.
     const bus = createLocalBus();
     bus.addRule({
-      name: 'to-appsync-publish',
-      pattern: { source: ['carestack'] },
+      name: REALTIME_BUS_RULES.publish.name,
+      pattern: REALTIME_BUS_RULES.publish.pattern,
       target: async (event) => realtime.publish(careEventFromDetail(event.detail)),
     });
     bus.addRule({
-      name: 'revoke-patient-access',
-      pattern: { source: ['carestack'], 'detail-type': ['CareTeamMemberRemoved'] },
+      name: REALTIME_BUS_RULES.revokePatientAccess.name,
+      pattern: REALTIME_BUS_RULES.revokePatientAccess.pattern,
       target: async (event) => {
         const d = event.detail as { patientId: string; recipientId: string };
         realtime.revokePatientAccess(d.patientId, d.recipientId);

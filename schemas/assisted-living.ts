@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDateTime, ListQuery, Text, Version } from './common.js';
 
 // ---- Incidents (API.md, "Assisted living") ----------------------------------------------------
@@ -24,29 +24,31 @@ export const CreateIncidentBody = z.strictObject({
   details: Text(10_000),
   /** When it happened; at most 5 minutes in the future (clock skew), checked against the server clock. */
   occurredAt: IsoDateTime,
-  location: Text(200).optional(),
-  witnesses: z.array(Name).max(50).optional(),
+  location: z.optional(Text(200)),
+  witnesses: z.optional(z.array(Name).check(z.maxLength(50))),
 });
 export type CreateIncidentBody = z.infer<typeof CreateIncidentBody>;
 
 export const UpdateIncidentBody = z
   .strictObject({
     version: Version,
-    status: z.enum(['investigating', 'resolved']).optional(),
-    resolution: Text(10_000).optional(),
-    notifiedParties: z.array(Name).max(50).optional(),
+    status: z.optional(z.enum(['investigating', 'resolved'])),
+    resolution: z.optional(Text(10_000)),
+    notifiedParties: z.optional(z.array(Name).check(z.maxLength(50))),
   })
-  .superRefine((b, ctx) => {
-    if (b.status === 'resolved' && b.resolution === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'resolving an incident needs a resolution' });
-    }
-    if (b.resolution !== undefined && b.status !== 'resolved') {
-      ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'a resolution is given with status "resolved"' });
-    }
-    if (b.status === undefined && b.notifiedParties === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change: give status or notifiedParties' });
-    }
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b.status === 'resolved' && b.resolution === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'resolving an incident needs a resolution' });
+      }
+      if (b.resolution !== undefined && b.status !== 'resolved') {
+        ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'a resolution is given with status "resolved"' });
+      }
+      if (b.status === undefined && b.notifiedParties === undefined) {
+        ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change: give status or notifiedParties' });
+      }
+    }),
+  );
 export type UpdateIncidentBody = z.infer<typeof UpdateIncidentBody>;
 
 export const Incident = z.object({
@@ -56,23 +58,23 @@ export const Incident = z.object({
   severity: IncidentSeverity,
   details: z.string(),
   occurredAt: IsoDateTime,
-  location: z.string().optional(),
-  witnesses: z.array(z.string()).optional(),
+  location: z.optional(z.string()),
+  witnesses: z.optional(z.array(z.string())),
   status: IncidentStatus,
   reportedBy: z.string(),
   reportedAt: IsoDateTime,
   /** occurredAt + 2 h (critical, or abuse suspected), + 24 h (high), else null. */
-  reportDueBy: IsoDateTime.nullable(),
+  reportDueBy: z.nullable(IsoDateTime),
   /** Not resolved and past reportDueBy, by the server clock at the time of the read. */
   overdue: z.boolean(),
-  resolution: z.string().optional(),
-  resolvedAt: IsoDateTime.optional(),
-  resolvedBy: z.string().optional(),
-  notifiedParties: z.array(z.string()).optional(),
+  resolution: z.optional(z.string()),
+  resolvedAt: z.optional(IsoDateTime),
+  resolvedBy: z.optional(z.string()),
+  notifiedParties: z.optional(z.array(z.string())),
 });
 export type Incident = z.infer<typeof Incident>;
 
-export const IncidentListQuery = ListQuery.extend({ status: IncidentStatus.optional() });
+export const IncidentListQuery = z.extend(ListQuery, { status: z.optional(IncidentStatus) });
 export type IncidentListQuery = z.infer<typeof IncidentListQuery>;
 
 export const PatientIncidentsParams = z.strictObject({ patientId: Id });
@@ -84,11 +86,11 @@ export type IncidentParams = z.infer<typeof IncidentParams>;
 export const PatientDashboard = z.object({
   patientId: z.string(),
   /** Incidents by status. */
-  statusOverview: z.object({ open: z.number().int(), investigating: z.number().int(), resolved: z.number().int() }),
-  incidentCount: z.number().int(),
+  statusOverview: z.object({ open: z.number().check(z.int()), investigating: z.number().check(z.int()), resolved: z.number().check(z.int()) }),
+  incidentCount: z.number().check(z.int()),
   /** Incidents not resolved (open or investigating). */
-  openIncidentCount: z.number().int(),
+  openIncidentCount: z.number().check(z.int()),
   /** occurredAt of the most recent incident, null when there is none. */
-  lastIncidentAt: IsoDateTime.nullable(),
+  lastIncidentAt: z.nullable(IsoDateTime),
 });
 export type PatientDashboard = z.infer<typeof PatientDashboard>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDate, IsoDateTime, ListQuery, PhoneNumber, Text, TimeZone, Version } from './common.js';
 import { Role } from './roles.js';
 
@@ -10,25 +10,30 @@ export const Me = z.object({
   roles: z.array(Role),
   email: z.string(),
   displayName: z.string(),
-  patientId: z.string().optional(),
+  patientId: z.optional(z.string()),
 });
 export type Me = z.infer<typeof Me>;
 
 export const CreateUserBody = z
   .strictObject({
-    email: z.email().max(254).transform((e) => e.toLowerCase()),
+    email: z.pipe(
+      z.email().check(z.maxLength(254)),
+      z.transform((e: string) => e.toLowerCase()),
+    ),
     displayName: Text(200),
     role: Role,
-    patientId: Id.optional(),
+    patientId: z.optional(Id),
   })
-  .superRefine((b, ctx) => {
-    if (b.role === 'patient' && !b.patientId) {
-      ctx.addIssue({ code: 'custom', path: ['patientId'], message: 'a patient login must be linked to its patient record' });
-    }
-    if (b.role !== 'patient' && b.patientId) {
-      ctx.addIssue({ code: 'custom', path: ['patientId'], message: 'only a patient login links to a patient record' });
-    }
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b.role === 'patient' && !b.patientId) {
+        ctx.addIssue({ code: 'custom', path: ['patientId'], message: 'a patient login must be linked to its patient record' });
+      }
+      if (b.role !== 'patient' && b.patientId) {
+        ctx.addIssue({ code: 'custom', path: ['patientId'], message: 'only a patient login links to a patient record' });
+      }
+    }),
+  );
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 
 export const User = z.object({
@@ -37,7 +42,7 @@ export const User = z.object({
   email: z.string(),
   displayName: z.string(),
   role: Role,
-  patientId: z.string().optional(),
+  patientId: z.optional(z.string()),
   createdAt: IsoDateTime,
 });
 export type User = z.infer<typeof User>;
@@ -47,27 +52,27 @@ export const CreatedUser = z.object({
   email: z.string(),
   role: Role,
   displayName: z.string(),
-  patientId: z.string().optional(),
+  patientId: z.optional(z.string()),
   /** Local stack only: a password usable for sign-in at once. */
-  password: z.string().optional().describe('Local stack only: a password usable for sign-in at once'),
+  password: z.optional(z.string()).check(z.describe('Local stack only: a password usable for sign-in at once')),
 });
 export type CreatedUser = z.infer<typeof CreatedUser>;
 
-export const ListUsersQuery = ListQuery.extend({ role: Role.optional() });
+export const ListUsersQuery = z.extend(ListQuery, { role: z.optional(Role) });
 
 // ---- Patients ------------------------------------------------------------------------------
 
 export const Contact = z.strictObject({
   name: Text(200),
-  relationship: Text(100).optional(),
-  phoneNumber: PhoneNumber.optional(),
-  email: z.email().max(254).optional(),
+  relationship: z.optional(Text(100)),
+  phoneNumber: z.optional(PhoneNumber),
+  email: z.optional(z.email().check(z.maxLength(254))),
 });
 
 const PatientFields = {
   displayName: Text(200),
-  medicalRecordNumber: z.string().trim().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1-64 letters, digits, . _ / -'),
-  dateOfBirth: IsoDate.refine((d) => d <= new Date().toISOString().slice(0, 10), 'must not be in the future'),
+  medicalRecordNumber: z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be 1-64 letters, digits, . _ / -')),
+  dateOfBirth: IsoDate.check(z.refine((d) => d <= new Date().toISOString().slice(0, 10), 'must not be in the future')),
   facility: Text(200),
   room: Text(50),
   primaryClinic: Text(200),
@@ -79,51 +84,53 @@ const PatientFields = {
 export const CreatePatientBody = z.strictObject({
   displayName: PatientFields.displayName,
   medicalRecordNumber: PatientFields.medicalRecordNumber,
-  dateOfBirth: PatientFields.dateOfBirth.optional(),
-  facility: PatientFields.facility.optional(),
-  room: PatientFields.room.optional(),
-  primaryClinic: PatientFields.primaryClinic.optional(),
-  phoneNumber: PatientFields.phoneNumber.optional(),
-  timezone: PatientFields.timezone.optional(),
-  contact: PatientFields.contact.optional(),
+  dateOfBirth: z.optional(PatientFields.dateOfBirth),
+  facility: z.optional(PatientFields.facility),
+  room: z.optional(PatientFields.room),
+  primaryClinic: z.optional(PatientFields.primaryClinic),
+  phoneNumber: z.optional(PatientFields.phoneNumber),
+  timezone: z.optional(PatientFields.timezone),
+  contact: z.optional(PatientFields.contact),
 });
 export type CreatePatientBody = z.infer<typeof CreatePatientBody>;
 
 export const UpdatePatientBody = z
   .strictObject({
     version: Version,
-    displayName: PatientFields.displayName.optional(),
-    medicalRecordNumber: PatientFields.medicalRecordNumber.optional(),
-    dateOfBirth: PatientFields.dateOfBirth.nullable().optional(),
-    facility: PatientFields.facility.nullable().optional(),
-    room: PatientFields.room.nullable().optional(),
-    primaryClinic: PatientFields.primaryClinic.nullable().optional(),
-    phoneNumber: PatientFields.phoneNumber.nullable().optional(),
-    timezone: PatientFields.timezone.nullable().optional(),
-    contact: PatientFields.contact.nullable().optional(),
-    isActive: z.boolean().optional(),
+    displayName: z.optional(PatientFields.displayName),
+    medicalRecordNumber: z.optional(PatientFields.medicalRecordNumber),
+    dateOfBirth: z.optional(z.nullable(PatientFields.dateOfBirth)),
+    facility: z.optional(z.nullable(PatientFields.facility)),
+    room: z.optional(z.nullable(PatientFields.room)),
+    primaryClinic: z.optional(z.nullable(PatientFields.primaryClinic)),
+    phoneNumber: z.optional(z.nullable(PatientFields.phoneNumber)),
+    timezone: z.optional(z.nullable(PatientFields.timezone)),
+    contact: z.optional(z.nullable(PatientFields.contact)),
+    isActive: z.optional(z.boolean()),
   })
-  .refine((b) => Object.keys(b).some((k) => k !== 'version'), {
-    message: 'name at least one field to change',
-    path: [],
-  });
+  .check(
+    z.refine((b) => Object.keys(b).some((k) => k !== 'version'), {
+      message: 'name at least one field to change',
+      path: [],
+    }),
+  );
 export type UpdatePatientBody = z.infer<typeof UpdatePatientBody>;
 
 export const Patient = z.object({
   ...EntityMeta,
   orgId: z.string(),
   displayName: z.string(),
-  medicalRecordNumber: z.string().describe('Unique within the org'),
-  dateOfBirth: IsoDate.optional(),
-  facility: z.string().optional(),
-  room: z.string().optional(),
-  primaryClinic: z.string().optional(),
-  phoneNumber: z.string().optional(),
-  timezone: z.string().optional(),
-  contact: Contact.optional(),
-  isActive: z.boolean().describe('False once the patient has left care; the record stays'),
+  medicalRecordNumber: z.string().check(z.describe('Unique within the org')),
+  dateOfBirth: z.optional(IsoDate),
+  facility: z.optional(z.string()),
+  room: z.optional(z.string()),
+  primaryClinic: z.optional(z.string()),
+  phoneNumber: z.optional(z.string()),
+  timezone: z.optional(z.string()),
+  contact: z.optional(Contact),
+  isActive: z.boolean().check(z.describe('False once the patient has left care; the record stays')),
   /** The `patient` login linked to this record, if any. */
-  userId: z.string().optional().describe('The `patient` login linked to this record, if any'),
+  userId: z.optional(z.string()).check(z.describe('The `patient` login linked to this record, if any')),
 });
 export type Patient = z.infer<typeof Patient>;
 
@@ -145,8 +152,8 @@ export const CareTeamMember = z.object({
   email: z.string(),
   role: Role,
   addedAt: IsoDateTime,
-  addedBy: z.string().describe('The user who added the member'),
-  version: z.number().int(),
+  addedBy: z.string().check(z.describe('The user who added the member')),
+  version: z.number().check(z.int()),
 });
 export type CareTeamMember = z.infer<typeof CareTeamMember>;
 

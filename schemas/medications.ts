@@ -1,27 +1,29 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDate, IsoDateTime, ListQuery, Text, TimeZone, Version } from './common.js';
 
 /** Medication adherence (API.md, "Medication adherence"). */
 
 export const DayOfWeek = z.enum(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']);
-export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM (00:00 to 23:59)');
+export const TimeOfDay = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM (00:00 to 23:59)'));
 
 /** Doses at fixed local times, read in the patient's IANA zone. */
 export const TimedSchedule = z
   .strictObject({
-    times: z.array(TimeOfDay).min(1).max(12),
-    daysOfWeek: z.array(DayOfWeek).min(1).max(7).optional(),
+    times: z.array(TimeOfDay).check(z.minLength(1), z.maxLength(12)),
+    daysOfWeek: z.optional(z.array(DayOfWeek).check(z.minLength(1), z.maxLength(7))),
     timezone: TimeZone,
     startDate: IsoDate,
-    endDate: IsoDate.optional(),
+    endDate: z.optional(IsoDate),
   })
-  .superRefine((s, ctx) => {
-    if (new Set(s.times).size !== s.times.length) ctx.addIssue({ code: 'custom', path: ['times'], message: 'times must be distinct' });
-    if (s.daysOfWeek && new Set(s.daysOfWeek).size !== s.daysOfWeek.length) {
-      ctx.addIssue({ code: 'custom', path: ['daysOfWeek'], message: 'days must be distinct' });
-    }
-    if (s.endDate && s.endDate < s.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'must not be before startDate' });
-  });
+  .check(
+    z.superRefine((s, ctx) => {
+      if (new Set(s.times).size !== s.times.length) ctx.addIssue({ code: 'custom', path: ['times'], message: 'times must be distinct' });
+      if (s.daysOfWeek && new Set(s.daysOfWeek).size !== s.daysOfWeek.length) {
+        ctx.addIssue({ code: 'custom', path: ['daysOfWeek'], message: 'days must be distinct' });
+      }
+      if (s.endDate && s.endDate < s.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'must not be before startDate' });
+    }),
+  );
 export type TimedSchedule = z.infer<typeof TimedSchedule>;
 
 /**
@@ -30,8 +32,8 @@ export type TimedSchedule = z.infer<typeof TimedSchedule>;
  */
 export const AsNeededSchedule = z.strictObject({
   asNeeded: z.literal(true),
-  maxDosesPerDay: z.number().int().min(1).max(48),
-  timezone: TimeZone.optional(),
+  maxDosesPerDay: z.number().check(z.int(), z.gte(1), z.lte(48)),
+  timezone: z.optional(TimeZone),
 });
 export type AsNeededSchedule = z.infer<typeof AsNeededSchedule>;
 
@@ -41,24 +43,24 @@ export type MedicationSchedule = z.infer<typeof MedicationSchedule>;
 export const MedicationStatus = z.enum(['active', 'paused', 'stopped']);
 export type MedicationStatus = z.infer<typeof MedicationStatus>;
 
-export const GraceMinutes = z.number().int().min(15).max(720);
+export const GraceMinutes = z.number().check(z.int(), z.gte(15), z.lte(720));
 
 export const CreateMedicationBody = z.strictObject({
   name: Text(200),
   dosage: Text(200),
-  instructions: Text(2000).optional(),
+  instructions: z.optional(Text(2000)),
   schedule: MedicationSchedule,
-  graceMinutes: GraceMinutes.default(60),
+  graceMinutes: z._default(GraceMinutes, 60),
 });
 export type CreateMedicationBody = z.infer<typeof CreateMedicationBody>;
 
 export const UpdateMedicationBody = z.strictObject({
   version: Version,
-  status: MedicationStatus.optional(),
-  schedule: MedicationSchedule.optional(),
-  dosage: Text(200).optional(),
-  instructions: Text(2000).nullable().optional(),
-  graceMinutes: GraceMinutes.optional(),
+  status: z.optional(MedicationStatus),
+  schedule: z.optional(MedicationSchedule),
+  dosage: z.optional(Text(200)),
+  instructions: z.optional(z.nullable(Text(2000))),
+  graceMinutes: z.optional(GraceMinutes),
 });
 export type UpdateMedicationBody = z.infer<typeof UpdateMedicationBody>;
 
@@ -67,9 +69,9 @@ export const Medication = z.object({
   patientId: z.string(),
   name: z.string(),
   dosage: z.string(),
-  instructions: z.string().optional(),
+  instructions: z.optional(z.string()),
   schedule: MedicationSchedule,
-  graceMinutes: z.number().int(),
+  graceMinutes: z.number().check(z.int()),
   status: MedicationStatus,
 });
 export type Medication = z.infer<typeof Medication>;
@@ -87,11 +89,11 @@ export const Dose = z.object({
   /** Confirmed after it had been marked missed. */
   late: z.boolean(),
   asNeeded: z.boolean(),
-  confirmedAt: IsoDateTime.optional(),
-  confirmedBy: z.string().optional(),
-  takenAt: IsoDateTime.optional(),
-  reason: z.string().optional(),
-  version: z.number().int(),
+  confirmedAt: z.optional(IsoDateTime),
+  confirmedBy: z.optional(z.string()),
+  takenAt: z.optional(IsoDateTime),
+  reason: z.optional(z.string()),
+  version: z.number().check(z.int()),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
@@ -100,13 +102,15 @@ export type Dose = z.infer<typeof Dose>;
 export const ConfirmDoseBody = z
   .strictObject({
     status: z.enum(['taken', 'skipped', 'refused']),
-    reason: Text(500).optional(),
-    takenAt: IsoDateTime.optional(),
+    reason: z.optional(Text(500)),
+    takenAt: z.optional(IsoDateTime),
   })
-  .superRefine((b, ctx) => {
-    if (b.status !== 'taken' && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: `a ${b.status} dose needs a reason` });
-    if (b.status !== 'taken' && b.takenAt) ctx.addIssue({ code: 'custom', path: ['takenAt'], message: 'only a taken dose has takenAt' });
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b.status !== 'taken' && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: `a ${b.status} dose needs a reason` });
+      if (b.status !== 'taken' && b.takenAt) ctx.addIssue({ code: 'custom', path: ['takenAt'], message: 'only a taken dose has takenAt' });
+    }),
+  );
 export type ConfirmDoseBody = z.infer<typeof ConfirmDoseBody>;
 
 export const LogAsNeededDoseBody = z.strictObject({
@@ -127,19 +131,19 @@ export const MissedDoseAlert = z.object({
 export type MissedDoseAlert = z.infer<typeof MissedDoseAlert>;
 
 const Counts = {
-  taken: z.number().int(),
-  late: z.number().int(),
-  skipped: z.number().int(),
-  refused: z.number().int(),
-  missed: z.number().int(),
+  taken: z.number().check(z.int()),
+  late: z.number().check(z.int()),
+  skipped: z.number().check(z.int()),
+  refused: z.number().check(z.int()),
+  missed: z.number().check(z.int()),
   /** taken / (taken + skipped + refused + missed); null when no dose in the window is settled. */
-  rate: z.number().nullable(),
+  rate: z.nullable(z.number()),
 };
 export const Adherence = z.object({
   from: IsoDateTime,
   to: IsoDateTime,
   ...Counts,
-  byMedication: z.array(z.object({ medicationId: z.string(), name: z.string().optional(), ...Counts })),
+  byMedication: z.array(z.object({ medicationId: z.string(), name: z.optional(z.string()), ...Counts })),
 });
 export type Adherence = z.infer<typeof Adherence>;
 
@@ -148,6 +152,6 @@ export const DoseParams = z.strictObject({ patientId: Id, doseId: Id });
 
 /** A window `[from, to)`; defaults: the last 7 days up to a day ahead. */
 export const WindowQuery = z
-  .strictObject({ from: IsoDateTime.optional(), to: IsoDateTime.optional() })
-  .refine((q) => !q.from || !q.to || q.from < q.to || Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'must be after from' });
-export const DoseListQuery = ListQuery.extend({ from: IsoDateTime.optional(), to: IsoDateTime.optional() });
+  .strictObject({ from: z.optional(IsoDateTime), to: z.optional(IsoDateTime) })
+  .check(z.refine((q) => !q.from || !q.to || q.from < q.to || Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'must be after from' }));
+export const DoseListQuery = z.extend(ListQuery, { from: z.optional(IsoDateTime), to: z.optional(IsoDateTime) });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id, IsoDateTime, ListQuery, Text } from './common.js';
 
 /**
@@ -23,10 +23,9 @@ export const CreateConversationBody = z.strictObject({
   /** The others; the caller joins anyway (listing them too is harmless). */
   participantIds: z
     .array(Id)
-    .min(1)
-    .max(MAX_PARTICIPANTS, `at most ${MAX_PARTICIPANTS} participants, the caller included`),
-  patientId: Id.optional(),
-  subject: Text(200).optional(),
+    .check(z.minLength(1), z.maxLength(MAX_PARTICIPANTS, `at most ${MAX_PARTICIPANTS} participants, the caller included`)),
+  patientId: z.optional(Id),
+  subject: z.optional(Text(200)),
 });
 export type CreateConversationBody = z.infer<typeof CreateConversationBody>;
 
@@ -35,26 +34,26 @@ export type AddParticipantBody = z.infer<typeof AddParticipantBody>;
 
 export const ReadState = z.object({
   userId: z.string(),
-  lastReadMessageId: z.string().nullable(),
-  readAt: IsoDateTime.nullable(),
+  lastReadMessageId: z.nullable(z.string()),
+  readAt: z.nullable(IsoDateTime),
 });
 export type ReadState = z.infer<typeof ReadState>;
 
 export const Conversation = z.object({
   id: z.string(),
   orgId: z.string(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.gte(1)),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   createdBy: z.string(),
-  subject: z.string().optional(),
-  patientId: z.string().optional(),
+  subject: z.optional(z.string()),
+  patientId: z.optional(z.string()),
   participantIds: z.array(z.string()),
-  lastMessageId: z.string().nullable(),
+  lastMessageId: z.nullable(z.string()),
   lastActivityAt: IsoDateTime,
-  messageCount: z.number().int().min(0),
+  messageCount: z.number().check(z.int(), z.gte(0)),
   /** The caller's unread messages. */
-  unreadCount: z.number().int().min(0),
+  unreadCount: z.number().check(z.int(), z.gte(0)),
   readState: z.array(ReadState),
 });
 export type Conversation = z.infer<typeof Conversation>;
@@ -62,13 +61,13 @@ export type Conversation = z.infer<typeof Conversation>;
 /** One line of `GET /me/conversations`: everything comes from the caller's participant item. */
 export const ConversationSummary = z.object({
   id: z.string(),
-  subject: z.string().optional(),
-  patientId: z.string().optional(),
+  subject: z.optional(z.string()),
+  patientId: z.optional(z.string()),
   participantIds: z.array(z.string()),
-  lastMessageId: z.string().nullable(),
+  lastMessageId: z.nullable(z.string()),
   lastActivityAt: IsoDateTime,
-  unreadCount: z.number().int().min(0),
-  lastReadMessageId: z.string().nullable(),
+  unreadCount: z.number().check(z.int(), z.gte(0)),
+  lastReadMessageId: z.nullable(z.string()),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
@@ -76,7 +75,7 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
 export const SendMessageBody = z.strictObject({
   body: Text(MAX_MESSAGE_CHARS),
-  attachmentIds: z.array(Id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+  attachmentIds: z.optional(z.array(Id).check(z.maxLength(MAX_ATTACHMENTS_PER_MESSAGE))),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 
@@ -84,7 +83,7 @@ export const AttachmentRef = z.object({
   attachmentId: z.string(),
   fileName: z.string(),
   contentType: AttachmentContentType,
-  size: z.number().int(),
+  size: z.number().check(z.int()),
 });
 export type AttachmentRef = z.infer<typeof AttachmentRef>;
 
@@ -106,9 +105,9 @@ export type ReadReceiptBody = z.infer<typeof ReadReceiptBody>;
 export const ReadReceipt = z.object({
   conversationId: z.string(),
   userId: z.string(),
-  lastReadMessageId: z.string().nullable(),
-  readAt: IsoDateTime.nullable(),
-  unreadCount: z.number().int().min(0),
+  lastReadMessageId: z.nullable(z.string()),
+  readAt: z.nullable(IsoDateTime),
+  unreadCount: z.number().check(z.int(), z.gte(0)),
 });
 export type ReadReceipt = z.infer<typeof ReadReceipt>;
 
@@ -118,9 +117,9 @@ export const AttachmentParams = z.strictObject({ attachmentId: Id });
 
 export const CreateAttachmentBody = z.strictObject({
   /** Shown to people and used in the download's Content-Disposition; never part of a storage key. */
-  fileName: Text(255).regex(/^[^/\\]+$/, 'must be a file name, not a path'),
+  fileName: Text(255).check(z.regex(/^[^/\\]+$/, 'must be a file name, not a path')),
   contentType: AttachmentContentType,
-  size: z.number().int().min(1).max(MAX_ATTACHMENT_BYTES, 'at most 10 MB (10485760 bytes)'),
+  size: z.number().check(z.int(), z.gte(1), z.lte(MAX_ATTACHMENT_BYTES, 'at most 10 MB (10485760 bytes)')),
 });
 export type CreateAttachmentBody = z.infer<typeof CreateAttachmentBody>;
 
@@ -135,7 +134,7 @@ export const AttachmentDownload = z.object({
   attachmentId: z.string(),
   fileName: z.string(),
   contentType: AttachmentContentType,
-  size: z.number().int(),
+  size: z.number().check(z.int()),
   downloadUrl: z.string(),
   expiresAt: IsoDateTime,
 });

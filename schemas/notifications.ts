@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id, IsoDateTime, ListQuery } from './common.js';
 
 /** One inbox entry (API.md, "Assisted living": `GET /me/notifications`). */
@@ -9,25 +9,28 @@ export const Notification = z.object({
   title: z.string(),
   body: z.string(),
   /** What it is about, for the client to open: the patient and the entity. */
-  patientId: z.string().optional(),
+  patientId: z.optional(z.string()),
   entityType: z.string(),
   entityId: z.string(),
   createdAt: IsoDateTime,
   /** null while unread. */
-  readAt: IsoDateTime.nullable(),
+  readAt: z.nullable(IsoDateTime),
 });
 export type Notification = z.infer<typeof Notification>;
 
-export const ListNotificationsQuery = ListQuery.extend({
+export const ListNotificationsQuery = z.extend(ListQuery, {
   /** `true`: only unread ones. */
-  unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  unread: z.pipe(
+    z.optional(z.enum(['true', 'false'])),
+    z.transform((v: 'true' | 'false' | undefined) => v === 'true'),
+  ),
 });
 export type ListNotificationsQuery = z.infer<typeof ListNotificationsQuery>;
 
 export const NotificationList = z.object({
   items: z.array(Notification),
-  nextCursor: z.string().nullable(),
-  unreadCount: z.number().int().min(0),
+  nextCursor: z.nullable(z.string()),
+  unreadCount: z.number().check(z.int(), z.gte(0)),
 });
 export type NotificationList = z.infer<typeof NotificationList>;
 

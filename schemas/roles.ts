@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Roles are Cognito user groups. The list is the contract's (API.md, "Conventions"). */
 export const ROLES = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient', 'compliance'] as const;

@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
+import { OrgSettingsRepository } from './org-settings.js';
 import { IdentityRepository } from './repository.js';
 import { IDENTITY_ROUTES } from './routes.js';
 import { IdentityService } from './service.js';
@@ -23,6 +24,7 @@ export interface IdentityDeps {
 export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
   const repo = new IdentityRepository(deps.db);
   const service = new IdentityService(repo, new AccessPolicy(repo, repo), deps.directory, deps.db);
+  const settings = new OrgSettingsRepository(deps.db);
 
   return createApiHandler(
     IDENTITY_ROUTES,
@@ -40,6 +42,8 @@ export function createIdentityHandler(deps: IdentityDeps): ApiHandler {
         service.putCareTeamMember(caller, write, params.patientId, params.userId, body.relationship),
       'DELETE /patients/{patientId}/care-team/{userId}': ({ caller, write, params }) =>
         service.removeCareTeamMember(caller, write, params.patientId, params.userId),
+      'GET /org/settings': ({ caller }) => settings.settings(caller.orgId),
+      'PATCH /org/settings': ({ write, body }) => settings.update(write, body),
     },
     deps,
   );

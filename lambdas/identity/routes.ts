@@ -15,6 +15,7 @@ import {
   UpdatePatientBody,
   User,
 } from '../../schemas/identity.js';
+import { OrgSettings, UpdateOrgSettingsBody } from '../../schemas/org-settings.js';
 import { CLINICAL_ROLES as CLINICAL, STAFF_ROLES as STAFF } from '../../schemas/roles.js';
 import { defineRoutes } from '../shared/http/route-def.js';
 
@@ -57,5 +58,11 @@ export const IDENTITY_ROUTES = defineRoutes('identity', {
   'DELETE /patients/{patientId}/care-team/{userId}': {
     roles: STAFF, summary: 'Remove a care-team member',
     params: CareTeamParams, status: 204,
+  },
+  'GET /org/settings': {
+    roles: STAFF, summary: "The org's settings (time zone, travel speed, EVV lock, critical-result escalation)", response: OrgSettings,
+  },
+  'PATCH /org/settings': {
+    roles: ['admin'], summary: "Change the org's settings", body: UpdateOrgSettingsBody, response: OrgSettings,
   },
 });

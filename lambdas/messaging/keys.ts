@@ -1,6 +1,6 @@
 /**
- * Key formats of the messaging entities (docs/data-model.md, "Messaging"). Only the messaging
- * repository imports this module. Every key starts with the org.
+ * Key formats of the messaging entities (docs/data-model.md, "Messaging"). Every key starts with
+ * the org.
  */
 type Key = { PK: string; SK: string };
 
@@ -42,7 +42,17 @@ export const AttachmentKeys = {
  * them after a day); the first message that references a file copies it to `files/`, where it
  * stays. The org is part of the key so a bucket listing is tenant-scoped too.
  */
+const PENDING_PREFIX = 'pending/';
+const KEPT_PREFIX = 'files/';
+/** An org or attachment id as a key segment: no `/`, no `..`, nothing a path could escape with. */
+const OBJECT_KEY_SEGMENT = '[A-Za-z0-9_-]{1,64}';
+
 export const AttachmentObjectKeys = {
-  pending: (orgId: string, attachmentId: string) => `pending/${orgId}/${attachmentId}`,
-  kept: (orgId: string, attachmentId: string) => `files/${orgId}/${attachmentId}`,
+  pending: (orgId: string, attachmentId: string) => `${PENDING_PREFIX}${orgId}/${attachmentId}`,
+  kept: (orgId: string, attachmentId: string) => `${KEPT_PREFIX}${orgId}/${attachmentId}`,
+  /**
+   * The keys the two functions above make, and nothing else. The local file store maps keys to
+   * paths, so it refuses every other key before it touches the disk.
+   */
+  pattern: new RegExp(`^(${PENDING_PREFIX}|${KEPT_PREFIX})${OBJECT_KEY_SEGMENT}/${OBJECT_KEY_SEGMENT}$`),
 };

@@ -1,5 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// The scheduled-work function parses bus events here without any schema module: English messages as classic zod gives.
+import '../../schemas/zod-locale.js';
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { CareEvent } from '../shared/events/care-event.js';
@@ -10,15 +12,15 @@ import { NOTIFICATION_RULES, resolveRecipients } from './rules.js';
 
 /** The bus event's `detail`: a CareEvent with `data` as a JSON string (lambdas/events/eventbridge-publisher.ts). */
 const CareEventDetail = z.object({
-  id: z.string().min(1),
-  orgId: z.string().min(1),
-  patientId: z.string().nullish(),
-  recipientId: z.string().nullish(),
-  type: z.string().min(1),
-  entityType: z.string().min(1),
-  entityId: z.string().min(1),
-  at: z.string().min(1),
-  data: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  id: z.string().check(z.minLength(1)),
+  orgId: z.string().check(z.minLength(1)),
+  patientId: z.nullish(z.string()),
+  recipientId: z.nullish(z.string()),
+  type: z.string().check(z.minLength(1)),
+  entityType: z.string().check(z.minLength(1)),
+  entityId: z.string().check(z.minLength(1)),
+  at: z.string().check(z.minLength(1)),
+  data: z.nullish(z.union([z.string(), z.record(z.string(), z.unknown())])),
 });
 
 export function careEventFromBusDetail(detail: unknown): CareEvent {

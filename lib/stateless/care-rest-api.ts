@@ -8,6 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { RouteDef } from '../../lambdas/routes.js';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS } from '../../lambdas/shared/http/cors.js';
 import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING, type Stage } from '../config.js';
 
 export interface CareRestApiProps {
@@ -70,9 +71,9 @@ export class CareRestApi extends Construct {
       endpointTypes: [apigw.EndpointType.REGIONAL],
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsAllowOrigins],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        exposeHeaders: ['x-request-id'],
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        allowMethods: [...CORS_ALLOW_METHODS],
+        exposeHeaders: [...CORS_EXPOSE_HEADERS],
       },
       deployOptions: {
         stageName: props.stage,

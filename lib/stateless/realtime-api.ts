@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../lambdas/shared/events/care-event.js';
+import { REALTIME_BUS_RULES, type RealtimeBusRule } from '../../lambdas/shared/events/realtime-rules.js';
 import { fromRoot } from '../paths.js';
 import { failureQueue } from './stream-consumers.js';
 
@@ -21,8 +21,13 @@ export interface RealtimeApiProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** Domain event that ends a user's patient subscriptions (lambdas/shared/events). */
-export const CARE_TEAM_MEMBER_REMOVED = 'CareTeamMemberRemoved';
+export { CARE_TEAM_MEMBER_REMOVED } from '../../lambdas/shared/events/realtime-rules.js';
+
+/** A shared rule's pattern in the CDK's spelling (`detailType`). */
+const eventPattern = (rule: RealtimeBusRule): events.EventPattern => ({
+  source: [...rule.pattern.source],
+  ...(rule.pattern['detail-type'] ? { detailType: [...rule.pattern['detail-type']] } : {}),
+});
 
 const resolverCode = (name: string): appsync.Code => appsync.Code.fromAsset(fromRoot('schemas', 'resolvers', `${name}.js`));
 
@@ -140,8 +145,8 @@ export class RealtimeApi extends Construct {
     const field = (name: string): string => events.EventField.fromPath(`$.detail.${name}`);
     new events.Rule(this, 'PublishRule', {
       eventBus: props.bus,
-      description: 'CareStack domain events -> AppSync publish (realtime subscribers)',
-      eventPattern: { source: [EVENT_SOURCE] },
+      description: REALTIME_BUS_RULES.publish.description,
+      eventPattern: eventPattern(REALTIME_BUS_RULES.publish),
       targets: [
         new targets.AppSync(this.api, {
           graphQLOperation:
@@ -169,8 +174,8 @@ export class RealtimeApi extends Construct {
     // A member removed from a care team loses their open patient subscriptions at once.
     new events.Rule(this, 'RevokeRule', {
       eventBus: props.bus,
-      description: 'CareTeamMemberRemoved -> AppSync revokePatientAccess (ends live subscriptions)',
-      eventPattern: { source: [EVENT_SOURCE], detailType: [CARE_TEAM_MEMBER_REMOVED] },
+      description: REALTIME_BUS_RULES.revokePatientAccess.description,
+      eventPattern: eventPattern(REALTIME_BUS_RULES.revokePatientAccess),
       targets: [
         new targets.AppSync(this.api, {
           graphQLOperation: 'mutation Revoke($patientId: ID!, $userId: ID!) { revokePatientAccess(patientId: $patientId, userId: $userId) }',

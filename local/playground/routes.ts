@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDocs, openApiForServer, stableJson } from '../../scripts/docs/generate.js';
-import type { LocalDeps, LocalRoute } from '../functions.js';
+import type { LocalDeps, LocalRoute } from '../deps.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SWAGGER_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

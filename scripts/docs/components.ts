@@ -124,11 +124,10 @@ const sameJson = (a: z.core.$ZodType, b: z.core.$ZodType, io: Io): boolean => {
 function derivedName(schema: z.core.$ZodType, names: SchemaNames): string | undefined {
   const s = unwrap(schema);
   if (s._zod.def.type !== 'object') return undefined;
-  // Through the core definitions, so classic and zod/mini schemas read alike.
-  const shape = (s._zod.def as unknown as { shape: Record<string, z.core.$ZodType> }).shape;
-  const items = shape.items ? unwrap(shape.items) : undefined;
+  const shape = (s as z.core.$ZodObject)._zod.def.shape;
+  const items = shape.items ? unwrap(shape.items as z.core.$ZodType) : undefined;
   if (!items || items._zod.def.type !== 'array') return undefined;
-  const element = (items._zod.def as unknown as { element: z.core.$ZodType }).element;
+  const element = (items as z.core.$ZodArray)._zod.def.element;
   const itemName = names.nameOf(element);
   if (!itemName) return undefined;
   return 'nextCursor' in shape ? `${itemName}Page` : `${itemName}List`;

@@ -78,7 +78,7 @@ export function findEntities(api: ApiDocument, names: SchemaNames, routes: reado
 
   return entityNames.map((name) => {
     const json = schemas[name]!;
-    const zodShape = (unwrap(names.named.get(name)!) as z.ZodObject).shape as Record<string, z.core.$ZodType>;
+    const zodShape = (unwrap(names.named.get(name)!) as z.core.$ZodObject)._zod.def.shape as Record<string, z.core.$ZodType>;
     const required = new Set((json.required as string[] | undefined) ?? []);
     const links: Link[] = [];
     for (const [field, prop] of Object.entries((json.properties ?? {}) as Record<string, Json>)) {

@@ -94,6 +94,9 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
   switch (need) {
     case 'freshPatientVersion':
       return { value: (await must(t.api(A, 'GET', `/patients/${patientId}`), 'patient version')).version };
+    case 'orgSettingsVersion':
+      // The caller's own org: staff of the other org change theirs, never this one.
+      return { value: (await must(t.api(tok('admin', orgOf(rel)), 'GET', '/org/settings'), 'org settings')).version };
     case 'spareMember':
       return { value: spare };
     case 'spareOnTeam':

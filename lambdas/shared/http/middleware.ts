@@ -2,15 +2,16 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { CORS_EXPOSE_HEADERS } from './cors.js';
+import { MAX_BODY_BYTES } from './limits.js';
+
+export { MAX_BODY_BYTES } from './limits.js';
 
 /** The API Gateway event once `jsonBody` has parsed its body. */
 export type ApiEvent = APIGatewayProxyEvent & { parsedBody?: unknown };
 
 type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error>;
 type Middleware = middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error>;
-
-/** API.md: request bodies over 256 KB get 413. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
   const lower = name.toLowerCase();
@@ -84,7 +85,7 @@ export function responseHeaders(corsAllowOrigins: readonly string[]): Middleware
       ...(res.body ? { 'content-type': 'application/json' } : {}),
       'cache-control': 'no-store',
       'x-request-id': request.event.requestContext?.requestId ?? '',
-      ...(allowed ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'x-request-id', vary: 'Origin' } : {}),
+      ...(allowed ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSE_HEADERS.join(','), vary: 'Origin' } : {}),
       ...res.headers,
     };
   };

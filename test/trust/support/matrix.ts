@@ -82,7 +82,8 @@ export type Need =
   | 'dose'
   | 'conversation'
   | 'attachment'
-  | 'notification';
+  | 'notification'
+  | 'orgSettingsVersion';
 
 export interface RowContext {
   role: Role;
@@ -126,6 +127,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'DELETE /patients/{patientId}/care-team/{userId}': {
     roles: STAFF, scope: 'patient', ok: [204], needs: ['spareOnTeam'], path: (r) => `/patients/${r.patientId}/care-team/${r.res.spareOnTeam}`,
+  },
+  'GET /org/settings': { roles: STAFF, scope: 'none', ok: [200], path: () => '/org/settings' },
+  'PATCH /org/settings': {
+    roles: ['admin'], scope: 'none', ok: [200], needs: ['orgSettingsVersion'], path: () => '/org/settings',
+    body: (r) => ({ version: r.res.orgSettingsVersion, travelSpeedKmh: 30 + (r.n % 20) }),
   },
 
   // ---- Notifications

@@ -1,9 +1,11 @@
 /**
  * The AppSync subscription resolvers (APPSYNC_JS, schemas/resolvers/) run only on AWS; here they run
  * against a stand-in of `@aws-appsync/utils` that records what they ask AppSync to do, so the
- * admission rule is checked against the same cases as the REST access policy.
+ * admission rule is checked against the same cases as the REST access policy. The resolver cannot
+ * import the key modules, so the keys it reads are checked against them here.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { CareTeamKeys, PatientKeys } from '../../../lambdas/shared/data/keys.js';
 
 const calls = vi.hoisted(() => ({ filters: [] as unknown[], invalidations: [] as unknown[] }));
 
@@ -58,8 +60,8 @@ beforeEach(() => {
 
 describe('onPatientEvent resolver', () => {
   it('reads the patient record for staff and admits them when it exists in their org', () => {
-    const key = admit(identity('u-1', ['coordinator']), 'p-1', { PK: 'ORG#org-1#PAT#p-1', SK: 'PROFILE' });
-    expect(key).toEqual({ PK: 'ORG#org-1#PAT#p-1', SK: 'PROFILE' });
+    const key = admit(identity('u-1', ['coordinator']), 'p-1', PatientKeys.key('org-1', 'p-1'));
+    expect(key).toEqual(PatientKeys.key('org-1', 'p-1'));
     expect(calls.filters).toEqual([{ filter: { orgId: { eq: 'org-1' }, patientId: { eq: 'p-1' } } }]);
     expect(calls.invalidations).toEqual([{ filter: { patientId: { eq: 'p-1' }, userId: { eq: 'u-1' } } }]);
   });
@@ -69,9 +71,10 @@ describe('onPatientEvent resolver', () => {
   });
 
   it('admits a care-team member through their MEMBER item, and not while it is being deleted', () => {
-    const key = admit(identity('u-2', ['family']), 'p-1', { SK: 'MEMBER#u-2' });
-    expect(key).toEqual({ PK: 'ORG#org-1#PAT#p-1', SK: 'MEMBER#u-2' });
-    expect(() => admit(identity('u-2', ['family']), 'p-1', { SK: 'MEMBER#u-2', deleting: true })).toThrow('Unauthorized');
+    const member = CareTeamKeys.key('org-1', 'p-1', 'u-2');
+    const key = admit(identity('u-2', ['family']), 'p-1', member);
+    expect(key).toEqual(member);
+    expect(() => admit(identity('u-2', ['family']), 'p-1', { ...member, deleting: true })).toThrow('Unauthorized');
     expect(() => admit(identity('u-2', ['aide']), 'p-1', null)).toThrow('Unauthorized');
   });
 
@@ -81,7 +84,7 @@ describe('onPatientEvent resolver', () => {
   });
 
   it('never admits compliance', () => {
-    expect(() => admit(identity('u-4', ['compliance']), 'p-1', { SK: 'MEMBER#u-4' })).toThrow('Unauthorized');
+    expect(() => admit(identity('u-4', ['compliance']), 'p-1', CareTeamKeys.key('org-1', 'p-1', 'u-4'))).toThrow('Unauthorized');
   });
 
   it('refuses a token without an org', () => {

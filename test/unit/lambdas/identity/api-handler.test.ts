@@ -324,11 +324,7 @@ describe('createApiHandler wiring', () => {
   });
 
   it('fails at cold start for a handler of a route not in the table', () => {
-    const handlers = Object.fromEntries(
-      ['GET /health', 'GET /me', 'POST /users', 'GET /users', 'POST /patients', 'GET /patients', 'GET /patients/{patientId}',
-        'PATCH /patients/{patientId}', 'GET /patients/{patientId}/care-team', 'PUT /patients/{patientId}/care-team/{userId}',
-        'DELETE /patients/{patientId}/care-team/{userId}', 'GET /secret'].map((k) => [k, async () => ({})]),
-    );
+    const handlers = Object.fromEntries([...IDENTITY_ROUTES.map((r) => `${r.method} ${r.path}`), 'GET /secret'].map((k) => [k, async () => ({})]));
     expect(() => createApiHandler(IDENTITY_ROUTES, handlers as unknown as RouteHandlers<typeof IDENTITY_ROUTES.decls>, deps)).toThrow(/GET \/secret, which is not in the route table/);
   });
 });
