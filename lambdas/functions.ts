@@ -70,6 +70,13 @@ export const FUNCTIONS = {
     kind: 'scheduled',
     description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines',
   },
+  /** Patient access reports (accounting of disclosures) from the audit trail, on Athena. */
+  accessReports: {
+    entry: 'lambdas/access-reports/handler.ts',
+    app: 'lambdas/access-reports/app.ts',
+    kind: 'api',
+    description: 'Patient access reports: who read or changed a patient record, from the audit trail',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

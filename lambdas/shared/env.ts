@@ -15,6 +15,11 @@ export const ENV = {
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   scheduleDlqArn: 'SCHEDULE_DLQ_ARN',
   attachmentsBucketName: 'ATTACHMENTS_BUCKET_NAME',
+  /** Athena: the audit workgroup and database, the results bucket and its KMS key (access reports). */
+  auditWorkGroup: 'AUDIT_WORKGROUP',
+  auditDatabase: 'AUDIT_DATABASE',
+  athenaResultsBucketName: 'ATHENA_RESULTS_BUCKET_NAME',
+  athenaResultsKeyArn: 'ATHENA_RESULTS_KEY_ARN',
 } as const;
 
 export function requireEnv(name: string): string {
