@@ -57,7 +57,7 @@ describe('a patient asks who looked at their record', () => {
     const started = await api(tokens.patient, 'POST', `/patients/${margaret}/access-reports`, { from, to });
     expect(started.status).toBe(202);
     expect(started.body).toEqual({ reportId: expect.any(String), status: 'running' });
-    const { report } = await finished(tokens.patient, margaret, started.body.reportId);
+    const { report } = await finished(tokens.patient!, margaret, started.body.reportId);
     console.log(`[e2e] access report: POST to done in ${(performance.now() - t0).toFixed(0)} ms, ${report.rows.length} rows`);
 
     expect(report).toMatchObject({ reportId: started.body.reportId, patientId: margaret, status: 'done', from, to });
@@ -87,7 +87,7 @@ describe('a patient asks who looked at their record', () => {
     const again = await api(tokens.patient, 'GET', `/patients/${margaret}/access-reports/${started.body.reportId}`);
     expect(again.body.rows).toEqual(rows);
     const second = await api(tokens.patient, 'POST', `/patients/${margaret}/access-reports`, { from, to });
-    expect((await finished(tokens.patient, margaret, second.body.reportId)).report.rows).toEqual(rows);
+    expect((await finished(tokens.patient!, margaret, second.body.reportId)).report.rows).toEqual(rows);
 
     // Reading a report is audited.
     await stack.settle();
