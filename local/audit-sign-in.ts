@@ -9,7 +9,14 @@ import path from 'node:path';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { parseGroups } from '../lambdas/shared/auth/caller.js';
 import { createTokenVerifier } from './cognito/token-verifier.js';
-import type { LocalOutputs } from './stack.js';
+
+/** What the CLI reads of `.carestack/outputs.json` (the stack's LocalOutputs). */
+interface PoolOutputs {
+  CognitoEndpoint: string;
+  Region: string;
+  UserPoolId: string;
+  UserPoolClientId: string;
+}
 
 export interface AuditOfficer {
   email: string;
@@ -26,7 +33,7 @@ export async function signInAsOfficer(
   password: string | undefined,
   prompt?: (question: string) => Promise<string>,
 ): Promise<AuditOfficer> {
-  const outputs = await readJson<LocalOutputs>(path.join(dataDir, 'outputs.json'));
+  const outputs = await readJson<PoolOutputs>(path.join(dataDir, 'outputs.json'));
   if (!outputs) throw new Error(`No ${path.join(dataDir, 'outputs.json')}: start the local stack first (npm start)`);
   const secret = password ?? (await demoPassword(dataDir, email)) ?? (prompt ? await prompt(`Password for ${email}: `) : undefined);
   if (!secret) throw new Error(`No password for ${email}: pass --password`);
