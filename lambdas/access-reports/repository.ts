@@ -1,26 +1,13 @@
-import type { AccessReportRow, AccessReportStatus } from '../../schemas/access-reports.js';
+import type { AccessReportRow } from '../../schemas/access-reports.js';
 import { recordAccess } from '../shared/data/access-record.js';
 import { TransactionCancelledError, type Db } from '../shared/data/db.js';
+import { PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
-import { PatientKeys, UserKeys } from '../shared/data/keys.js';
-import { newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
-import { AccessReportKeys } from './keys.js';
+import { versioned } from '../shared/data/update-builder.js';
+import type { WriteContext } from '../shared/data/write-context.js';
+import { AccessReportEntity, AccessReportRowsEntity, type StoredAccessReport } from './entities.js';
 
-/** A report as stored: who asked, the window, the Athena (or DuckDB) execution, where it stands. */
-export interface StoredAccessReport {
-  id: string;
-  patientId: string;
-  requestedBy: string;
-  from: string;
-  to: string;
-  status: AccessReportStatus;
-  executionId: string;
-  requestedAt: string;
-  version: number;
-  completedAt?: string;
-  reason?: string;
-  rowCount?: number;
-}
+export type { StoredAccessReport } from './entities.js';
 
 /** Rows per chunk item: ~300 bytes a row keeps a chunk far below DynamoDB's 400 KB. */
 export const ROWS_PER_CHUNK = 500;
@@ -44,19 +31,19 @@ export class AccessReportRepository {
   }
 
   async patientExists(orgId: string, patientId: string): Promise<boolean> {
-    return (await this.db.get(PatientKeys.key(orgId, patientId))) !== undefined;
+    return (await this.db.get(PatientEntity.key(orgId, patientId))) !== undefined;
   }
 
   /** The new report (+ idempotency record); answers the response of the first request with the key. */
   async create<T>(ctx: WriteContext, report: Omit<StoredAccessReport, 'version'>, idem: IdempotencyRequest | undefined, response: T): Promise<T> {
     const { id, ...fields } = report;
-    const item = newItem(AccessReportKeys.key(ctx.orgId, report.patientId, id), 'AccessReport', { id, ...fields }, ctx);
-    return this.idempotency.run(ctx, idem, [this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' })], response);
+    const item = AccessReportEntity.newItem(AccessReportEntity.key(ctx.orgId, report.patientId, id), { id, ...fields }, ctx);
+    return this.idempotency.run(ctx, idem, { report: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) }, response);
   }
 
   async get(orgId: string, patientId: string, reportId: string): Promise<StoredAccessReport | undefined> {
-    const item = await this.db.get(AccessReportKeys.key(orgId, patientId, reportId), true);
-    return item ? toReport(item) : undefined;
+    const item = await this.db.get(AccessReportEntity.key(orgId, patientId, reportId), true);
+    return item ? AccessReportEntity.fromItem(item) : undefined;
   }
 
   /**
@@ -70,9 +57,8 @@ export class AccessReportRepository {
     await Promise.all(
       Array.from({ length: chunks }, (_, i) =>
         this.db.putItem(
-          newItem(
-            AccessReportKeys.rows(ctx.orgId, report.patientId, report.id, i),
-            'AccessReportRows',
+          AccessReportRowsEntity.newItem(
+            AccessReportRowsEntity.key(ctx.orgId, report.patientId, report.id, i),
             { reportId: report.id, patientId: report.patientId, rows: rows.slice(i * ROWS_PER_CHUNK, (i + 1) * ROWS_PER_CHUNK) },
             ctx,
           ),
@@ -89,20 +75,21 @@ export class AccessReportRepository {
 
   private async finish(ctx: WriteContext, report: StoredAccessReport, fields: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.db.transact([this.db.update({ Key: AccessReportKeys.key(ctx.orgId, report.patientId, report.id), ...versionedUpdate(fields, ctx, report.version) })]);
+      const Key = AccessReportEntity.key(ctx.orgId, report.patientId, report.id);
+      await this.db.transact({ report: this.db.update({ Key, ...versioned(ctx, report.version).set(fields).build() }) });
       return true;
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      if (err instanceof TransactionCancelledError && err.failed('report')) return false;
       throw err;
     }
   }
 
   async rows(orgId: string, report: StoredAccessReport): Promise<AccessReportRow[]> {
-    const chunks = await this.db.queryAll<{ rows: AccessReportRow[] }>({
+    const chunks = await this.db.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': PatientKeys.partition(orgId, report.patientId), ':prefix': AccessReportKeys.rowsPrefix(report.id) },
+      ExpressionAttributeValues: { ':pk': AccessReportEntity.key(orgId, report.patientId, report.id).PK, ':prefix': AccessReportRowsEntity.prefix(report.id) },
     });
-    return chunks.flatMap((c) => c.rows);
+    return chunks.flatMap((c) => AccessReportRowsEntity.fromItem(c).rows);
   }
 
   /** Display names of users of the org, by id (unknown ids are left out). */
@@ -110,8 +97,8 @@ export class AccessReportRepository {
     const names = new Map<string, string>();
     const unique = [...new Set(userIds)];
     for (let i = 0; i < unique.length; i += 100) {
-      const found = await this.db.batchGet<{ userId: string; displayName?: string }>(unique.slice(i, i + 100).map((id) => UserKeys.key(orgId, id)));
-      for (const u of found) if (u.displayName) names.set(u.userId, u.displayName);
+      const found = await this.db.batchGet(unique.slice(i, i + 100).map((id) => UserEntity.key(orgId, id)));
+      for (const u of found.map(UserEntity.fromItem)) if (u.displayName) names.set(u.userId, u.displayName);
     }
     return names;
   }
@@ -120,14 +107,4 @@ export class AccessReportRepository {
   recordRead(ctx: WriteContext, report: StoredAccessReport): Promise<void> {
     return recordAccess(this.db, ctx, { action: 'read', entityType: 'AccessReport', entityId: report.id, patientId: report.patientId });
   }
-}
-
-function toReport(item: Record<string, unknown>): StoredAccessReport {
-  const { id, patientId, requestedBy, from, to, status, executionId, requestedAt, version, completedAt, reason, rowCount } = item as unknown as StoredAccessReport;
-  return {
-    id, patientId, requestedBy, from, to, status, executionId, requestedAt, version,
-    ...(completedAt ? { completedAt } : {}),
-    ...(reason ? { reason } : {}),
-    ...(rowCount !== undefined ? { rowCount } : {}),
-  };
 }
