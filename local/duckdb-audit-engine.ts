@@ -14,7 +14,12 @@ export const LOCAL_RESULTS_DIR = 'athena-results';
 
 type Stored = { state: 'done'; rows: AuditQueryRow[] } | { state: 'failed'; reason: string };
 
-export function createDuckDbAuditEngine(dataDir: string): AuditQueryEngine {
+export interface LocalAuditEngine extends AuditQueryEngine {
+  /** Resolves once every run started so far has written its result (the stack waits on it when stopping). */
+  drain(): Promise<void>;
+}
+
+export function createDuckDbAuditEngine(dataDir: string): LocalAuditEngine {
   const resultsDir = path.join(dataDir, LOCAL_RESULTS_DIR);
   /** Runs of this process not yet written: still `running`. */
   const inFlight = new Map<string, Promise<void>>();
@@ -50,6 +55,9 @@ export function createDuckDbAuditEngine(dataDir: string): AuditQueryEngine {
       const file = await findResult(resultsDir, id);
       if (!file) return { state: 'failed', reason: 'No such query execution (the local stack was stopped while it ran)' };
       return JSON.parse(await readFile(file, 'utf8')) as Stored;
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
   };
 }

@@ -18,7 +18,6 @@ import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
 import { localAttachmentStore } from './attachment-files.js';
 import { clockRoute } from './clock-route.js';
-import { createDuckDbAuditEngine } from './duckdb-audit-engine.js';
 import type { LocalDeps, LocalRoute } from './deps.js';
 import { playgroundRoute } from './playground/routes.js';
 
@@ -73,9 +72,9 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
-  // Athena's stand-in: DuckDB over the local audit store, one org per query (local/duckdb-audit-engine.ts).
+  // Athena's stand-in: DuckDB over the local audit store, one org per query (deps.auditEngine).
   accessReports: (d) =>
-    createAccessReportsHandler({ db: d.db, engine: createDuckDbAuditEngine(d.dataDir), clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
+    createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {
