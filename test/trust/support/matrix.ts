@@ -234,7 +234,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
     body: () => ({ from: iso(24 * 60), to: iso(0) }),
   },
   // Whoever asked for it: the row's report is the caller's own when they may ask for it in that
-  // relationship (see resolveNeed), else the own org's admin's.
+  // relationship (see resolveNeed), else another staff member's of the own org.
   'GET /patients/{patientId}/access-reports/{reportId}': {
     roles: REPORTERS, scope: 'resource', ok: [200], needs: ['accessReport'],
     path: (r) => `/patients/${r.patientId}/access-reports/${r.res.accessReport}`,
