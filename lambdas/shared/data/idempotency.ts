@@ -62,7 +62,26 @@ export class Idempotency {
       await this.db.transact(items);
       return response;
     }
-    const record = this.db.put(
+    const record = this.recordItem(ctx, req, response);
+    try {
+      await this.db.transact([...items, record]);
+      return response;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failedAt(items.length)) {
+        const earlier = await this.replay(ctx, req);
+        if (earlier) return earlier.response as T;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The idempotency record as a transaction item, for writes whose transaction someone else runs
+   * (a calendar booking): put it last among the caller's items; when it fails its condition, the
+   * key was used first by another request, whose response `replay` returns.
+   */
+  recordItem(ctx: WriteContext, req: IdempotencyRequest, response: unknown): TransactItem {
+    return this.db.put(
       {
         ...IdempotencyKeys.key(ctx.orgId, ctx.actorId, req.keyHash),
         entityType: 'IdempotencyRecord',
@@ -78,16 +97,6 @@ export class Idempotency {
         ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
       },
     );
-    try {
-      await this.db.transact([...items, record]);
-      return response;
-    } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(items.length)) {
-        const earlier = await this.replay(ctx, req);
-        if (earlier) return earlier.response as T;
-      }
-      throw err;
-    }
   }
 }
 
