@@ -77,10 +77,21 @@ export class HomeHealthService {
 
   // ---- aides ----------------------------------------------------------------------------------
 
+  /** A PUT replaces the profile: a parallel replacement that won is simply replaced again (twice at most). */
   async putAide(ctx: WriteContext, userId: string, body: PutAideProfileBody): Promise<AideProfile> {
     const user = await this.people.getUser(ctx.orgId, userId);
     if (!user) throw new NotFoundError('User not found');
     if (user.role !== 'aide') throw new ValidationError('Only aide users have aide profiles', [{ path: 'userId', message: 'not an aide' }]);
+    try {
+      return await this.replaceAide(ctx, user, body);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return this.replaceAide(ctx, user, body);
+      throw err;
+    }
+  }
+
+  private async replaceAide(ctx: WriteContext, user: User, body: PutAideProfileBody): Promise<AideProfile> {
+    const userId = user.userId;
     const previous = await this.repo.getAide(ctx.orgId, userId, true);
     const profile: AideProfile = {
       id: userId,
