@@ -49,6 +49,8 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
       asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
       attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1, device: '0123456789abcdef0123456789abcdef',
+      visit: { id: '01HOSTILEVISIT', version: 1 }, assignedVisit: { id: '01HOSTILEVISIT', version: 1 }, inProgressVisit: { id: '01HOSTILEVISIT', version: 1 },
+      supply: { id: '01HOSTILESUPPLY' }, aideProfile: { userId: t.user('aide').userId },
     },
   };
   return entry.body(ctx) as Record<string, unknown>;
