@@ -4,7 +4,7 @@ import { CalendarConflictError, Calendars, type CalendarChange } from '../shared
 import type { CalendarEntry } from '../shared/calendar/calendar.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
-import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
+import { IDEMPOTENCY_RECORD_PART, Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, VersionConflictError } from '../shared/errors.js';
@@ -143,7 +143,7 @@ export class ConciergeRepository {
       appointment: this.db.put(AppointmentEntity.newItem({ ...AppointmentEntity.key(ctx.orgId, hold.patientId, id), ...this.appointmentIndexes(ctx.orgId, appointment) }, { id, ...fields }, ctx), {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-      ...(idem ? { idempotency: this.idempotency.record(ctx, idem, appointment) } : {}),
+      ...(idem ? this.idempotency.recordPart(ctx, idem, appointment) : {}),
       ...(member
         ? { member: this.db.put(this.memberItem(ctx, hold.patientId, member), { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :true', ExpressionAttributeValues: { ':true': true } }) }
         : {}),
@@ -156,14 +156,14 @@ export class ConciergeRepository {
         const earlier = await this.idempotency.replay(ctx, idem);
         if (earlier) return earlier.response as Appointment;
       }
-      switch (failedPart(err, ['patient', 'provider', 'appointment', 'idempotency', 'member'])) {
+      switch (failedPart(err, ['patient', 'provider', 'appointment', IDEMPOTENCY_RECORD_PART, 'member'])) {
         case 'patient':
           throw new NotFoundError('Patient not found');
         case 'provider':
           throw new NotFoundError('Provider not found');
         case 'appointment':
           throw new ConflictError('This appointment exists already');
-        case 'idempotency': {
+        case IDEMPOTENCY_RECORD_PART: {
           const earlier = await this.idempotency.replay(ctx, idem);
           if (earlier) return earlier.response as Appointment;
           throw err;

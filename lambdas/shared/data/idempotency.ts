@@ -56,30 +56,6 @@ export class Idempotency {
   }
 
   /**
-   * The idempotency record as a part of a transaction the caller runs itself (a booking runs
-   * through `Calendars.book`). When its condition fails, a parallel request with the key won:
-   * answer `replay`'s response.
-   */
-  record<T>(ctx: WriteContext, req: IdempotencyRequest, response: T): TransactItem {
-    return this.db.put(
-      {
-        ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
-        entityType: IdempotencyRecordEntity.entityType,
-        orgId: ctx.orgId,
-        requestHash: req.requestHash,
-        response,
-        expiresAt: nowSeconds(ctx) + TTL_SECONDS,
-        createdAt: ctx.now,
-        ...actorAttributes(ctx),
-      },
-      {
-        ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
-      },
-    );
-  }
-
-  /**
    * Runs the create's transaction with the idempotency record added (when a key was given).
    * Answers the response to return: the new one, or the first request's on a replay.
    */
@@ -89,7 +65,7 @@ export class Idempotency {
       return response;
     }
     if (RECORD in parts) throw new Error(`"${RECORD}" is the idempotency record's part`);
-    const record = this.record(ctx, req, response);
+    const record = this.recordPart(ctx, req, response)[RECORD];
     try {
       await this.db.transact({ ...parts, [RECORD]: record });
       return response;
@@ -101,6 +77,35 @@ export class Idempotency {
       throw err;
     }
   }
+
+  /**
+   * The idempotency record as a named part, for creates whose transaction someone else runs (a
+   * calendar booking): spread it into the parts; when `err.failed(IDEMPOTENCY_RECORD_PART)`, the key
+   * was used first by another request, whose response `replay` returns.
+   */
+  recordPart(ctx: WriteContext, req: IdempotencyRequest, response: unknown): { [RECORD]: TransactItem } {
+    return {
+      [RECORD]: this.db.put(
+        {
+          ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
+          entityType: IdempotencyRecordEntity.entityType,
+          orgId: ctx.orgId,
+          requestHash: req.requestHash,
+          response,
+          expiresAt: nowSeconds(ctx) + TTL_SECONDS,
+          createdAt: ctx.now,
+          ...actorAttributes(ctx),
+        },
+        {
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
+        },
+      ),
+    };
+  }
 }
+
+/** The part name of the idempotency record in a transaction (`recordPart`). */
+export const IDEMPOTENCY_RECORD_PART = RECORD;
 
 const nowSeconds = (ctx: WriteContext) => Math.floor(Date.parse(ctx.now) / 1000);

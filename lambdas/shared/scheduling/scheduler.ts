@@ -74,6 +74,10 @@ export const scheduleNames = {
     `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
   /** One one-time escalation per critical lab result: `lab-<labResultId>-esc`. */
   labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
+  /** One one-time late check per assigned visit (scheduled start + 15 min): `visit-<visitId>-late`. */
+  visitLate: (visitId: string) => `visit-${visitId}-late`,
+  /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */
+  visitMissed: (visitId: string) => `visit-${visitId}-missed`,
   /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
   deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
 };
