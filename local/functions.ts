@@ -6,6 +6,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { createInvitationsHandler } from '../lambdas/invitations/app.js';
+import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
@@ -17,6 +19,7 @@ import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
 import { localAttachmentStore } from './attachment-files.js';
 import { clockRoute } from './clock-route.js';
+import { localOutbox } from './outbox.js';
 import type { LocalDeps, LocalRoute } from './deps.js';
 import { playgroundRoute } from './playground/routes.js';
 
@@ -54,6 +57,8 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
   (d) => playgroundRoute(d),
   // The virtual clock: GET /_local/clock, POST /_local/clock { advanceTo } fires what is due.
   (d) => clockRoute(d),
+  // What email would have carried (invitations, sign-up codes): GET /_local/outbox?to=.
+  (d) => localOutbox(d.dataDir).route,
 ];
 
 /** The target of every local schedule, as the CDK schedules target the scheduled-work function. */
@@ -71,6 +76,14 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
+  invitations: (d) =>
+    createInvitationsHandler({
+      db: d.db,
+      mailer: { send: async (email) => void localOutbox(d.dataDir).add({ channel: 'email', to: email.to, ...invitationText(email) }) },
+      clock: d.clock,
+      logger: d.logger('invitations'),
+      corsAllowOrigins: d.corsAllowOrigins,
+    }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

@@ -8,6 +8,7 @@ import type { CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { InvitationsService } from '../services/invitations.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { MedicationsService } from '../services/medications.js';
 import { NotificationsService } from '../services/notifications.js';
@@ -86,6 +87,13 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
+    const invitations = new InvitationsService(this, 'Invitations', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const medications = new MedicationsService(this, 'Medications', {
       stage: config.stage,
       table: stateful.table,
@@ -104,7 +112,7 @@ export class StatelessStack extends Stack {
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function },
+      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, invitations: invitations.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

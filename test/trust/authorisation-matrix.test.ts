@@ -158,6 +158,11 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const a = await must(t.api(uploader, 'POST', '/attachments', { fileName: `m${n}.pdf`, contentType: 'application/pdf', size: 100 }), 'attachment');
       return { value: a.attachmentId, owned };
     }
+    case 'invitation': {
+      // Made by the patient's org: its staff may revoke it whoever invited; the other org never sees it.
+      const body = { email: `revoke-${n}-${Date.now()}@example.org`, role: 'family', patientId: patients.careTeam };
+      return { value: (await must(t.api(A, 'POST', '/invitations', body), 'invitation')).invitationId, owned: rel !== 'otherOrg' };
+    }
     case 'notification': {
       if (ownsResource) {
         const mine = await must(t.api(caller, 'GET', '/me/notifications?limit=1'), 'my notifications');
