@@ -25,6 +25,8 @@ import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
 import { careEventFromDetail, createBusPublisher, createLocalBus } from './bus.js';
 import { startLocalUserPool } from './cognito/index.js';
+import { localOutbox } from './outbox.js';
+import { localSignUpTriggers } from './sign-up-triggers.js';
 import { cacheVerifiedTokens, createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
@@ -132,14 +134,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const db = new Db(dynamo, tableName, options.dbOptions);
     const logger = (name: string) => createLogger(name);
 
-    // The user pool, with the post-authentication trigger auditing sign-ins.
+    // The user pool with the CDK pool's triggers: sign-in audit, and sign-up by invitation.
     const signIn = createSignInAuditHandler({ db, clock, logger: logger('sign-in-audit') });
+    const outbox = localOutbox(dataDir);
+    let poolRef: { call(op: string, input: Record<string, unknown>): Promise<unknown> } | undefined;
     const pool = await startLocalUserPool({
       port: ports.cognito,
       region,
       ...(inMemory ? {} : { stateFile: path.join(dataDir, 'cognito.json') }),
+      triggers: localSignUpTriggers({ db, clock, logger, groups: (op, input) => poolRef!.call(op, input) }),
       postAuthentication: async (event) => signIn(event),
+      deliverCode: async (m) => void outbox.add({ channel: 'email', ...m }),
     });
+    poolRef = pool;
     stops.push(() => pool.stop());
     const { userPoolId, clientId } = await pool.ensurePool('carestack', 'carestack-app');
     for (const role of ROLES) {
