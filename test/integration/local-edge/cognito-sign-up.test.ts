@@ -15,7 +15,7 @@ import {
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalUserPool, type LocalUserPool } from '../../../local/cognito/index.js';
+import { createTokenVerifier, startLocalUserPool, type LocalUserPool } from '../../../local/cognito/index.js';
 
 const require = createRequire(import.meta.url);
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
@@ -167,6 +167,15 @@ describe('ConfirmSignUp and ResendConfirmationCode', () => {
     const tokens = await srpSignIn(who, PASSWORD);
     expect(decodeJwt(tokens.idToken)).toMatchObject({ sub: UserSub, 'custom:orgId': 'org-from-invitation', token_use: 'id' });
     expect(decodeJwt(tokens.accessToken)).toMatchObject({ sub: UserSub, 'custom:orgId': 'org-from-invitation', token_use: 'access' });
+
+    // The REST authorizer takes ID tokens only; the realtime endpoint (as AppSync) either.
+    const verifier = (accept?: 'id-or-access') =>
+      createTokenVerifier({ issuer: pool.issuer(ids.userPoolId), clientId: ids.clientId, jwks: pool.jwks(ids.userPoolId), ...(accept ? { accept } : {}) });
+    await expect(verifier()(tokens.accessToken)).rejects.toThrow(/token_use/);
+    await expect(verifier()(tokens.idToken)).resolves.toMatchObject({ sub: UserSub });
+    await expect(verifier('id-or-access')(tokens.accessToken)).resolves.toMatchObject({ sub: UserSub, 'custom:orgId': 'org-from-invitation' });
+    const otherClient = createTokenVerifier({ issuer: pool.issuer(ids.userPoolId), clientId: 'another-client', jwks: pool.jwks(ids.userPoolId), accept: 'id-or-access' });
+    await expect(otherClient(tokens.accessToken)).rejects.toThrow(/client_id/);
   });
 
   it('answers an expired code with ExpiredCodeException', async () => {
