@@ -1,13 +1,13 @@
-import type { Incident, IncidentStatus, PatientDashboard } from '../../schemas/assisted-living.js';
-import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
+import type { IncidentStatus, PatientDashboard } from '../../schemas/assisted-living.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
+import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
-import { PatientKeys } from '../shared/data/keys.js';
-import { actorAttributes, newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { update, versionedUpdate } from '../shared/data/update-builder.js';
+import type { WriteContext } from '../shared/data/write-context.js';
 import { NotFoundError, VersionConflictError } from '../shared/errors.js';
-import { DashboardKeys, IncidentKeys } from './keys.js';
+import { DashboardEntity, IncidentEntity, type StoredIncident } from './entities.js';
 
-/** A stored incident: everything but `overdue`, which depends on the clock at read time. */
-export type StoredIncident = Omit<Incident, 'overdue'>;
+export type { StoredIncident } from './entities.js';
 type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** Counter attribute of each status on the dashboard item. */
@@ -39,34 +39,33 @@ export class AssistedLivingRepository {
   /** The incident, on condition that the patient exists, with the dashboard's counters (+ idempotency record). */
   async create(ctx: WriteContext, incident: StoredIncident, idem: IdempotencyRequest | undefined): Promise<StoredIncident> {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = incident;
-    const items = [
-      this.db.conditionCheck({ Key: PatientKeys.key(ctx.orgId, incident.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-      this.db.put(
-        newItem(
+    const parts = {
+      patientExists: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, incident.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+      incident: this.db.put(
+        IncidentEntity.newItem(
           {
-            ...IncidentKeys.key(ctx.orgId, incident.patientId, id),
-            ...IncidentKeys.byStatus(ctx.orgId, incident.status, incident.occurredAt, id),
-            ...IncidentKeys.inOrg(ctx.orgId, incident.occurredAt, id),
+            ...IncidentEntity.key(ctx.orgId, incident.patientId, id),
+            ...IncidentEntity.byStatus(ctx.orgId, incident.status, incident.occurredAt, id),
+            ...IncidentEntity.inOrg(ctx.orgId, incident.occurredAt, id),
           },
-          'Incident',
           { id, ...fields },
           ctx,
         ),
         { ConditionExpression: 'attribute_not_exists(PK)' },
       ),
-      this.db.update(this.dashboardAdd(ctx, incident.patientId, { incidentCount: 1, openIncidentCount: 1, [STATUS_COUNTER.open]: 1 })),
-    ];
+      dashboard: this.db.update(this.dashboardAdd(ctx, incident.patientId, { incidentCount: 1, openIncidentCount: 1, [STATUS_COUNTER.open]: 1 })),
+    };
     try {
-      return await this.idempotency.run(ctx, idem, items, incident);
+      return await this.idempotency.run(ctx, idem, parts, incident);
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new NotFoundError('Patient not found');
+      if (err instanceof TransactionCancelledError && err.failed('patientExists')) throw new NotFoundError('Patient not found');
       throw err;
     }
   }
 
   async get(orgId: string, patientId: string, id: string, consistent = false): Promise<StoredIncident | undefined> {
-    const item = await this.db.get(IncidentKeys.key(orgId, patientId, id), consistent);
-    return item ? toIncident(item) : undefined;
+    const item = await this.db.get(IncidentEntity.key(orgId, patientId, id), consistent);
+    return item ? IncidentEntity.fromItem(item) : undefined;
   }
 
   /**
@@ -82,27 +81,25 @@ export class AssistedLivingRepository {
     auditAction: string | null,
   ): Promise<StoredIncident> {
     const fields: Item = { ...changes, auditAction };
-    const items = [];
     const to = changes.status;
-    if (to && to !== current.status) {
-      Object.assign(fields, IncidentKeys.byStatus(ctx.orgId, to, current.occurredAt, current.id));
-      items.push(
-        this.db.update(
-          this.dashboardAdd(ctx, current.patientId, {
-            [STATUS_COUNTER[current.status]]: -1,
-            [STATUS_COUNTER[to]]: 1,
-            ...(to === 'resolved' ? { openIncidentCount: -1 } : {}),
-          }),
-        ),
+    const moves = !!to && to !== current.status;
+    if (moves) Object.assign(fields, IncidentEntity.byStatus(ctx.orgId, to, current.occurredAt, current.id));
+    const parts: TransactParts = {
+      incident: this.db.update({ Key: IncidentEntity.key(ctx.orgId, current.patientId, current.id), ...versionedUpdate(fields, ctx, expectedVersion) }),
+    };
+    if (moves) {
+      parts.dashboard = this.db.update(
+        this.dashboardAdd(ctx, current.patientId, {
+          [STATUS_COUNTER[current.status]]: -1,
+          [STATUS_COUNTER[to]]: 1,
+          ...(to === 'resolved' ? { openIncidentCount: -1 } : {}),
+        }),
       );
     }
-    items.unshift(
-      this.db.update({ Key: IncidentKeys.key(ctx.orgId, current.patientId, current.id), ...versionedUpdate(fields, ctx, expectedVersion) }),
-    );
     try {
-      await this.db.transact(items);
+      await this.db.transact(parts);
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new VersionConflictError();
+      if (err instanceof TransactionCancelledError && err.failed('incident')) throw new VersionConflictError();
       throw err;
     }
     return { ...current, ...changes, version: current.version + 1, updatedAt: ctx.now };
@@ -118,27 +115,17 @@ export class AssistedLivingRepository {
    * version it read must not turn into a 409 because a deadline passed. Answers whether it marked.
    */
   async markReportOverdue(ctx: WriteContext, incident: Pick<StoredIncident, 'patientId' | 'id'>): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', '#overdue': 'overdueNotifiedAt', '#action': 'auditAction' };
-    const values: Record<string, unknown> = { ':resolved': 'resolved', ':now': ctx.now, ':action': 'report_overdue' };
-    const sets = ['#overdue = :now', '#action = :action'];
-    Object.entries(actorAttributes(ctx)).forEach(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      sets.push(`#s${i} = :s${i}`);
-    });
+    const spec = update()
+      .exists()
+      .where('#status <> :resolved AND attribute_not_exists(#overdue)', { '#status': 'status', '#overdue': 'overdueNotifiedAt' }, { ':resolved': 'resolved' })
+      .set({ overdueNotifiedAt: ctx.now, auditAction: 'report_overdue' })
+      .stamp(ctx)
+      .build();
     try {
-      await this.db.transact([
-        this.db.update({
-          Key: IncidentKeys.key(ctx.orgId, incident.patientId, incident.id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK) AND #status <> :resolved AND attribute_not_exists(#overdue)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ]);
+      await this.db.transact({ incident: this.db.update({ Key: IncidentEntity.key(ctx.orgId, incident.patientId, incident.id), ...spec }) });
       return true;
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      if (err instanceof TransactionCancelledError && err.failed('incident')) return false;
       throw err;
     }
   }
@@ -151,31 +138,31 @@ export class AssistedLivingRepository {
    * incident change. A filtered page may hold fewer than `limit` items; `nextCursor` continues it.
    */
   async listForPatient(orgId: string, patientId: string, status: IncidentStatus | undefined, page: PageRequest): Promise<Page<StoredIncident>> {
-    const pk = IncidentKeys.patientPartition(orgId, patientId);
+    const pk = IncidentEntity.patientPartition(orgId, patientId);
     const out = await this.db.queryPage<Item>(
       {
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': IncidentKeys.prefix, ...(status ? { ':status': status } : {}) },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': IncidentEntity.prefix, ...(status ? { ':status': status } : {}) },
         ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
         ScanIndexForward: false,
       },
       page,
       { attribute: 'PK', value: pk },
     );
-    return { items: out.items.map(toIncident), nextCursor: out.nextCursor };
+    return { items: out.items.map(IncidentEntity.fromItem), nextCursor: out.nextCursor };
   }
 
   /** The org's incidents, newest first: by status from GSI1, all from GSI2. */
   async listForOrg(orgId: string, status: IncidentStatus | undefined, page: PageRequest): Promise<Page<StoredIncident>> {
     const [index, attribute, pk] = status
-      ? (['GSI1', 'GSI1PK', IncidentKeys.statusPartition(orgId, status)] as const)
-      : (['GSI2', 'GSI2PK', IncidentKeys.orgPartition(orgId)] as const);
+      ? (['GSI1', 'GSI1PK', IncidentEntity.statusPartition(orgId, status)] as const)
+      : (['GSI2', 'GSI2PK', IncidentEntity.orgPartition(orgId)] as const);
     const out = await this.db.queryPage<Item>(
       { IndexName: index, KeyConditionExpression: `${attribute} = :pk`, ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: false },
       page,
       { attribute, value: pk },
     );
-    return { items: out.items.map(toIncident), nextCursor: out.nextCursor };
+    return { items: out.items.map(IncidentEntity.fromItem), nextCursor: out.nextCursor };
   }
 
   /**
@@ -186,16 +173,16 @@ export class AssistedLivingRepository {
    */
   async dashboard(orgId: string, patientId: string): Promise<PatientDashboard> {
     const [counters, newest] = await Promise.all([
-      this.db.get(DashboardKeys.key(orgId, patientId), true),
+      this.db.get(DashboardEntity.key(orgId, patientId), true),
       this.db.queryPage<Item>(
         {
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': IncidentKeys.patientPartition(orgId, patientId), ':prefix': IncidentKeys.prefix },
+          ExpressionAttributeValues: { ':pk': IncidentEntity.patientPartition(orgId, patientId), ':prefix': IncidentEntity.prefix },
           ScanIndexForward: false,
           ConsistentRead: true,
         },
         { limit: 1 },
-        { attribute: 'PK', value: IncidentKeys.patientPartition(orgId, patientId) },
+        { attribute: 'PK', value: IncidentEntity.patientPartition(orgId, patientId) },
       ),
     ]);
     const n = (name: string) => (typeof counters?.[name] === 'number' ? (counters[name] as number) : 0);
@@ -210,34 +197,14 @@ export class AssistedLivingRepository {
 
   /** Atomic ADDs on the dashboard item (created by the first one), stamped like any write. */
   private dashboardAdd(ctx: WriteContext, patientId: string, deltas: Record<string, number>) {
-    const stamp = { ...actorAttributes(ctx), entityType: 'PatientDashboard', orgId: ctx.orgId, patientId, id: patientId };
-    const names: Record<string, string> = { '#created': 'createdAt' };
-    const values: Record<string, unknown> = { ':now': ctx.now };
-    const sets = Object.entries(stamp).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
-    });
-    const adds = Object.entries(deltas).map(([k, v], i) => {
-      names[`#a${i}`] = k;
-      values[`:a${i}`] = v;
-      return `#a${i} :a${i}`;
-    });
     return {
-      Key: DashboardKeys.key(ctx.orgId, patientId),
-      UpdateExpression: `SET ${sets.join(', ')}, #created = if_not_exists(#created, :now) ADD ${adds.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      Key: DashboardEntity.key(ctx.orgId, patientId),
+      ...update()
+        .stamp(ctx)
+        .set({ entityType: DashboardEntity.entityType, orgId: ctx.orgId, patientId, id: patientId })
+        .setIfNotExists({ createdAt: ctx.now })
+        .add(deltas)
+        .build(),
     };
   }
-}
-
-const FIELDS = [
-  'id', 'version', 'createdAt', 'updatedAt', 'patientId', 'category', 'severity', 'details', 'occurredAt', 'location', 'witnesses',
-  'status', 'reportedBy', 'reportedAt', 'reportDueBy', 'resolution', 'resolvedAt', 'resolvedBy', 'notifiedParties',
-] as const;
-
-function toIncident(item: Item): StoredIncident {
-  const out = Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as StoredIncident;
-  return { ...out, reportDueBy: (item.reportDueBy as string | undefined) ?? null };
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_ORG_SETTINGS, type OrgSettings, type UpdateOrgSettingsBody } from '../../schemas/org-settings.js';
 import { TransactionCancelledError, type Db } from '../shared/data/db.js';
-import { newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { versionedUpdate } from '../shared/data/update-builder.js';
+import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { VersionConflictError } from '../shared/errors.js';
 
 /** One item per org. Only this module knows its key. */
@@ -36,12 +37,12 @@ export class OrgSettingsRepository implements OrgSettingsReader {
       if (current.version === 1) {
         const { version: _n, ...fields } = next;
         const item = { ...newItem(key, 'OrgSettings', { id: ctx.orgId, ...fields }, ctx), version: 2 };
-        await this.db.transact([this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' })]);
+        await this.db.transact({ settings: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) });
       } else {
-        await this.db.transact([this.db.update({ Key: key, ...versionedUpdate(stripUndefined(changes), ctx, current.version) })]);
+        await this.db.transact({ settings: this.db.update({ Key: key, ...versionedUpdate(stripUndefined(changes), ctx, current.version) }) });
       }
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new VersionConflictError();
+      if (err instanceof TransactionCancelledError && err.failed('settings')) throw new VersionConflictError();
       throw err;
     }
     return next;

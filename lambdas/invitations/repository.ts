@@ -1,10 +1,11 @@
 import type { Invitation, InvitationStatus } from '../../schemas/invitations.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem } from '../shared/data/db.js';
-import { CareTeamKeys, LoginKeys, PatientKeys, UserKeys } from '../shared/data/keys.js';
-import { newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
+import { CareTeamMemberEntity, LoginLinkEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
+import { versioned } from '../shared/data/update-builder.js';
+import type { WriteContext } from '../shared/data/write-context.js';
 import { InvalidTransitionError, NotFoundError } from '../shared/errors.js';
 import { hashEmail } from './code.js';
-import { InvitationCodeKeys, InvitationKeys, InviteeKeys, SignUpKeys } from './keys.js';
+import { InvitationCodeEntity, InvitationEntity, InviteeEntity, SignUpEntity } from './entities.js';
 
 /** What is stored of an invitation: `expired` is derived (pending past `expiresAt`), never stored. */
 export type StoredStatus = Exclude<InvitationStatus, 'expired'>;
@@ -32,12 +33,12 @@ export class InvitationRepository {
   constructor(private readonly db: Db) {}
 
   async get(orgId: string, invitationId: string): Promise<StoredInvitation | undefined> {
-    const item = await this.db.get(InvitationKeys.key(orgId, invitationId), true);
+    const item = await this.db.get(InvitationEntity.key(orgId, invitationId), true);
     return item ? toStored(item) : undefined;
   }
 
   async byCodeHash(codeHash: string): Promise<StoredInvitation | undefined> {
-    const link = await this.db.get(InvitationCodeKeys.key(codeHash), true);
+    const link = await this.db.get(InvitationCodeEntity.key(codeHash), true);
     if (!link) return undefined;
     const invitation = await this.get(String(link.orgId), String(link.invitationId));
     return invitation && invitation.codeHash === codeHash ? invitation : undefined;
@@ -49,19 +50,18 @@ export class InvitationRepository {
    * working at once). Concurrent re-invites: the pointer's condition lets one win, the other retries.
    */
   async create(ctx: WriteContext, invitation: StoredInvitation): Promise<void> {
-    const pointerKey = InviteeKeys.key(ctx.orgId, invitation.patientId, hashEmail(invitation.email));
+    const pointerKey = InviteeEntity.key(ctx.orgId, invitation.patientId, hashEmail(invitation.email));
     for (let attempt = 0; ; attempt++) {
       const pointer = await this.db.get(pointerKey, true);
       const previous = pointer ? await this.get(ctx.orgId, String(pointer.invitationId)) : undefined;
-      const items: TransactItem[] = [
-        this.db.put(
-          newItem(
+      const parts: TransactParts = {
+        invitation: this.db.put(
+          InvitationEntity.newItem(
             {
-              ...InvitationKeys.key(ctx.orgId, invitation.invitationId),
-              ...InvitationKeys.byStatus(ctx.orgId, 'pending', invitation.invitationId),
-              ...InvitationKeys.inOrg(ctx.orgId, invitation.invitationId),
+              ...InvitationEntity.key(ctx.orgId, invitation.invitationId),
+              ...InvitationEntity.byStatus(ctx.orgId, 'pending', invitation.invitationId),
+              ...InvitationEntity.inOrg(ctx.orgId, invitation.invitationId),
             },
-            'Invitation',
             {
               id: invitation.invitationId,
               invitationId: invitation.invitationId,
@@ -77,22 +77,22 @@ export class InvitationRepository {
           ),
           { ConditionExpression: 'attribute_not_exists(PK)' },
         ),
-        this.db.put(
-          newItem(InvitationCodeKeys.key(invitation.codeHash), 'InvitationCode', {
+        code: this.db.put(
+          InvitationCodeEntity.newItem(InvitationCodeEntity.key(invitation.codeHash), {
             invitationId: invitation.invitationId, expiresAt: ttlAfter(invitation.expiresAt),
           }, ctx),
           { ConditionExpression: 'attribute_not_exists(PK)' },
         ),
-        this.db.put(
-          newItem(pointerKey, 'Invitee', { invitationId: invitation.invitationId, patientId: invitation.patientId }, ctx),
+        invitee: this.db.put(
+          InviteeEntity.newItem(pointerKey, { invitationId: invitation.invitationId, patientId: invitation.patientId }, ctx),
           pointer
             ? { ConditionExpression: 'invitationId = :was', ExpressionAttributeValues: { ':was': pointer.invitationId } }
             : { ConditionExpression: 'attribute_not_exists(PK)' },
         ),
-      ];
-      if (previous?.status === 'pending') items.push(...this.revokeItems(ctx, previous));
+        ...(previous?.status === 'pending' ? { replaced: this.revokeItems(ctx, previous) } : {}),
+      };
       try {
-        await this.db.transact(items);
+        await this.db.transact(parts);
         return;
       } catch (err) {
         if (err instanceof TransactionCancelledError && attempt < 3) continue;
@@ -105,27 +105,24 @@ export class InvitationRepository {
   async revoke(ctx: WriteContext, invitation: StoredInvitation): Promise<void> {
     if (invitation.status !== 'pending') throw new InvalidTransitionError(`The invitation is ${invitation.status}, not pending`);
     try {
-      await this.db.transact(this.revokeItems(ctx, invitation));
+      await this.db.transact({ revoke: this.revokeItems(ctx, invitation) });
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) throw new InvalidTransitionError('The invitation is no longer pending');
+      if (err instanceof TransactionCancelledError && err.failed('revoke')) throw new InvalidTransitionError('The invitation is no longer pending');
       throw err;
     }
   }
 
-  private revokeItems(ctx: WriteContext, invitation: StoredInvitation): TransactItem[] {
-    const update = versionedUpdate(
-      { status: 'revoked', revokedAt: ctx.now, ...InvitationKeys.byStatus(ctx.orgId, 'revoked', invitation.invitationId) },
-      ctx,
-    );
+  /** The invitation (-> revoked, on condition it is still pending) and the removal of its code. */
+  private revokeItems(ctx: WriteContext, invitation: StoredInvitation) {
     return [
       this.db.update({
-        Key: InvitationKeys.key(ctx.orgId, invitation.invitationId),
-        ...update,
-        ConditionExpression: `${update.ConditionExpression} AND #st = :pending`,
-        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#st': 'status' },
-        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':pending': 'pending' },
+        Key: InvitationEntity.key(ctx.orgId, invitation.invitationId),
+        ...versioned(ctx)
+          .set({ status: 'revoked', revokedAt: ctx.now, ...InvitationEntity.byStatus(ctx.orgId, 'revoked', invitation.invitationId) })
+          .compare('status', '=', 'pending')
+          .build(),
       }),
-      this.db.delete({ Key: InvitationCodeKeys.key(invitation.codeHash) }),
+      this.db.delete({ Key: InvitationCodeEntity.key(invitation.codeHash) }),
     ];
   }
 
@@ -133,8 +130,8 @@ export class InvitationRepository {
   async list(orgId: string, status: InvitationStatus | undefined, now: string, page: { limit: number; cursor?: string }): Promise<Page<StoredInvitation>> {
     const stored: StoredStatus | undefined = status === 'expired' ? 'pending' : status;
     const [index, attribute, partition] = stored
-      ? (['GSI1', 'GSI1PK', InvitationKeys.statusPartition(orgId, stored)] as const)
-      : (['GSI2', 'GSI2PK', InvitationKeys.orgPartition(orgId)] as const);
+      ? (['GSI1', 'GSI1PK', InvitationEntity.statusPartition(orgId, stored)] as const)
+      : (['GSI2', 'GSI2PK', InvitationEntity.orgPartition(orgId)] as const);
     const filter =
       status === 'pending' ? { FilterExpression: 'validUntil > :now' } : status === 'expired' ? { FilterExpression: 'validUntil <= :now' } : {};
     const out = await this.db.queryPage<Item>(
@@ -156,12 +153,12 @@ export class InvitationRepository {
   /** Remembers which invitation admitted a sign-up (overwrites an earlier, unconfirmed attempt). */
   async admitSignUp(ctx: WriteContext, usernameHash: string, invitation: StoredInvitation): Promise<void> {
     await this.db.putItem(
-      newItem(SignUpKeys.key(usernameHash), 'SignUp', { invitationId: invitation.invitationId, expiresAt: ttlAfter(invitation.expiresAt) }, ctx),
+      SignUpEntity.newItem(SignUpEntity.key(usernameHash), { invitationId: invitation.invitationId, expiresAt: ttlAfter(invitation.expiresAt) }, ctx),
     );
   }
 
   async admittedSignUp(usernameHash: string): Promise<StoredInvitation | undefined> {
-    const item = await this.db.get(SignUpKeys.key(usernameHash), true);
+    const item = await this.db.get(SignUpEntity.key(usernameHash), true);
     return item ? this.get(String(item.orgId), String(item.invitationId)) : undefined;
   }
 
@@ -174,20 +171,16 @@ export class InvitationRepository {
   async accept(ctx: WriteContext, invitation: StoredInvitation, login: Acceptance): Promise<boolean> {
     const { orgId } = ctx;
     const { userId } = login;
-    const update = versionedUpdate(
-      { status: 'accepted', acceptedAt: ctx.now, userId, ...InvitationKeys.byStatus(orgId, 'accepted', invitation.invitationId) },
-      ctx,
-    );
-    const items: TransactItem[] = [
-      this.db.update({
-        Key: InvitationKeys.key(orgId, invitation.invitationId),
-        ...update,
-        ConditionExpression: `${update.ConditionExpression} AND #st = :pending`,
-        ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#st': 'status' },
-        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':pending': 'pending' },
+    const parts: TransactParts = {
+      invitation: this.db.update({
+        Key: InvitationEntity.key(orgId, invitation.invitationId),
+        ...versioned(ctx)
+          .set({ status: 'accepted', acceptedAt: ctx.now, userId, ...InvitationEntity.byStatus(orgId, 'accepted', invitation.invitationId) })
+          .compare('status', '=', 'pending')
+          .build(),
       }),
-      this.db.put(
-        newItem({ ...UserKeys.key(orgId, userId), ...UserKeys.byRole(orgId, invitation.role, userId) }, 'User', {
+      profile: this.db.put(
+        UserEntity.newItem({ ...UserEntity.key(orgId, userId), ...UserEntity.byRole(orgId, invitation.role, userId) }, {
           id: userId,
           userId,
           email: invitation.email,
@@ -198,8 +191,8 @@ export class InvitationRepository {
         }, ctx),
         { ConditionExpression: 'attribute_not_exists(PK)' },
       ),
-      this.db.put(
-        newItem(LoginKeys.key(userId), 'LoginLink', {
+      login: this.db.put(
+        LoginLinkEntity.newItem(LoginLinkEntity.key(userId), {
           userId,
           role: invitation.role,
           ...(invitation.role === 'patient' ? { patientId: invitation.patientId } : {}),
@@ -207,41 +200,47 @@ export class InvitationRepository {
         }, ctx),
         { ConditionExpression: 'attribute_not_exists(PK)' },
       ),
-      this.db.delete({ Key: InvitationCodeKeys.key(invitation.codeHash) }),
-    ];
-    if (invitation.role === 'patient') {
-      const link = versionedUpdate({ userId }, ctx);
-      items.push(this.db.update({ Key: PatientKeys.key(orgId, invitation.patientId), ...link, ConditionExpression: `${link.ConditionExpression} AND attribute_not_exists(userId)` }));
-    } else {
-      const key = CareTeamKeys.key(orgId, invitation.patientId, userId);
-      items.push(
-        this.db.conditionCheck({ Key: PatientKeys.key(orgId, invitation.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-        this.db.put(
-          newItem({ ...key, ...CareTeamKeys.byUser(orgId, userId, invitation.patientId) }, 'CareTeamMember', {
-            id: userId,
-            patientId: invitation.patientId,
-            userId,
-            relationship: 'family',
-            displayName: login.displayName,
-            email: invitation.email,
-            role: 'family',
-            addedAt: ctx.now,
-            addedBy: invitation.createdBy,
-          }, ctx),
-          { ConditionExpression: 'attribute_not_exists(PK)' },
-        ),
-      );
-    }
+      code: this.db.delete({ Key: InvitationCodeEntity.key(invitation.codeHash) }),
+      ...(invitation.role === 'patient'
+        ? {
+            patientLink: this.db.update({
+              Key: PatientEntity.key(orgId, invitation.patientId),
+              ...versioned(ctx).set({ userId }).absent('userId').build(),
+            }),
+          }
+        : {
+            patientExists: this.db.conditionCheck({ Key: PatientEntity.key(orgId, invitation.patientId), ConditionExpression: 'attribute_exists(PK)' }),
+            member: this.db.put(
+              CareTeamMemberEntity.newItem(
+                { ...CareTeamMemberEntity.key(orgId, invitation.patientId, userId), ...CareTeamMemberEntity.byUser(orgId, userId, invitation.patientId) },
+                {
+                  id: userId,
+                  patientId: invitation.patientId,
+                  userId,
+                  relationship: 'family',
+                  displayName: login.displayName,
+                  email: invitation.email,
+                  role: 'family',
+                  addedAt: ctx.now,
+                  addedBy: invitation.createdBy,
+                },
+                ctx,
+              ),
+              { ConditionExpression: 'attribute_not_exists(PK)' },
+            ),
+          }),
+    };
     try {
-      await this.db.transact(items);
+      await this.db.transact(parts);
       return true;
     } catch (err) {
       if (!(err instanceof TransactionCancelledError)) throw err;
       const now = await this.get(orgId, invitation.invitationId);
       if (now?.status === 'accepted' && now.userId === userId) return false;
-      if (err.failedAt(0)) throw new InvalidTransitionError(`The invitation is ${now?.status ?? 'gone'}, not pending`);
-      if (invitation.role === 'patient' && err.failedAt(4)) throw new InvalidTransitionError('The patient already has a login');
-      throw new NotFoundError('The invited patient no longer exists');
+      if (err.failed('invitation')) throw new InvalidTransitionError(`The invitation is ${now?.status ?? 'gone'}, not pending`);
+      if (err.failed('patientLink')) throw new InvalidTransitionError('The patient already has a login');
+      if (err.failed('patientExists')) throw new NotFoundError('The invited patient no longer exists');
+      throw err;
     }
   }
 }

@@ -86,11 +86,11 @@ export class MessagingService {
     };
     const participants = [{ userId: caller.userId, role: primaryRole(caller.roles) }, ...users.map((u) => ({ userId: u.userId, role: u.role }))];
     const response = conversationView(conversation, [], caller.userId);
-    return (await this.repo.createConversation(ctx, conversation, participants, idem, response)) as Conversation;
+    return (await this.repo.conversations.createConversation(ctx, conversation, participants, idem, response)) as Conversation;
   }
 
   listMyConversations(caller: Caller, page: PageRequest): Promise<Page<ConversationSummary>> {
-    return this.repo.listMyConversations(caller.orgId, caller.userId, page).then((out) => ({
+    return this.repo.conversations.listMyConversations(caller.orgId, caller.userId, page).then((out) => ({
       items: out.items.map(summaryView),
       nextCursor: out.nextCursor,
     }));
@@ -99,8 +99,8 @@ export class MessagingService {
   async getConversation(caller: Caller, conversationId: string): Promise<Conversation> {
     await this.participation(caller, conversationId);
     const [conversation, participants] = await Promise.all([
-      this.repo.getConversation(caller.orgId, conversationId),
-      this.repo.listParticipants(caller.orgId, conversationId),
+      this.repo.conversations.getConversation(caller.orgId, conversationId),
+      this.repo.conversations.listParticipants(caller.orgId, conversationId),
     ]);
     if (!conversation) throw notFound();
     return conversationView(conversation, participants, caller.userId);
@@ -111,14 +111,14 @@ export class MessagingService {
     if (earlier) return earlier.response as Conversation;
     await this.participation(caller, conversationId);
     for (let attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
-      const conversation = await this.repo.getConversation(caller.orgId, conversationId);
+      const conversation = await this.repo.conversations.getConversation(caller.orgId, conversationId);
       if (!conversation) throw notFound();
       if (conversation.participantIds.includes(body.userId)) throw new ConflictError('This user already takes part in the conversation');
       if (conversation.participantIds.length >= MAX_PARTICIPANTS) {
         throw new ConflictError(`The conversation already has the maximum of ${MAX_PARTICIPANTS} participants`);
       }
       const [user] = await this.eligibleUsers(caller.orgId, [body.userId], conversation.patientId, () => 'body.userId');
-      const participants = await this.repo.listParticipants(caller.orgId, conversationId);
+      const participants = await this.repo.conversations.listParticipants(caller.orgId, conversationId);
       const after: ConversationRecord = {
         ...conversation,
         participantIds: [...conversation.participantIds, user!.userId],
@@ -138,7 +138,7 @@ export class MessagingService {
         readAt: null,
       };
       const response = conversationView(after, [...participants, joined], caller.userId);
-      const out = await this.repo.addParticipant(ctx, conversation, { userId: user!.userId, role: user!.role }, idem, response);
+      const out = await this.repo.conversations.addParticipant(ctx, conversation, { userId: user!.userId, role: user!.role }, idem, response);
       if (out.ok) return out.response as Conversation;
       if (out.reason === 'already') throw new ConflictError('This user already takes part in the conversation');
       await pause(attempt);
@@ -158,7 +158,7 @@ export class MessagingService {
     const refs: AttachmentRef[] = attachments.map((a) => ({ attachmentId: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size }));
 
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
-      const conversation = await this.repo.getConversation(caller.orgId, conversationId);
+      const conversation = await this.repo.conversations.getConversation(caller.orgId, conversationId);
       if (!conversation) throw notFound();
       const id = nextMessageId(Date.parse(ctx.now), conversation.lastMessageId);
       const message: MessageRecord = {
@@ -172,7 +172,7 @@ export class MessagingService {
         recipientIds: conversation.participantIds.filter((u) => u !== caller.userId),
         ...(conversation.patientId ? { patientId: conversation.patientId } : {}),
       };
-      const out = await this.repo.send(ctx, conversation, message, attachments, idem, messageView(message));
+      const out = await this.repo.messages.send(ctx, conversation, message, attachments, idem, messageView(message));
       if (out.ok) return out.response as Message;
       if (out.reason === 'attachment_refused') throw attachmentError(0);
       await pause(attempt);
@@ -182,7 +182,7 @@ export class MessagingService {
 
   async listMessages(caller: Caller, conversationId: string, page: PageRequest): Promise<Page<Message>> {
     await this.participation(caller, conversationId);
-    const out = await this.repo.listMessages(caller.orgId, conversationId, page);
+    const out = await this.repo.messages.listMessages(caller.orgId, conversationId, page);
     return { items: out.items.map(messageView), nextCursor: out.nextCursor };
   }
 
@@ -193,15 +193,15 @@ export class MessagingService {
    */
   async markRead(caller: Caller, ctx: WriteContext, conversationId: string, upToMessageId: string): Promise<ReadReceipt> {
     let me = await this.participation(caller, conversationId);
-    const message = await this.repo.getMessage(caller.orgId, conversationId, upToMessageId);
+    const message = await this.repo.messages.getMessage(caller.orgId, conversationId, upToMessageId);
     if (!message) {
       throw new ValidationError('No such message in this conversation', [{ path: 'body.upToMessageId', message: 'no such message in this conversation' }]);
     }
     for (let attempt = 1; attempt <= RECEIPT_ATTEMPTS; attempt++) {
       if (me.lastReadMessageId && upToMessageId <= me.lastReadMessageId) return receiptView(me);
-      const read = await this.repo.countFromOthers(caller.orgId, conversationId, caller.userId, me.lastReadMessageId, upToMessageId);
-      if (await this.repo.markRead(ctx, conversationId, caller.userId, me.lastReadMessageId, upToMessageId, read)) {
-        return receiptView((await this.repo.getParticipant(caller.orgId, conversationId, caller.userId))!);
+      const read = await this.repo.messages.countFromOthers(caller.orgId, conversationId, caller.userId, me.lastReadMessageId, upToMessageId);
+      if (await this.repo.conversations.markRead(ctx, conversationId, caller.userId, me.lastReadMessageId, upToMessageId, read)) {
+        return receiptView((await this.repo.conversations.getParticipant(caller.orgId, conversationId, caller.userId))!);
       }
       await pause(attempt);
       me = await this.participation(caller, conversationId);
@@ -229,7 +229,7 @@ export class MessagingService {
       createdAt: ctx.now,
     };
     const response: AttachmentUpload = { attachmentId: id, uploadUrl, expiresAt: plusSeconds(ctx.now, UPLOAD_URL_SECONDS) };
-    return (await this.repo.createAttachment(ctx, record, idem, response)) as AttachmentUpload;
+    return (await this.repo.attachments.createAttachment(ctx, record, idem, response)) as AttachmentUpload;
   }
 
   /**
@@ -237,11 +237,11 @@ export class MessagingService {
    * file (anyone else: 404). Handing it out is the download, as far as the audit trail is concerned.
    */
   async getAttachment(caller: Caller, ctx: WriteContext, attachmentId: string): Promise<AttachmentDownload> {
-    const attachment = await this.repo.getAttachment(caller.orgId, attachmentId);
+    const attachment = await this.repo.attachments.getAttachment(caller.orgId, attachmentId);
     if (!attachment) throw new NotFoundError('Attachment not found');
     let patientId: string | undefined;
     if (attachment.uploadedBy !== caller.userId) {
-      const via = await this.repo.conversationsWithParticipant(caller.orgId, caller.userId, attachment.conversationIds);
+      const via = await this.repo.conversations.conversationsWithParticipant(caller.orgId, caller.userId, attachment.conversationIds);
       let allowed: ParticipantRecord | undefined;
       for (const p of via) {
         if (!p.patientId || (await this.policy.canSeePatient(caller, p.patientId))) {
@@ -273,7 +273,7 @@ export class MessagingService {
 
   /** The caller's participant item, or 404: non-participants cannot tell the conversation exists. */
   private async participation(caller: Caller, conversationId: string): Promise<ParticipantRecord> {
-    const me = await this.repo.getParticipant(caller.orgId, conversationId, caller.userId);
+    const me = await this.repo.conversations.getParticipant(caller.orgId, conversationId, caller.userId);
     if (!me) throw notFound();
     if (me.patientId && !(await this.policy.canSeePatient(caller, me.patientId))) throw notFound();
     return me;
@@ -309,7 +309,7 @@ export class MessagingService {
   /** The caller's own uploaded attachments, with where each will be kept; anything else is a 400. */
   private async ownUploadedAttachments(caller: Caller, ids: readonly string[]): Promise<Array<AttachmentRecord & { keptKey: string }>> {
     const unique = [...new Set(ids)];
-    const found = new Map((await this.repo.getAttachments(caller.orgId, unique)).map((a) => [a.id, a]));
+    const found = new Map((await this.repo.attachments.getAttachments(caller.orgId, unique)).map((a) => [a.id, a]));
     const out: Array<AttachmentRecord & { keptKey: string }> = [];
     for (const id of unique) {
       const a = found.get(id);

@@ -1,9 +1,10 @@
 import type { Notification } from '../../schemas/notifications.js';
 import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
-import { CareTeamKeys, PatientKeys, UserKeys } from '../shared/data/keys.js';
-import { actorAttributes, newItem, versionedUpdate, type WriteContext } from '../shared/data/write-context.js';
+import { CareTeamMemberEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
+import { update, versioned } from '../shared/data/update-builder.js';
+import type { WriteContext } from '../shared/data/write-context.js';
+import { NotificationEntity, UserCountersEntity } from './entities.js';
 import type { RecipientDirectory } from './rules.js';
-import { NotificationKeys, UserCounterKeys } from './keys.js';
 
 export interface NewNotification {
   id: string;
@@ -34,7 +35,7 @@ export class NotificationsRepository implements RecipientDirectory {
   async careTeam(orgId: string, patientId: string): Promise<string[]> {
     const items = await this.db.queryAll<Item>({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': PatientKeys.partition(orgId, patientId), ':prefix': CareTeamKeys.prefix },
+      ExpressionAttributeValues: { ':pk': PatientEntity.partition(orgId, patientId), ':prefix': CareTeamMemberEntity.prefix },
     });
     return items.filter((i) => i.deleting !== true && typeof i.userId === 'string').map((i) => String(i.userId));
   }
@@ -43,13 +44,13 @@ export class NotificationsRepository implements RecipientDirectory {
     const items = await this.db.queryAll<Item>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': UserKeys.orgPartition(orgId), ':prefix': UserKeys.rolePrefix('coordinator') },
+      ExpressionAttributeValues: { ':pk': UserEntity.orgPartition(orgId), ':prefix': UserEntity.rolePrefix('coordinator') },
     });
     return items.filter((i) => typeof i.userId === 'string').map((i) => String(i.userId));
   }
 
   async patientLogin(orgId: string, patientId: string): Promise<string | undefined> {
-    const item = await this.db.get(PatientKeys.key(orgId, patientId));
+    const item = await this.db.get(PatientEntity.key(orgId, patientId));
     return typeof item?.userId === 'string' ? item.userId : undefined;
   }
 
@@ -62,9 +63,8 @@ export class NotificationsRepository implements RecipientDirectory {
    */
   async create(ctx: WriteContext, n: NewNotification): Promise<boolean> {
     const { userId, patientId, entityType, entityId, ...fields } = n;
-    const note = newItem(
-      { ...NotificationKeys.key(ctx.orgId, userId, n.id), ...NotificationKeys.unread(ctx.orgId, userId, n.id) },
-      'Notification',
+    const note = NotificationEntity.newItem(
+      { ...NotificationEntity.key(ctx.orgId, userId, n.id), ...NotificationEntity.unread(ctx.orgId, userId, n.id) },
       // Stored as `aboutPatientId`, not `patientId`: a notification is addressed to one user, and
       // an item with `patientId` would also reach that patient's `onPatientEvent` subscribers.
       // The entity it is about is `about*`: `entityType` and `id` are the notification's own.
@@ -72,13 +72,13 @@ export class NotificationsRepository implements RecipientDirectory {
       ctx,
     );
     try {
-      await this.db.transact([
-        this.db.put(note, { ConditionExpression: 'attribute_not_exists(PK)' }),
-        this.db.update(this.counterAdd(ctx, userId, 1)),
-      ]);
+      await this.db.transact({
+        notification: this.db.put(note, { ConditionExpression: 'attribute_not_exists(PK)' }),
+        counters: this.db.update(this.counterAdd(ctx, userId, 1)),
+      });
       return true;
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(0)) return false;
+      if (err instanceof TransactionCancelledError && err.failed('notification')) return false;
       throw err;
     }
   }
@@ -89,32 +89,32 @@ export class NotificationsRepository implements RecipientDirectory {
           {
             IndexName: 'GSI1',
             KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': NotificationKeys.unreadPartition(orgId, userId) },
+            ExpressionAttributeValues: { ':pk': NotificationEntity.unreadPartition(orgId, userId) },
             ScanIndexForward: false,
           },
           page,
-          { attribute: 'GSI1PK', value: NotificationKeys.unreadPartition(orgId, userId) },
+          { attribute: 'GSI1PK', value: NotificationEntity.unreadPartition(orgId, userId) },
         )
       : await this.db.queryPage<Item>(
           {
             KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': NotificationKeys.partition(orgId, userId), ':prefix': NotificationKeys.prefix },
+            ExpressionAttributeValues: { ':pk': NotificationEntity.partition(orgId, userId), ':prefix': NotificationEntity.prefix },
             ScanIndexForward: false,
           },
           page,
-          { attribute: 'PK', value: NotificationKeys.partition(orgId, userId) },
+          { attribute: 'PK', value: NotificationEntity.partition(orgId, userId) },
         );
-    return { items: out.items.map(toNotification), nextCursor: out.nextCursor };
+    return { items: out.items.map(NotificationEntity.fromItem), nextCursor: out.nextCursor };
   }
 
   async unreadCount(orgId: string, userId: string): Promise<number> {
-    const item = await this.db.get(UserCounterKeys.key(orgId, userId), true);
+    const item = await this.db.get(UserCountersEntity.key(orgId, userId), true);
     return typeof item?.unreadCount === 'number' ? Math.max(0, item.unreadCount) : 0;
   }
 
   async get(orgId: string, userId: string, id: string): Promise<Notification | undefined> {
-    const item = await this.db.get(NotificationKeys.key(orgId, userId, id), true);
-    return item ? toNotification(item) : undefined;
+    const item = await this.db.get(NotificationEntity.key(orgId, userId, id), true);
+    return item ? NotificationEntity.fromItem(item) : undefined;
   }
 
   /**
@@ -123,48 +123,29 @@ export class NotificationsRepository implements RecipientDirectory {
    * notification; marking again changes nothing (undefined when there is no such notification).
    */
   async markRead(ctx: WriteContext, id: string): Promise<Notification | undefined> {
-    const key = NotificationKeys.key(ctx.orgId, ctx.actorId, id);
-    const spec = versionedUpdate({ readAt: ctx.now, GSI1PK: null, GSI1SK: null, auditAction: 'mark_read' }, ctx);
+    const key = NotificationEntity.key(ctx.orgId, ctx.actorId, id);
+    const spec = versioned(ctx).set({ readAt: ctx.now, GSI1PK: null, GSI1SK: null, auditAction: 'mark_read' }).absent('readAt').build();
     try {
-      await this.db.transact([
-        this.db.update({ Key: key, ...spec, ConditionExpression: `${spec.ConditionExpression} AND attribute_not_exists(readAt)` }),
-        this.db.update(this.counterAdd(ctx, ctx.actorId, -1)),
-      ]);
+      await this.db.transact({
+        notification: this.db.update({ Key: key, ...spec }),
+        counters: this.db.update(this.counterAdd(ctx, ctx.actorId, -1)),
+      });
     } catch (err) {
-      if (!(err instanceof TransactionCancelledError && err.failedAt(0))) throw err;
+      if (!(err instanceof TransactionCancelledError && err.failed('notification'))) throw err;
     }
     return this.get(ctx.orgId, ctx.actorId, id);
   }
 
   /** ADD to the counter item (created by the first ADD), stamped like any write. */
   private counterAdd(ctx: WriteContext, userId: string, delta: number) {
-    const stamp = { ...actorAttributes(ctx), entityType: 'UserCounters', orgId: ctx.orgId, userId, id: userId };
-    const names: Record<string, string> = { '#unread': 'unreadCount', '#created': 'createdAt' };
-    const values: Record<string, unknown> = { ':delta': delta, ':now': ctx.now };
-    const sets = Object.entries(stamp).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
-    });
     return {
-      Key: UserCounterKeys.key(ctx.orgId, userId),
-      UpdateExpression: `SET ${sets.join(', ')}, #created = if_not_exists(#created, :now) ADD #unread :delta`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      Key: UserCountersEntity.key(ctx.orgId, userId),
+      ...update()
+        .stamp(ctx)
+        .set({ entityType: UserCountersEntity.entityType, orgId: ctx.orgId, userId, id: userId })
+        .setIfNotExists({ createdAt: ctx.now })
+        .add({ unreadCount: delta })
+        .build(),
     };
   }
-}
-
-function toNotification(item: Item): Notification {
-  return {
-    id: String(item.id),
-    type: String(item.type),
-    title: String(item.title),
-    body: String(item.body),
-    ...(typeof item.aboutPatientId === 'string' ? { patientId: item.aboutPatientId } : {}),
-    entityType: String(item.aboutEntityType),
-    entityId: String(item.aboutEntityId),
-    createdAt: String(item.createdAt),
-    readAt: typeof item.readAt === 'string' ? item.readAt : null,
-  };
 }

@@ -1,13 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../lambdas/shared/env.js';
-import { ROUTES } from '../../lambdas/routes.js';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
-import { CareFunction } from '../constructs/care-function.js';
-import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { IdentityService } from '../services/identity.js';
 import { InvitationsService } from '../services/invitations.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { MedicationsService } from '../services/medications.js';
@@ -15,7 +13,6 @@ import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AuditQuery } from './audit-query.js';
-import { CareRestApi } from './care-rest-api.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
 
@@ -26,42 +23,27 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * Everything that can be torn down and rebuilt without losing data: the domain functions, the REST
- * and realtime APIs, the stream consumers, the bus rules and the Athena catalog.
+ * Everything that can be torn down and rebuilt without losing data: the domain functions, the
+ * realtime API, the stream consumers, the bus rules and the Athena catalog. The REST API in front
+ * of the domain functions is the API stack's (api-stack.ts).
  */
 export class StatelessStack extends Stack {
+  /** The function of each API domain, for the REST API. */
+  readonly apiFunctions: Readonly<Partial<Record<ApiFunctionId, lambda.IFunction>>>;
+
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, stateful } = props;
     const logRetention = config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
     const pool = stateful.userPool.userPool;
 
-    // One function per domain (today: identity).
-    const identity = new CareFunction(this, 'Identity', {
-      functionId: 'identity',
-      environment: {
-        [ENV.tableName]: stateful.table.tableName,
-        [ENV.userPoolId]: pool.userPoolId,
-        // The function adds CORS headers to its own responses (proxy integration).
-        CORS_ALLOW_ORIGINS: config.corsAllowOrigins.join(','),
-      },
-      logEncryptionKey: stateful.key,
+    const identity = new IdentityService(this, 'Identity', {
+      table: stateful.table,
+      userPool: pool,
+      key: stateful.key,
       logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
     });
-    grantTableAccess(identity.function, stateful.table, stateful.key, 'readwrite');
-    identity.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'cognito-idp:AdminCreateUser',
-          'cognito-idp:AdminAddUserToGroup',
-          'cognito-idp:AdminGetUser',
-          'cognito-idp:AdminSetUserPassword',
-          // Undoes a login whose profile could not be stored.
-          'cognito-idp:AdminDeleteUser',
-        ],
-        resources: [pool.userPoolArn],
-      }),
-    );
 
     const notifications = new NotificationsService(this, 'Notifications', {
       table: stateful.table,
@@ -109,14 +91,7 @@ export class StatelessStack extends Stack {
       deadLetters: medications.deadLetters,
     });
 
-    const rest = new CareRestApi(this, 'Rest', {
-      stage: config.stage,
-      routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, invitations: invitations.function.function },
-      userPool: pool,
-      corsAllowOrigins: config.corsAllowOrigins,
-      logEncryptionKey: stateful.key,
-    });
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, invitations: invitations.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,
@@ -145,7 +120,6 @@ export class StatelessStack extends Stack {
     });
 
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
-    new CfnOutput(this, 'ApiUrl', { value: rest.api.url, description: 'REST API base URL' });
     new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });
     new CfnOutput(this, 'RealtimeUrl', { value: realtime.realtimeUrl, description: 'AppSync realtime (WebSocket) endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });

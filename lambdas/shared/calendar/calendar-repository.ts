@@ -1,4 +1,4 @@
-import { TransactionCancelledError, type Db, type Item, type TransactItem } from '../data/db.js';
+import { TransactionCancelledError, type Db, type Item, type TransactItem, type TransactParts } from '../data/db.js';
 import { actorAttributes, type WriteContext } from '../data/write-context.js';
 import { ConflictError } from '../errors.js';
 import { findClash, shiftIso, utcDaysOf, type CalendarEntry, type CalendarOwner, type GapRule } from './calendar.js';
@@ -108,6 +108,9 @@ export class CalendarConflictError extends ConflictError {
   }
 }
 
+/** The transaction part that holds the calendar days' guards. */
+const CALENDAR_PART = 'calendarDays';
+
 /** One calendar's part in a booking: what to read, what to add or free, and the gap it requires. */
 export interface CalendarChange {
   owner: CalendarOwner;
@@ -161,15 +164,17 @@ export class Calendars {
   }
 
   /**
-   * Books (and frees) time on one or more calendars in one transaction with `items`. Throws
-   * `CalendarConflictError` on a clash; anything `items` throws (a rule that the fresh read breaks)
-   * propagates. `isOwnFailure` tells a cancellation of the caller's own items (answered by the
-   * caller) from one of a calendar day (retried).
+   * Books (and frees) time on one or more calendars (one change per owner) in one transaction with
+   * the caller's own named parts (`parts(windows)`: the appointment, the care-team link, ...).
+   * Throws `CalendarConflictError` on a clash; a cancellation caused by the calendar days is decided
+   * again on fresh reads; one caused by the caller's own parts is thrown as the
+   * `TransactionCancelledError` (read it by part name: `err.failed('appointment')`). Anything
+   * `parts` throws (a rule the fresh read breaks) propagates.
    */
   async book<T>(
     ctx: WriteContext,
     changes: readonly CalendarChange[],
-    items: (windows: CalendarWindow[]) => TransactItem[] | Promise<TransactItem[]>,
+    parts: (windows: CalendarWindow[]) => TransactParts | Promise<TransactParts>,
     result: () => T,
     attempts = 25,
   ): Promise<T> {
@@ -183,18 +188,16 @@ export class Calendars {
         }
       });
       const guards = changes.flatMap((c, i) => windows[i]!.writes(this.db, ctx, { add: c.add ?? [], remove: (c.remove ?? []).map((r) => r.id) }));
-      const own = await items(windows);
+      const own = await parts(windows);
+      if (CALENDAR_PART in own) throw new Error(`"${CALENDAR_PART}" is the calendar's own part name`);
       try {
-        await this.db.transact([...guards, ...own]);
+        await this.db.transact({ [CALENDAR_PART]: guards, ...own });
         return result();
       } catch (err) {
         // A day's guard failed: someone booked or freed time there since the read. Decide again.
-        const calendarMoved = err instanceof TransactionCancelledError && guards.some((_, i) => err.failedAt(i));
-        if (!calendarMoved || attempt >= attempts) {
-          if (calendarMoved) throw new ConflictError('The calendar is busy; try again');
-          if (err instanceof TransactionCancelledError) throw new OwnItemsCancelledError(err, guards.length);
-          throw err;
-        }
+        const calendarMoved = err instanceof TransactionCancelledError && err.failed(CALENDAR_PART);
+        if (!calendarMoved) throw err;
+        if (attempt >= attempts) throw new ConflictError('The calendar is busy; try again');
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
@@ -205,21 +208,5 @@ export class Calendars {
     if (spans.length === 0) throw new Error('A calendar change adds or removes something');
     const margin = c.margin ?? 0;
     return this.window(orgId, c.owner, spans.map((s) => [shiftIso(s.start, -margin), shiftIso(s.end, margin)] as const));
-  }
-}
-
-/**
- * The caller's own items of a booking transaction failed (not a calendar day): the reasons of those
- * items only, indexed from 0 as the caller listed them.
- */
-export class OwnItemsCancelledError extends Error {
-  readonly reasons: TransactionCancelledError['reasons'];
-  constructor(err: TransactionCancelledError, offset: number) {
-    super(err.message);
-    this.name = 'OwnItemsCancelledError';
-    this.reasons = err.reasons.slice(offset);
-  }
-  failedAt(index: number): boolean {
-    return this.reasons[index]?.code === 'ConditionalCheckFailed';
   }
 }

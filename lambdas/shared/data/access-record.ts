@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import type { Db } from './db.js';
-import { AccessRecordKeys } from './keys.js';
-import { newItem, type WriteContext } from './write-context.js';
+import { AccessRecordEntity } from './entities.js';
+import type { WriteContext } from './write-context.js';
 
 /** Access records live a day: long enough for the stream to carry them to the audit trail. */
 const TTL_SECONDS = 24 * 60 * 60;
@@ -22,9 +22,8 @@ export interface AccessEvent {
 export async function recordAccess(db: Db, ctx: WriteContext, event: AccessEvent): Promise<void> {
   const id = ulid(Date.parse(ctx.now));
   await db.putItem(
-      newItem(
-        AccessRecordKeys.key(ctx.orgId, id),
-        'AccessRecord',
+      AccessRecordEntity.newItem(
+        AccessRecordEntity.key(ctx.orgId, id),
         {
           id,
           accessAction: event.action,

@@ -14,14 +14,26 @@ import { ValidationError } from '../errors.js';
 export type Item = Record<string, unknown>;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** Why a transaction was cancelled, one entry per item in request order. */
+/**
+ * A transaction's items by name: what each one is for (`patientExists`, `participants`), so a
+ * cancellation is read by name, never by counting positions. A name may stand for several items
+ * (every participant's update); object order is request order.
+ */
+export type TransactParts = Record<string, TransactItem | readonly TransactItem[]>;
+
+/** Why a transaction was cancelled, one entry per item in request order, with its part's name. */
 export class TransactionCancelledError extends Error {
-  constructor(readonly reasons: ReadonlyArray<{ code: string; item?: Item }>) {
+  constructor(readonly reasons: ReadonlyArray<{ part: string; code: string; item?: Item }>) {
     super(`Transaction cancelled: ${reasons.map((r) => r.code).join(',')}`);
     this.name = 'TransactionCancelledError';
   }
-  failedAt(index: number): boolean {
-    return this.reasons[index]?.code === 'ConditionalCheckFailed';
+  /** Whether the condition of `part` (of any of its items) failed. */
+  failed(part: string): boolean {
+    return this.reasons.some((r) => r.part === part && r.code === 'ConditionalCheckFailed');
+  }
+  /** Whether any condition failed (else it was cancelled by conflicts alone). */
+  get conditionFailed(): boolean {
+    return this.reasons.some((r) => r.code === 'ConditionalCheckFailed');
   }
 }
 
@@ -157,7 +169,9 @@ export class Db {
    * (`TransactionConflict`) are retried with jitter, since the SDK does not retry them; a failed
    * condition is reported with its reasons for the repository to interpret.
    */
-  async transact(items: TransactItem[], attempts = 8): Promise<void> {
+  async transact(parts: TransactParts, attempts = 8): Promise<void> {
+    const named = Object.entries(parts).flatMap(([part, item]) => (isItemList(item) ? item : [item]).map((i) => [part, i] as const));
+    const items = named.map(([, item]) => item);
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await this.doc.send(new TransactWriteCommand({ TransactItems: items, ...this.rcc }));
@@ -166,7 +180,7 @@ export class Db {
       } catch (err) {
         if (!(err instanceof Error && err.name === 'TransactionCanceledException')) throw err;
         const reasons = ((err as { CancellationReasons?: Array<{ Code?: string; Item?: Item }> }).CancellationReasons ?? []).map(
-          (r) => ({ code: r.Code ?? 'None', ...(r.Item ? { item: r.Item } : {}) }),
+          (r, i) => ({ part: named[i]?.[0] ?? '', code: r.Code ?? 'None', ...(r.Item ? { item: r.Item } : {}) }),
         );
         const conflictOnly = reasons.some((r) => r.code === 'TransactionConflict') && !reasons.some((r) => r.code === 'ConditionalCheckFailed');
         if (conflictOnly && attempt < attempts) {
@@ -192,6 +206,8 @@ export class Db {
     return { ConditionCheck: { TableName: this.tableName, ...spec } };
   }
 }
+
+const isItemList = (part: TransactItem | readonly TransactItem[]): part is readonly TransactItem[] => Array.isArray(part);
 
 export function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');

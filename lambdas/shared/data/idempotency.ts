@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../errors.js';
-import { TransactionCancelledError, type Db, type TransactItem } from './db.js';
-import { IdempotencyKeys } from './keys.js';
+import { TransactionCancelledError, type Db, type TransactParts } from './db.js';
+import { IdempotencyRecordEntity } from './entities.js';
 import { actorAttributes, type WriteContext } from './write-context.js';
 
 /** `Idempotency-Key` replays last 24 hours (API.md, "Conventions"). */
 const TTL_SECONDS = 24 * 60 * 60;
+/** The idempotency record's name among the create's transaction parts. */
+const RECORD = 'idempotencyRecord';
 
 export interface IdempotencyRequest {
   /** sha256 of the client's key. */
@@ -47,7 +49,7 @@ export class Idempotency {
    */
   async replay(ctx: WriteContext, req: IdempotencyRequest | undefined): Promise<{ response: unknown } | undefined> {
     if (!req) return undefined;
-    const stored = await this.db.get<Stored>(IdempotencyKeys.key(ctx.orgId, ctx.actorId, req.keyHash), true);
+    const stored = await this.db.get<Stored>(IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash), true);
     if (!stored || stored.expiresAt <= nowSeconds(ctx)) return undefined;
     if (stored.requestHash !== req.requestHash) throw new IdempotencyKeyReusedError();
     return { response: stored.response };
@@ -57,15 +59,16 @@ export class Idempotency {
    * Runs the create's transaction with the idempotency record added (when a key was given).
    * Answers the response to return: the new one, or the first request's on a replay.
    */
-  async run<T>(ctx: WriteContext, req: IdempotencyRequest | undefined, items: TransactItem[], response: T): Promise<T> {
+  async run<T>(ctx: WriteContext, req: IdempotencyRequest | undefined, parts: TransactParts, response: T): Promise<T> {
     if (!req) {
-      await this.db.transact(items);
+      await this.db.transact(parts);
       return response;
     }
+    if (RECORD in parts) throw new Error(`"${RECORD}" is the idempotency record's part`);
     const record = this.db.put(
       {
-        ...IdempotencyKeys.key(ctx.orgId, ctx.actorId, req.keyHash),
-        entityType: 'IdempotencyRecord',
+        ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
+        entityType: IdempotencyRecordEntity.entityType,
         orgId: ctx.orgId,
         requestHash: req.requestHash,
         response,
@@ -79,10 +82,10 @@ export class Idempotency {
       },
     );
     try {
-      await this.db.transact([...items, record]);
+      await this.db.transact({ ...parts, [RECORD]: record });
       return response;
     } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failedAt(items.length)) {
+      if (err instanceof TransactionCancelledError && err.failed(RECORD)) {
         const earlier = await this.replay(ctx, req);
         if (earlier) return earlier.response as T;
       }

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { LoginKeys } from './keys.js';
+import { LoginLinkEntity } from './entities.js';
 
 /** Where an invited login belongs (see `LoginKeys`). */
 export interface LoginLink {
@@ -10,7 +10,7 @@ export interface LoginLink {
 
 /** The login link of a user, or undefined for logins created by an admin (their attributes say it). */
 export async function readLoginLink(db: Db, sub: string): Promise<LoginLink | undefined> {
-  const item = await db.get(LoginKeys.key(sub), true);
+  const item = await db.get(LoginLinkEntity.key(sub), true);
   if (!item || typeof item.orgId !== 'string') return undefined;
   return {
     orgId: item.orgId,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarEntry, CalendarOwner } from '../../../lambdas/shared/calendar/calendar.js';
 import { CalendarConflictError, Calendars } from '../../../lambdas/shared/calendar/calendar-repository.js';
-import { Db } from '../../../lambdas/shared/data/db.js';
+import { Db, TransactionCancelledError } from '../../../lambdas/shared/data/db.js';
 import type { WriteContext } from '../../../lambdas/shared/data/write-context.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 
@@ -23,7 +23,7 @@ const entry = (start: string, minutes: number, kind: CalendarEntry['kind'] = 'ap
   end: new Date(Date.parse(start) + minutes * 60_000).toISOString(),
 });
 const book = (owner: CalendarOwner, e: CalendarEntry, remove: CalendarEntry[] = []) =>
-  calendars.book(ctx, [{ owner, add: [e], remove }], () => [], () => e.id);
+  calendars.book(ctx, [{ owner, add: [e], remove }], () => ({}), () => e.id);
 
 beforeAll(async () => {
   table = await createTestTable('calendar-it');
@@ -90,18 +90,31 @@ describe('Calendars', () => {
   it('holds a 72-hour booking in one transaction and refuses anything inside it', async () => {
     const owner: CalendarOwner = { kind: 'user', id: `aide-${randomUUID()}` };
     const long = entry('2026-04-01T06:00:00Z', 72 * 60, 'respite');
-    await calendars.book(ctx, [{ owner, add: [long], margin: 24 * 60 }], () => [], () => long.id);
+    await calendars.book(ctx, [{ owner, add: [long], margin: 24 * 60 }], () => ({}), () => long.id);
     await expect(book(owner, entry('2026-04-03T12:00:00Z', 60, 'visit'))).rejects.toBeInstanceOf(CalendarConflictError);
     await expect(book(owner, entry('2026-04-04T06:00:00Z', 60, 'visit'))).resolves.toBeTypeOf('string');
     const w = await calendars.window(orgId, owner, [['2026-04-01T00:00:00Z', '2026-04-05T00:00:00Z']]);
     expect(w.entries().map((e) => e.kind).sort()).toEqual(['respite', 'visit']);
   });
 
+  it("commits the caller's own parts with the guards, and reports their failure by name, booking nothing", async () => {
+    const owner = provider();
+    const e = entry('2026-03-15T10:00:00Z', 60);
+    const db = new Db(table.client, table.tableName);
+    const err = await calendars
+      .book(ctx, [{ owner, add: [e] }], () => ({ patientExists: db.conditionCheck({ Key: { PK: `ORG#${orgId}#PAT#nobody`, SK: 'PROFILE' }, ConditionExpression: 'attribute_exists(PK)' }) }), () => e.id)
+      .catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(TransactionCancelledError);
+    expect((err as TransactionCancelledError).failed('patientExists')).toBe(true);
+    const w = await calendars.window(orgId, owner, [['2026-03-15T00:00:00Z', '2026-03-16T00:00:00Z']]);
+    expect(w.entries()).toEqual([]);
+  });
+
   it('frees time at once when an entry is removed', async () => {
     const owner = provider();
     const first = entry('2026-03-14T10:00:00Z', 60);
     await book(owner, first);
-    await calendars.book(ctx, [{ owner, remove: [first] }], () => [], () => undefined);
+    await calendars.book(ctx, [{ owner, remove: [first] }], () => ({}), () => undefined);
     await expect(book(owner, entry('2026-03-14T10:00:00Z', 60))).resolves.toBeTypeOf('string');
   });
 });

@@ -94,29 +94,39 @@ describe('Db.queryPage', () => {
 describe('Db.transact', () => {
   it('retries a cancellation caused only by a concurrent transaction', async () => {
     ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
-    await db.transact([db.put({ PK: 'a', SK: 'b' })]);
+    await db.transact({ item: db.put({ PK: 'a', SK: 'b' }) });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
 
-  it('reports a failed condition with its position, without retrying', async () => {
+  it('reports a failed condition by the name of its part, without retrying', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
-    const err = await db.transact([db.put({ PK: 'a', SK: 'b' }), db.put({ PK: 'c', SK: 'd' })]).catch((e: unknown) => e);
+    const err = await db.transact({ first: db.put({ PK: 'a', SK: 'b' }), second: db.put({ PK: 'c', SK: 'd' }) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransactionCancelledError);
-    expect((err as TransactionCancelledError).failedAt(1)).toBe(true);
-    expect((err as TransactionCancelledError).failedAt(0)).toBe(false);
+    expect((err as TransactionCancelledError).failed('second')).toBe(true);
+    expect((err as TransactionCancelledError).failed('first')).toBe(false);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  });
+
+  it('names every item of a part that holds several, in request order', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    const err = (await db
+      .transact({ head: db.put({ PK: 'a', SK: 'b' }), many: [db.put({ PK: 'c', SK: 'd' }), db.put({ PK: 'e', SK: 'f' })] })
+      .catch((e: unknown) => e)) as TransactionCancelledError;
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((i) => i.Put!.Item!.PK)).toEqual(['a', 'c', 'e']);
+    expect(err.reasons.map((r) => r.part)).toEqual(['head', 'many', 'many']);
+    expect([err.failed('many'), err.failed('head'), err.conditionFailed]).toEqual([true, false, true]);
   });
 
   it('gives up on endless conflicts after the given attempts', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict'));
-    await expect(db.transact([db.put({ PK: 'a', SK: 'b' })], 3)).rejects.toThrow(TransactionCancelledError);
+    await expect(db.transact({ item: db.put({ PK: 'a', SK: 'b' }) }, 3)).rejects.toThrow(TransactionCancelledError);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
   });
 
   it('passes other errors through unchanged', async () => {
     const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
     ddb.on(TransactWriteCommand).rejects(throttled);
-    await expect(db.transact([db.put({ PK: 'a', SK: 'b' })])).rejects.toBe(throttled);
+    await expect(db.transact({ item: db.put({ PK: 'a', SK: 'b' }) })).rejects.toBe(throttled);
   });
 
   it('fills in the table name on every transaction item', () => {
@@ -147,7 +157,7 @@ describe('consumed capacity recorder', () => {
       ],
     });
     await recorded.queryPage({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'x' } }, { limit: 5 }, { attribute: 'PK', value: 'x' });
-    await recorded.transact([recorded.put({ PK: 'a', SK: 'b' })]);
+    await recorded.transact({ item: recorded.put({ PK: 'a', SK: 'b' }) });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ReturnConsumedCapacity).toBe('TOTAL');
     expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.ReturnConsumedCapacity).toBe('TOTAL');
     expect(reports).toEqual([
@@ -162,7 +172,7 @@ describe('consumed capacity recorder', () => {
     ddb.on(QueryCommand).resolves({ Items: [], ConsumedCapacity: { TableName: 'table-1', CapacityUnits: 0.5 } });
     ddb.on(TransactWriteCommand).resolves({ ConsumedCapacity: [{ TableName: 'table-1', CapacityUnits: 4 }] });
     await recorded.queryPage({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'x' } }, { limit: 5 }, { attribute: 'PK', value: 'x' });
-    await recorded.transact([recorded.put({ PK: 'a', SK: 'b' })]);
+    await recorded.transact({ item: recorded.put({ PK: 'a', SK: 'b' }) });
     expect(reports.map((r) => [r.readCapacityUnits, r.writeCapacityUnits])).toEqual([[0.5, 0], [0, 4]]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actorAttributes, newItem, versionedUpdate, type WriteContext } from '../../../../lambdas/shared/data/write-context.js';
+import { versionedUpdate } from '../../../../lambdas/shared/data/update-builder.js';
+import { actorAttributes, newItem, type WriteContext } from '../../../../lambdas/shared/data/write-context.js';
 
 const ctx: WriteContext = {
   orgId: 'org-1',
