@@ -83,6 +83,27 @@ describe('sign-up by invitation', () => {
     expect(await failure(signUp(`other-${Date.now()}@example.org`, invited.body.code))).toBe('UserLambdaValidationException');
   });
 
+  it('signs a patient up: linked to their own record, which is all they see', async () => {
+    const created = await api(tokens.coordinator, 'POST', '/patients', { displayName: 'New Patient', medicalRecordNumber: `NP-${Date.now()}` });
+    const patientId = created.body.id as string;
+    const email = `patient-${Date.now()}@example.org`;
+    const invited = await api(tokens.admin, 'POST', '/invitations', { email, role: 'patient', patientId });
+    expect(invited.status).toBe(201);
+    const out = await signUp(email, invited.body.code);
+    const code = /\b(\d{6})\b/.exec((await outbox(email)).at(-1)!.text)![1]!;
+    await cognito.send(new ConfirmSignUpCommand({ ClientId: stack.outputs.UserPoolClientId, Username: email, ConfirmationCode: code }));
+    const auth = await cognito.send(
+      new InitiateAuthCommand({ ClientId: stack.outputs.UserPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }),
+    );
+    const idToken = auth.AuthenticationResult!.IdToken!;
+    expect((await api(idToken, 'GET', '/me')).body).toMatchObject({ userId: out.UserSub, roles: ['patient'], patientId });
+    expect((await api(idToken, 'GET', '/patients')).body.items.map((p: { id: string }) => p.id)).toEqual([patientId]);
+    expect((await api(idToken, 'GET', `/patients/${margaret}`)).status).toBe(404);
+    expect((await api(tokens.admin, 'GET', `/patients/${patientId}`)).body.userId).toBe(out.UserSub);
+    // A second patient invitation for a record with a login is refused.
+    expect((await api(tokens.admin, 'POST', '/invitations', { email: `again-${email}`, role: 'patient', patientId })).status).toBe(409);
+  });
+
   it('refuses a sign-up without a code, with a wrong, revoked or used code, for another email, or carrying an org: nothing created', async () => {
     const email = `refused-${Date.now()}@example.org`;
     const invited = await api(tokens.admin, 'POST', '/invitations', { email, role: 'family', patientId: margaret });
