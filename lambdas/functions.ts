@@ -70,6 +70,20 @@ export const FUNCTIONS = {
     kind: 'scheduled',
     description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines',
   },
+  /** Bus target of NotificationCreated and of quiet-hours releases: push, SMS and email off the app. */
+  delivery: {
+    entry: 'lambdas/delivery/handler.ts',
+    app: 'lambdas/delivery/app.ts',
+    kind: 'bus',
+    description: 'Delivers inbox notifications off the app: push, SMS, email',
+  },
+  /** Patient access reports (accounting of disclosures) from the audit trail, on Athena. */
+  accessReports: {
+    entry: 'lambdas/access-reports/handler.ts',
+    app: 'lambdas/access-reports/app.ts',
+    kind: 'api',
+    description: 'Patient access reports: who read or changed a patient record, from the audit trail',
+  },
   /** Invitations: staff invite patients and family by email (API.md, "Invitations and sign-up"). */
   invitations: {
     entry: 'lambdas/invitations/handler.ts',

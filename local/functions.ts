@@ -4,6 +4,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
+import { createAccessReportsHandler } from '../lambdas/access-reports/app.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { createInvitationsHandler } from '../lambdas/invitations/app.js';
@@ -17,9 +18,11 @@ import { createNotificationsBusHandler, createNotificationsHandler } from '../la
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
+import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
 import { localAttachmentStore } from './attachment-files.js';
+import { localOutbox, outboxRoute } from './outbox.js';
+import { OutboxSender } from './outbox-sender.js';
 import { clockRoute } from './clock-route.js';
-import { localOutbox } from './outbox.js';
 import type { LocalDeps, LocalRoute } from './deps.js';
 import { playgroundRoute } from './playground/routes.js';
 
@@ -47,7 +50,24 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...INCIDENT_DEADLINE_EVENT_TYPES] },
     build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }),
   },
+  // As the CDK rule (lib/services/delivery.ts): NotificationCreated -> the delivery function, whose
+  // channels are the outbox here.
+  {
+    name: 'delivery',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...DELIVERY_EVENT_TYPES] },
+    build: (d) => createDeliveryBusHandler(localDelivery(d)),
+  },
 ];
+
+/** The delivery function's dependencies, locally: the outbox instead of SNS and SES. */
+const localDelivery = (d: LocalDeps): DeliveryFunctionDeps => ({
+  db: d.db,
+  sender: new OutboxSender(localOutbox(d)),
+  scheduler: d.scheduler,
+  clock: d.clock,
+  logger: d.logger('delivery'),
+  appUrl: process.env.CARESTACK_APP_URL ?? 'http://localhost:5173',
+});
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
 export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
@@ -57,13 +77,19 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
   (d) => playgroundRoute(d),
   // The virtual clock: GET /_local/clock, POST /_local/clock { advanceTo } fires what is due.
   (d) => clockRoute(d),
-  // What email would have carried (invitations, sign-up codes): GET /_local/outbox?to=.
-  (d) => localOutbox(d.dataDir).route,
+  // What push, SMS and email would have carried: GET /_local/outbox?to=.
+  (d) => outboxRoute(d),
 ];
 
-/** The target of every local schedule, as the CDK schedules target the scheduled-work function. */
+/**
+ * The target of every local schedule, as the CDK schedules target the scheduled-work function; a
+ * quiet-hours release targets the delivery function on AWS, and goes to it here by its `kind`.
+ */
 export const LOCAL_SCHEDULED_TARGET = (d: LocalDeps): ((payload: FiredPayload) => Promise<void>) =>
-  createScheduledWorkHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') });
+  createScheduledWorkHandler(
+    { db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') },
+    { [DELIVERY_RELEASE_KIND]: createDeliveryReleaseHandler(localDelivery(d)) },
+  );
 
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>
@@ -76,10 +102,13 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
+  // Athena's stand-in: DuckDB over the local audit store, one org per query (deps.auditEngine).
+  accessReports: (d) =>
+    createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
   invitations: (d) =>
     createInvitationsHandler({
       db: d.db,
-      mailer: { send: async (email) => void localOutbox(d.dataDir).add({ channel: 'email', to: email.to, ...invitationText(email) }) },
+      mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
       clock: d.clock,
       logger: d.logger('invitations'),
       corsAllowOrigins: d.corsAllowOrigins,

@@ -33,6 +33,7 @@ import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal }
 import type { LocalDeps } from './deps.js';
 import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET } from './functions.js';
 import { createVirtualClock } from './clock.js';
+import { createDuckDbAuditEngine } from './duckdb-audit-engine.js';
 import { createLocalScheduler } from './scheduler.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
@@ -148,7 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The user pool with the CDK pool's triggers: sign-in audit, and sign-up by invitation.
     const signIn = createSignInAuditHandler({ db, clock, logger: logger('sign-in-audit') });
-    const outbox = localOutbox(dataDir);
+    const outbox = localOutbox({ dataDir, clock });
     let poolRef: { call(op: string, input: Record<string, unknown>): Promise<unknown> } | undefined;
     const pool = await startLocalUserPool({
       port: ports.cognito,
@@ -156,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(inMemory ? {} : { stateFile: path.join(dataDir, 'cognito.json') }),
       triggers: localSignUpTriggers({ db, clock, logger, groups: (op, input) => poolRef!.call(op, input) }),
       postAuthentication: async (event) => signIn(event),
-      deliverCode: async (m) => void outbox.add({ channel: 'email', ...m }),
+      deliverCode: async (m) => void (await outbox.add({ channel: 'email', ...m })),
     });
     poolRef = pool;
     stops.push(() => pool.stop());
@@ -206,6 +207,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The bus and its two rules, as in the CDK app: every CareStack event -> AppSync publish;
     // CareTeamMemberRemoved -> end that member's patient subscriptions.
     const bus = createLocalBus();
+    // Stopping waits for deliveries in flight (after the poller, which feeds the bus, has stopped):
+    // a rule target may still be writing files under the data dir (the outbox).
+    stops.push(() => bus.drain());
     bus.addRule({
       name: REALTIME_BUS_RULES.publish.name,
       pattern: REALTIME_BUS_RULES.publish.pattern,
@@ -262,7 +266,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       apiUrl: () => apiUrl,
       scheduler,
+      auditEngine: createDuckDbAuditEngine(dataDir),
     };
+    // Runs still writing their results would outlive the stack (and its folder).
+    stops.push(() => deps.auditEngine.drain());
     // Every schedule fires the scheduled-work function; real time passing fires what is due too.
     scheduler.setTarget(LOCAL_SCHEDULED_TARGET(deps));
     scheduler.start();

@@ -10,9 +10,9 @@ export interface InvitationEmail {
 }
 
 /**
- * Where invitation emails go. Locally: the outbox under `.carestack/outbox/`. On AWS the delivery
- * function (SES, being built on another branch) takes over; until then the API answers the code to
- * the inviting staff member, who passes it on.
+ * Where invitation emails go. Locally: the outbox (`local/outbox.ts`). On AWS not wired yet (the
+ * delivery function's SES sender is the way); until then the API answers the code to the inviting
+ * staff member, who passes it on.
  */
 export interface InvitationMailer {
   send(email: InvitationEmail): Promise<void>;

@@ -15,6 +15,17 @@ export const ENV = {
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   scheduleDlqArn: 'SCHEDULE_DLQ_ARN',
   attachmentsBucketName: 'ATTACHMENTS_BUCKET_NAME',
+  /** Delivery off the app: SNS platform applications, SES sender, SMS switch, the app's link base. */
+  apnsPlatformApplicationArn: 'APNS_PLATFORM_APPLICATION_ARN',
+  fcmPlatformApplicationArn: 'FCM_PLATFORM_APPLICATION_ARN',
+  emailFrom: 'EMAIL_FROM',
+  smsEnabled: 'SMS_ENABLED',
+  appUrl: 'APP_URL',
+  /** Athena: the audit workgroup and database, the results bucket and its KMS key (access reports). */
+  auditWorkGroup: 'AUDIT_WORKGROUP',
+  auditDatabase: 'AUDIT_DATABASE',
+  athenaResultsBucketName: 'ATHENA_RESULTS_BUCKET_NAME',
+  athenaResultsKeyArn: 'ATHENA_RESULTS_KEY_ARN',
 } as const;
 
 export function requireEnv(name: string): string {

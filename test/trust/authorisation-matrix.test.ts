@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import type { Role } from '../../schemas/roles.js';
-import { expectedOutcome, MATRIX, RELATIONSHIPS, ROLES, SEES_PATIENT, OWNS_RESOURCE, type Need, type Relationship, type RowContext } from './support/matrix.js';
+import { expectedOutcome, MATRIX, RELATIONSHIPS, REPORTS_ON_PATIENT, ROLES, SEES_PATIENT, OWNS_RESOURCE, type Need, type Relationship, type RowContext } from './support/matrix.js';
 import { pool, startTrustStack, type TrustStack } from './support/stack.js';
 
 let t: TrustStack;
@@ -163,6 +163,14 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const body = { email: `revoke-${n}-${Date.now()}@example.org`, role: 'family', patientId: patients.careTeam };
       return { value: (await must(t.api(A, 'POST', '/invitations', body), 'invitation')).invitationId, owned: rel !== 'otherOrg' };
     }
+    case 'accessReport': {
+      // The caller's own report where they may ask for one about this patient; else another staff
+      // member's of the own org (someoneElse is admin or coordinator, never the caller).
+      const owned = ownsResource && REPORTS_ON_PATIENT[rel].includes(role);
+      const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+      const report = await must(t.api(owned ? caller : tok(someoneElse(role, rel), 'own'), 'POST', `/patients/${patientId}/access-reports`, window), 'access report', 202);
+      return { value: report.reportId, owned };
+    }
     case 'notification': {
       if (ownsResource) {
         const mine = await must(t.api(caller, 'GET', '/me/notifications?limit=1'), 'my notifications');
@@ -171,6 +179,12 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const other = await must(t.api(tok(someoneElse(role, rel), 'own'), 'GET', '/me/notifications?limit=1'), 'notifications');
       // Without notifications of someone else (no fan-out yet), an id that is nobody's: also 404.
       return { value: other.items[0] ?? { id: '01NOSUCHNOTIFICATION0000000' }, owned: false };
+    }
+    case 'device': {
+      // The caller's own device, or one registered by someone else (whose id the caller then tries).
+      const owner = ownsResource ? caller : tok(someoneElse(role, rel), 'own');
+      const d = await must(t.api(owner, 'POST', '/me/devices', { platform: 'apns', token: `matrix-device-${role}-${rel}-${n}` }), 'device');
+      return { value: d.id, owned: ownsResource };
     }
   }
 }

@@ -65,4 +65,6 @@ export const scheduleNames = {
   missedCheck: (doseId: string) => `miss-${doseId}`,
   /** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
   incidentDeadline: (incidentId: string) => `inc-${incidentId}`,
+  /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
+  deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
 };
