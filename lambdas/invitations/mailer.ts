@@ -10,9 +10,9 @@ export interface InvitationEmail {
 }
 
 /**
- * Where invitation emails go. Locally: the outbox (`local/outbox.ts`). On AWS not wired yet (the
- * delivery function's SES sender is the way); until then the API answers the code to the inviting
- * staff member, who passes it on.
+ * Where invitation emails go. Locally: the outbox (`local/outbox.ts`). On AWS: SES from the
+ * operator's sender (`ses-mailer.ts`), or nowhere when none is configured (the API answers the code
+ * to the inviting staff member, who passes it on).
  */
 export interface InvitationMailer {
   send(email: InvitationEmail): Promise<void>;

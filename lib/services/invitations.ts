@@ -1,4 +1,6 @@
+import { Aws } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -16,6 +18,12 @@ export interface InvitationsServiceProps {
    * @default - none
    */
   readonly corsAllowOrigins?: readonly string[];
+  /**
+   * The operator's SES sender (`delivery.emailFrom` / `emailIdentity` of the context): invitation
+   * emails go out from it.
+   * @default - no email: staff pass on the code the API answers
+   */
+  readonly email?: { readonly from: string; readonly identity: string };
 }
 
 /**
@@ -33,6 +41,7 @@ export class InvitationsService extends Construct {
       environment: {
         [ENV.tableName]: props.table.tableName,
         CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
+        ...(props.email ? { [ENV.emailFrom]: props.email.from } : {}),
       },
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
@@ -40,5 +49,15 @@ export class InvitationsService extends Construct {
     // Invitations, their code links and invitee pointers, patient checks: the table and its two named
     // indexes, no Scan.
     grantTableAccess(this.function.function, props.table, props.key, 'readwrite');
+    if (props.email) {
+      // As the delivery function: this identity only, and only from the configured address.
+      this.function.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${props.email.identity}`],
+          conditions: { StringEquals: { 'ses:FromAddress': /<([^>]+)>/.exec(props.email.from)?.[1] ?? props.email.from } },
+        }),
+      );
+    }
   }
 }

@@ -77,6 +77,9 @@ export class StatelessStack extends Stack {
       key: stateful.key,
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
+      ...(config.delivery.emailFrom && config.delivery.emailIdentity
+        ? { email: { from: config.delivery.emailFrom, identity: config.delivery.emailIdentity } }
+        : {}),
     });
 
     const medications = new MedicationsService(this, 'Medications', {

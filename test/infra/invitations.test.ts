@@ -29,12 +29,28 @@ describe('invitations service construct', () => {
     }
   });
 
+  it('sends invitation emails only from the operator\'s SES sender, when there is one', () => {
+    const withEmail = buildApp('dev', { delivery: { emailFrom: 'CareStack <no-reply@carestack.example>', emailIdentity: 'carestack.example' } });
+    const all = withEmail.statelessTemplate.toJSON().Resources as Record<string, Resource>;
+    const [, f] = Object.entries(all).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.invitations.description)!;
+    expect(f.Properties.Environment.Variables.EMAIL_FROM).toBe('CareStack <no-reply@carestack.example>');
+    const role = f.Properties.Role['Fn::GetAtt'][0] as string;
+    const ses = Object.values(all)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((s) => s.Action === 'ses:SendEmail');
+    expect(ses).toHaveLength(1);
+    expect(ses[0].Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@carestack.example' } });
+    expect(JSON.stringify(ses[0].Resource)).toContain(':identity/carestack.example');
+    expect(fn.Properties.Environment.Variables.EMAIL_FROM).toBeUndefined();
+  });
+
   it('may use the table and nothing of the user pool (sign-up happens in the pool\'s triggers)', () => {
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
-    expect(actions.filter((a) => a.startsWith('cognito-idp:') || a === 'dynamodb:Scan')).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('cognito-idp:') || a.startsWith('ses:') || a === 'dynamodb:Scan')).toEqual([]);
   });
 });
