@@ -1,5 +1,6 @@
 import { ACCESS_REPORT_ROUTES } from './access-reports/routes.js';
 import { ASSISTED_LIVING_ROUTES } from './assisted-living/routes.js';
+import { HOME_HEALTH_ROUTES } from './home-health/routes.js';
 import { IDENTITY_ROUTES } from './identity/routes.js';
 import { INVITATION_ROUTES } from './invitations/routes.js';
 import { MEDICATION_ROUTES } from './medications/routes.js';
@@ -16,4 +17,4 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  * it is here. No Lambda function imports this module: each dispatches on its own domain's routes,
  * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
-export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...INVITATION_ROUTES];
+export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...HOME_HEALTH_ROUTES, ...INVITATION_ROUTES];

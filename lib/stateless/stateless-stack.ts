@@ -11,6 +11,7 @@ import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { InvitationsService } from '../services/invitations.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
+import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
@@ -97,6 +98,19 @@ export class StatelessStack extends Stack {
       deadLetters: medications.deadLetters,
     });
 
+    const homeHealth = new HomeHealthService(this, 'HomeHealth', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+      scheduling: {
+        scheduleGroup: medications.scheduleGroup,
+        schedulerRole: medications.schedulerRole,
+        deadLetters: medications.deadLetters,
+        scheduledWork: medications.scheduledWork.function,
+      },
+    });
+
     // Delivery off the app: NotificationCreated -> push, SMS, email; quiet-hours holds on the same schedules.
     new DeliveryService(this, 'Delivery', {
       table: stateful.table,
@@ -134,7 +148,7 @@ export class StatelessStack extends Stack {
       userPoolClient: stateful.userPool.client,
     });
 
-    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, invitations: invitations.function.function };
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, invitations: invitations.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../errors.js';
-import { TransactionCancelledError, type Db, type TransactParts } from './db.js';
+import { TransactionCancelledError, type Db, type TransactItem, type TransactParts } from './db.js';
 import { IdempotencyRecordEntity } from './entities.js';
 import { actorAttributes, type WriteContext } from './write-context.js';
 
@@ -65,22 +65,7 @@ export class Idempotency {
       return response;
     }
     if (RECORD in parts) throw new Error(`"${RECORD}" is the idempotency record's part`);
-    const record = this.db.put(
-      {
-        ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
-        entityType: IdempotencyRecordEntity.entityType,
-        orgId: ctx.orgId,
-        requestHash: req.requestHash,
-        response,
-        expiresAt: nowSeconds(ctx) + TTL_SECONDS,
-        createdAt: ctx.now,
-        ...actorAttributes(ctx),
-      },
-      {
-        ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
-      },
-    );
+    const record = this.recordPart(ctx, req, response)[RECORD];
     try {
       await this.db.transact({ ...parts, [RECORD]: record });
       return response;
@@ -92,6 +77,35 @@ export class Idempotency {
       throw err;
     }
   }
+
+  /**
+   * The idempotency record as a named part, for creates whose transaction someone else runs (a
+   * calendar booking): spread it into the parts; when `err.failed(IDEMPOTENCY_RECORD_PART)`, the key
+   * was used first by another request, whose response `replay` returns.
+   */
+  recordPart(ctx: WriteContext, req: IdempotencyRequest, response: unknown): { [RECORD]: TransactItem } {
+    return {
+      [RECORD]: this.db.put(
+        {
+          ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
+          entityType: IdempotencyRecordEntity.entityType,
+          orgId: ctx.orgId,
+          requestHash: req.requestHash,
+          response,
+          expiresAt: nowSeconds(ctx) + TTL_SECONDS,
+          createdAt: ctx.now,
+          ...actorAttributes(ctx),
+        },
+        {
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
+        },
+      ),
+    };
+  }
 }
+
+/** The part name of the idempotency record in a transaction (`recordPart`). */
+export const IDEMPOTENCY_RECORD_PART = RECORD;
 
 const nowSeconds = (ctx: WriteContext) => Math.floor(Date.parse(ctx.now) / 1000);

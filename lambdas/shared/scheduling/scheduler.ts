@@ -65,6 +65,10 @@ export const scheduleNames = {
   missedCheck: (doseId: string) => `miss-${doseId}`,
   /** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
   incidentDeadline: (incidentId: string) => `inc-${incidentId}`,
+  /** One one-time late check per assigned visit (scheduled start + 15 min): `visit-<visitId>-late`. */
+  visitLate: (visitId: string) => `visit-${visitId}-late`,
+  /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */
+  visitMissed: (visitId: string) => `visit-${visitId}-missed`,
   /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
   deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
 };
