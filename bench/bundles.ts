@@ -182,7 +182,19 @@ function streamEvent(count: number): unknown {
   };
 }
 
-function cognitoEvent(): unknown {
+/** Each trigger's own event shape; the sign-up ones take a path that needs no invitation in the stub. */
+function cognitoEvent(fnId = 'signInAudit'): unknown {
+  const base = { version: '1', region: 'us-east-1', userPoolId: 'us-east-1_bench', userName: 'bench-admin', callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: 'bench-client' } };
+  const userAttributes = { sub: 'bench-admin', 'custom:orgId': ORG, email: 'admin@bench.test' };
+  if (fnId === 'preSignUp') {
+    return { ...base, triggerSource: 'PreSignUp_AdminCreateUser', request: { userAttributes }, response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false } };
+  }
+  if (fnId === 'postConfirmation') {
+    return { ...base, triggerSource: 'PostConfirmation_ConfirmForgotPassword', request: { userAttributes }, response: {} };
+  }
+  if (fnId === 'tokenClaims') {
+    return { ...base, version: '2', triggerSource: 'TokenGeneration_Authentication', request: { userAttributes, groupConfiguration: {} }, response: { claimsAndScopeOverrideDetails: {} } };
+  }
   return {
     version: '1',
     triggerSource: 'PostAuthentication_Authentication',
@@ -198,7 +210,7 @@ function cognitoEvent(): unknown {
 function eventFor(fnId: string, kind: string): unknown {
   if (kind === 'api') return apiEventFor(fnId);
   if (kind === 'stream') return streamEvent(10);
-  if (kind === 'cognito-trigger') return cognitoEvent();
+  if (kind === 'cognito-trigger') return cognitoEvent(fnId);
   if (kind === 'scheduled') {
     // An EventBridge Scheduler payload: a missed-dose check (reads the dose; the stub has none).
     return {
@@ -216,10 +228,10 @@ function eventFor(fnId: string, kind: string): unknown {
   return {};
 }
 
-function describeFirstInvocation(kind: string, event: { httpMethod?: string; resource?: string }): string {
+function describeFirstInvocation(kind: string, event: { httpMethod?: string; resource?: string; triggerSource?: string }): string {
   if (kind === 'api') return `${event.httpMethod} ${event.resource} (admin)`;
   if (kind === 'stream') return 'stream batch of 10 records';
-  if (kind === 'cognito-trigger') return 'post-authentication trigger';
+  if (kind === 'cognito-trigger') return event.triggerSource === 'PostAuthentication_Authentication' ? 'post-authentication trigger' : `${event.triggerSource} trigger`;
   if (kind === 'scheduled') return 'scheduled missed-dose check';
   return `empty ${kind} event`;
 }

@@ -98,6 +98,34 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Patient access reports: who read or changed a patient record, from the audit trail',
   },
+  /** Invitations: staff invite patients and family by email (API.md, "Invitations and sign-up"). */
+  invitations: {
+    entry: 'lambdas/invitations/handler.ts',
+    app: 'lambdas/invitations/app.ts',
+    kind: 'api',
+    description: 'Invitations: invite patients and family, list and revoke',
+  },
+  /** Cognito pre-sign-up trigger: admits only a sign-up with a valid invitation for that email. */
+  preSignUp: {
+    entry: 'lambdas/invitations/pre-sign-up.ts',
+    app: 'lambdas/invitations/triggers.ts',
+    kind: 'cognito-trigger',
+    description: 'Admits a sign-up only with a pending invitation for that email',
+  },
+  /** Cognito post-confirmation trigger: accepts the invitation once, puts the login in its group. */
+  postConfirmation: {
+    entry: 'lambdas/invitations/post-confirmation.ts',
+    app: 'lambdas/invitations/triggers.ts',
+    kind: 'cognito-trigger',
+    description: 'Accepts the invitation: profile, patient link or care team, group',
+  },
+  /** Cognito pre-token-generation trigger (V2): the org and patient in ID and access tokens. */
+  tokenClaims: {
+    entry: 'lambdas/invitations/token-claims.ts',
+    app: 'lambdas/invitations/triggers.ts',
+    kind: 'cognito-trigger',
+    description: 'Adds the org and patient claims to ID and access tokens',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

@@ -9,6 +9,8 @@ import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createConciergeHandler } from '../lambdas/concierge/app.js';
 import { createHomeHealthHandler } from '../lambdas/home-health/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
+import { createInvitationsHandler } from '../lambdas/invitations/app.js';
+import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
@@ -109,6 +111,14 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
   homeHealth: (d) =>
     createHomeHealthHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('homeHealth'), corsAllowOrigins: d.corsAllowOrigins }),
+  invitations: (d) =>
+    createInvitationsHandler({
+      db: d.db,
+      mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
+      clock: d.clock,
+      logger: d.logger('invitations'),
+      corsAllowOrigins: d.corsAllowOrigins,
+    }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

@@ -25,6 +25,8 @@ import { ROLES } from '../schemas/roles.js';
 import { FileAuditSink } from './audit-store.js';
 import { careEventFromDetail, createBusPublisher, createLocalBus } from './bus.js';
 import { startLocalUserPool } from './cognito/index.js';
+import { localOutbox } from './outbox.js';
+import { localSignUpTriggers } from './sign-up-triggers.js';
 import { cacheVerifiedTokens, createTokenVerifier } from './cognito/token-verifier.js';
 import { createTable } from './dynamodb/create-table.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
@@ -40,6 +42,7 @@ import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
 import { createStreamPoller } from './stream-poller.js';
 import { createTtlSweeper } from './ttl-sweeper.js';
+import { ensureLocalCertificate } from './tls.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,8 +51,14 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Keep the database and the user pool in memory only. @default false */
   inMemory?: boolean;
-  /** 0 picks a free port. @default 3000, 9229, 4000, 8000 */
-  ports?: { api?: number; cognito?: number; graphql?: number; dynamodb?: number };
+  /** 0 picks a free port. @default 3000, 9229, 4000, 8000; graphqlTls 4443 */
+  ports?: { api?: number; cognito?: number; graphql?: number; dynamodb?: number; graphqlTls?: number };
+  /**
+   * Also serve GraphQL and realtime over TLS (self-signed certificate under `<dataDir>/tls/`), and
+   * give those URLs as `GraphqlUrl`/`RealtimeUrl` (what Amplify needs: it always connects with
+   * wss://); plain HTTP stays at `PlainGraphqlUrl`/`PlainRealtimeUrl`. @default false
+   */
+  tls?: boolean;
   /** Use this running DynamoDB Local instead of starting one (tests share one). */
   dynamodbEndpoint?: string;
   /** @default 'carestack' */
@@ -82,10 +91,15 @@ export interface LocalOutputs {
   UserPoolClientId: string;
   Region: string;
   CognitoEndpoint: string;
+  /** GraphQL and realtime without TLS (the same as GraphqlUrl/RealtimeUrl when `tls` is off). */
+  PlainGraphqlUrl: string;
+  PlainRealtimeUrl: string;
 }
 
 export interface LocalStack {
   outputs: LocalOutputs;
+  /** The self-signed certificate's file, when `tls` is on. */
+  certificatePath?: string;
   demoUsers?: DemoUsers;
   dataDir: string;
   /** Serves a REST request in-process, through the same gateway path as HTTP (see Gateway.invoke). */
@@ -133,14 +147,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const db = new Db(dynamo, tableName, options.dbOptions);
     const logger = (name: string) => createLogger(name);
 
-    // The user pool, with the post-authentication trigger auditing sign-ins.
+    // The user pool with the CDK pool's triggers: sign-in audit, and sign-up by invitation.
     const signIn = createSignInAuditHandler({ db, clock, logger: logger('sign-in-audit') });
+    const outbox = localOutbox({ dataDir, clock });
+    let poolRef: { call(op: string, input: Record<string, unknown>): Promise<unknown> } | undefined;
     const pool = await startLocalUserPool({
       port: ports.cognito,
       region,
       ...(inMemory ? {} : { stateFile: path.join(dataDir, 'cognito.json') }),
+      triggers: localSignUpTriggers({ db, clock, logger, groups: (op, input) => poolRef!.call(op, input) }),
       postAuthentication: async (event) => signIn(event),
+      deliverCode: async (m) => void (await outbox.add({ channel: 'email', ...m })),
     });
+    poolRef = pool;
     stops.push(() => pool.stop());
     const { userPoolId, clientId } = await pool.ensurePool('carestack', 'carestack-app');
     for (const role of ROLES) {
@@ -155,19 +174,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Realtime: subscriptions are admitted by the same access policy the REST API uses.
     const people = new IdentityRepository(db);
     const policy = new AccessPolicy(people, people);
-    const realtime = await startRealtimeServer({
-      port: ports.graphql,
-      verifyToken,
+    // AppSync's user-pool auth takes the ID or the access token (Amplify sends the access token);
+    // both carry the org and patient, put there by the pre-token-generation trigger.
+    const verifyRealtimeToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId), accept: 'id-or-access' });
+    const realtimeOptions = {
+      verifyToken: verifyRealtimeToken,
       schemaSdl: readFileSync(path.join(ROOT, 'schemas/realtime.graphql'), 'utf8'),
       // The server itself filters by org and by patient or recipient, as the AppSync resolvers'
       // subscription filters do; this decides admission only.
-      authorizeSubscription: async (claims, fieldName, args) => {
+      authorizeSubscription: async (claims: Parameters<typeof callerFromClaims>[0], fieldName: string, args: Record<string, unknown>) => {
         const caller = callerFromClaims(claims);
         if (fieldName === 'onMyEvent') return { allowed: true };
         return { allowed: await policy.canSubscribeToPatient(caller, String(args.patientId ?? '')) };
       },
-    });
-    stops.push(() => realtime.stop());
+    };
+    const plainRealtime = await startRealtimeServer({ port: ports.graphql, ...realtimeOptions });
+    stops.push(() => plainRealtime.stop());
+    const certificate = options.tls ? await ensureLocalCertificate(dataDir) : undefined;
+    const tlsRealtime = certificate
+      ? await startRealtimeServer({ port: ports.graphqlTls ?? 4443, ...realtimeOptions, tls: { key: certificate.key, cert: certificate.cert } })
+      : undefined;
+    if (tlsRealtime) stops.push(() => tlsRealtime.stop());
+    // One publish reaches the subscribers of both listeners.
+    const realtimeServers = tlsRealtime ? [plainRealtime, tlsRealtime] : [plainRealtime];
+    const realtime = {
+      graphqlUrl: (tlsRealtime ?? plainRealtime).graphqlUrl,
+      realtimeUrl: (tlsRealtime ?? plainRealtime).realtimeUrl,
+      publish: (event: Parameters<typeof plainRealtime.publish>[0]) => realtimeServers.forEach((r) => r.publish(event)),
+      revokePatientAccess: (patientId: string, userId: string) => realtimeServers.forEach((r) => r.revokePatientAccess(patientId, userId)),
+    };
 
     // The bus and its two rules, as in the CDK app: every CareStack event -> AppSync publish;
     // CareTeamMemberRemoved -> end that member's patient subscriptions.
@@ -267,6 +302,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       UserPoolClientId: clientId,
       Region: region,
       CognitoEndpoint: pool.endpoint,
+      PlainGraphqlUrl: plainRealtime.graphqlUrl,
+      PlainRealtimeUrl: plainRealtime.realtimeUrl,
     };
     await writeFile(path.join(dataDir, 'outputs.json'), JSON.stringify(outputs, null, 2) + '\n');
 
@@ -282,6 +319,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       outputs,
+      ...(certificate ? { certificatePath: certificate.certPath } : {}),
       ...(demoUsers ? { demoUsers } : {}),
       dataDir,
       invoke: (request) => gateway.invoke(request),

@@ -2,9 +2,11 @@
  * `npm start`: the local stack in the foreground. Ctrl-C or SIGTERM stops every part.
  *   --in-memory     keep nothing between runs
  *   --data-dir DIR  state folder (default .carestack)
+ *   --no-tls        do not serve GraphQL/realtime over TLS (self-signed, .carestack/tls/)
  */
 import path from 'node:path';
 import { startLocalStack } from './stack.js';
+import { trustHint } from './tls.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -20,11 +22,13 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     dataDir,
     inMemory: flag('--in-memory'),
+    tls: !flag('--no-tls'),
     ports: {
       api: port('CARESTACK_API_PORT', 3000),
       cognito: port('CARESTACK_COGNITO_PORT', 9229),
       graphql: port('CARESTACK_GRAPHQL_PORT', 4000),
       dynamodb: port('CARESTACK_DYNAMODB_PORT', 8000),
+      graphqlTls: port('CARESTACK_GRAPHQL_TLS_PORT', 4443),
     },
   });
 
@@ -50,13 +54,14 @@ async function main(): Promise<void> {
     'CareStack is running locally.',
     `  REST API        ${o.ApiUrl}            (GET ${o.ApiUrl}/health)`,
     `  API playground  ${o.ApiUrl}/docs       (Swagger UI; realtime: ${o.ApiUrl}/docs/realtime)`,
-    `  GraphQL         ${o.GraphqlUrl}`,
-    `  Realtime        ${o.RealtimeUrl}`,
+    `  GraphQL         ${o.GraphqlUrl}${o.PlainGraphqlUrl !== o.GraphqlUrl ? `   (plain: ${o.PlainGraphqlUrl})` : ''}`,
+    `  Realtime        ${o.RealtimeUrl}${o.PlainRealtimeUrl !== o.RealtimeUrl ? `   (plain: ${o.PlainRealtimeUrl})` : ''}`,
     `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,
     `  Audit trail     npm run audit -- "SELECT \\"at\\", actor_id, action, entity_type FROM audit_events WHERE org = '${stack.demoUsers?.orgId ?? '<orgId>'}' ORDER BY \\"at\\" DESC LIMIT 20"`,
     `                  (as a compliance officer: npm run audit -- --as <email> "<SQL naming the officer's org>")`,
     `  State           ${stack.dataDir}${flag('--in-memory') ? ' (in memory: nothing is kept)' : ''}`,
     `  Outputs         ${path.join(stack.dataDir, 'outputs.json')}`,
+    ...(stack.certificatePath ? trustHint(stack.certificatePath) : []),
   ];
   if (stack.demoUsers) {
     lines.push(`  Demo logins     ${path.join(stack.dataDir, 'demo-users.json')}`);
@@ -73,7 +78,7 @@ main().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException & { port?: number };
   const reason =
     e?.code === 'EADDRINUSE'
-      ? `port ${e.port ?? ''} is in use. Stop whatever listens there, or choose other ports with CARESTACK_API_PORT, CARESTACK_COGNITO_PORT, CARESTACK_GRAPHQL_PORT, CARESTACK_DYNAMODB_PORT.`
+      ? `port ${e.port ?? ''} is in use. Stop whatever listens there, or choose other ports with CARESTACK_API_PORT, CARESTACK_COGNITO_PORT, CARESTACK_GRAPHQL_PORT, CARESTACK_GRAPHQL_TLS_PORT, CARESTACK_DYNAMODB_PORT.`
       : err instanceof Error
         ? err.message
         : String(err);

@@ -2,6 +2,7 @@ import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { parseGroups } from '../shared/auth/caller.js';
 import type { Clock } from '../shared/clock.js';
 import { recordAccess } from '../shared/data/access-record.js';
+import { readLoginLink } from '../shared/data/login-link.js';
 import type { Db } from '../shared/data/db.js';
 import { UserKeys } from '../shared/data/keys.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,7 +22,8 @@ export function createSignInAuditHandler(deps: SignInAuditDeps) {
   return async (event: PostAuthenticationTriggerEvent): Promise<PostAuthenticationTriggerEvent> => {
     const attrs = event.request.userAttributes;
     const userId = attrs.sub ?? event.userName;
-    const orgId = attrs['custom:orgId'];
+    // Invited logins have no org attribute (it is immutable and set only at creation): their link has it.
+    const orgId = attrs['custom:orgId'] ?? (await readLoginLink(deps.db, userId))?.orgId;
     if (!orgId) {
       deps.logger.warn('sign-in without an org', { userId });
       return event;

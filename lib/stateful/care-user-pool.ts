@@ -12,12 +12,27 @@ export interface CareUserPoolProps {
    * @default - no trigger
    */
   readonly postAuthentication?: lambda.IFunction;
+  /**
+   * Sign-up by invitation (API.md, "Invitations and sign-up"): the pre-sign-up trigger admits only
+   * a SignUp with a valid invitation, post-confirmation accepts it, and the pre-token-generation
+   * trigger (V2_0: ID and access tokens) carries the org and patient. Self sign-up is enabled only
+   * together with these triggers, so it is never open.
+   * @default - no self sign-up: admins create every user
+   */
+  readonly signUp?: {
+    readonly preSignUp: lambda.IFunction;
+    readonly postConfirmation: lambda.IFunction;
+    readonly preTokenGeneration: lambda.IFunction;
+  };
 }
 
 /**
  * The user pool: email is the user name, roles are groups (schemas/roles.ts), the org and the
  * patient record of a `patient` login are immutable custom attributes, so a token can never be
- * moved to another org or patient. No self sign-up: admins create users (POST /users).
+ * moved to another org or patient. Admins create staff (POST /users); patients and family sign up
+ * only with an invitation (the pre-sign-up trigger refuses everything else), and the app client
+ * may not write the org or patient attributes: the pre-token-generation trigger puts them in the
+ * tokens from the invitation (docs/decisions.md, "Sign-up by invitation").
  */
 export class CareUserPool extends Construct {
   readonly userPool: cognito.UserPool;
@@ -28,7 +43,8 @@ export class CareUserPool extends Construct {
     const prod = props.stage === 'prod';
 
     this.userPool = new cognito.UserPool(this, 'Pool', {
-      selfSignUpEnabled: false,
+      // Gated: only with the pre-sign-up trigger, which admits invitations and nothing else.
+      selfSignUpEnabled: props.signUp !== undefined,
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -58,8 +74,16 @@ export class CareUserPool extends Construct {
         : cognito.StandardThreatProtectionMode.AUDIT_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      lambdaTriggers: props.postAuthentication ? { postAuthentication: props.postAuthentication } : undefined,
+      lambdaTriggers: {
+        ...(props.postAuthentication ? { postAuthentication: props.postAuthentication } : {}),
+        ...(props.signUp ? { preSignUp: props.signUp.preSignUp, postConfirmation: props.signUp.postConfirmation } : {}),
+      },
     });
+    if (props.signUp) {
+      // V2_0 customises the access token too (Essentials/Plus plan; this pool is on Plus): Amplify
+      // sends the access token to AppSync, and the subscription resolvers read the org from it.
+      this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, props.signUp.preTokenGeneration, cognito.LambdaVersion.V2_0);
+    }
 
     if (!prod) {
       Validations.of(this.userPool).acknowledge({
@@ -80,6 +104,9 @@ export class CareUserPool extends Construct {
       generateSecret: false,
       // ALLOW_REFRESH_TOKEN_AUTH is always added by CDK when auth flows are set.
       authFlows: { userPassword: true, userSrp: true },
+      // The client writes what a person may say about themself; never custom:orgId/patientId
+      // (Cognito refuses a SignUp or UpdateUserAttributes that carries them).
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true, phoneNumber: true }),
       // No hosted UI: clients sign in through the Cognito API.
       disableOAuth: true,
       preventUserExistenceErrors: true,

@@ -14,6 +14,7 @@ import { AttachmentsBucket } from './attachments-bucket.js';
 import { privateBucketProps } from './private-bucket.js';
 import { CareTable } from './care-table.js';
 import { CareUserPool } from './care-user-pool.js';
+import { SignUpTriggers } from './sign-up-triggers.js';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: CareStackConfig;
@@ -179,9 +180,16 @@ export class StatefulStack extends Stack {
     });
     grantTableAccess(signInAudit.function, this.table, this.key, 'readwrite'); // reads the profile for roles
 
+    const signUp = new SignUpTriggers(this, 'SignUp', {
+      table: this.table,
+      key: this.key,
+      logRetention: config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+    });
     this.userPool = new CareUserPool(this, 'Users', {
       stage: config.stage,
       postAuthentication: signInAudit.function,
+      signUp: signUp.triggers,
     });
+    signUp.allowGroupChanges(this.userPool.userPool);
   }
 }

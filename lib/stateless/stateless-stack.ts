@@ -9,6 +9,7 @@ import { AssistedLivingService } from '../services/assisted-living.js';
 import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
+import { InvitationsService } from '../services/invitations.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { ConciergeService } from '../services/concierge.js';
 import { HomeHealthService } from '../services/home-health.js';
@@ -71,6 +72,16 @@ export class StatelessStack extends Stack {
       key: stateful.key,
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
+    });
+
+    const invitations = new InvitationsService(this, 'Invitations', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+      ...(config.delivery.emailFrom && config.delivery.emailIdentity
+        ? { email: { from: config.delivery.emailFrom, identity: config.delivery.emailIdentity } }
+        : {}),
     });
 
     const medications = new MedicationsService(this, 'Medications', {
@@ -149,7 +160,7 @@ export class StatelessStack extends Stack {
       userPoolClient: stateful.userPool.client,
     });
 
-    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function };
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function, invitations: invitations.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CognitoError } from './errors.js';
 import { fileStore, memoryStore } from './state.js';
 import { poolJwks } from './tokens.js';
-import { LocalUserPools, type PostAuthenticationHook } from './user-pools.js';
+import { LocalUserPools, type CodeDelivery, type LocalPoolTriggers, type PostAuthenticationHook } from './user-pools.js';
 
 export interface LocalUserPoolOptions {
   /** 0 picks a free port. */
@@ -22,7 +22,20 @@ export interface LocalUserPoolOptions {
   readonly publicEndpoint?: string;
   /** @default - no trigger */
   readonly postAuthentication?: PostAuthenticationHook;
+  /** Pre-sign-up, post-confirmation, pre-token-generation (V2_0) and post-authentication. @default - none */
+  readonly triggers?: LocalPoolTriggers;
+  /** Where sign-up confirmation codes go (the outbox). @default - the console */
+  readonly deliverCode?: CodeDelivery;
+  /** @default 24 hours, as Cognito */
+  readonly confirmationCodeTtlMs?: number;
 }
+
+/** The app client's settings, as the CDK app client (lib/stateful/care-user-pool.ts) has them. */
+export const APP_CLIENT_SETTINGS = {
+  ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  // Never custom:orgId / custom:patientId: the invitation decides them.
+  WriteAttributes: ['email', 'name', 'phone_number'],
+};
 
 export interface LocalUserPool {
   /** Where the AWS SDK's `endpoint` points and where the JWKS is served. */
@@ -38,8 +51,9 @@ export interface LocalUserPool {
   /** Pools kept in the state file (a restarted stack reuses its pool). */
   listPools(): { id: string; name: string; clientIds: string[] }[];
   /**
-   * The pool named `poolName` with a client named `clientName` that allows USER_PASSWORD_AUTH,
-   * created when missing: the same ids after a restart with the same state file.
+   * The pool named `poolName` with a client named `clientName` with the app client's settings
+   * (SRP, password and refresh flows; no org attributes writable), created when missing and brought
+   * up to those settings when not: the same ids after a restart with the same state file.
    */
   ensurePool(poolName: string, clientName: string, createPoolInput?: Record<string, unknown>): Promise<{ userPoolId: string; clientId: string }>;
   /** Calls an operation in process, exactly as the HTTP API would. */
@@ -63,6 +77,9 @@ export async function startLocalUserPool(options: LocalUserPoolOptions): Promise
     region,
     issuerFor: (id) => `${endpoint}/${id}`,
     ...(options.postAuthentication ? { postAuthentication: options.postAuthentication } : {}),
+    ...(options.triggers ? { triggers: options.triggers } : {}),
+    ...(options.deliverCode ? { deliverCode: options.deliverCode } : {}),
+    ...(options.confirmationCodeTtlMs !== undefined ? { confirmationCodeTtlMs: options.confirmationCodeTtlMs } : {}),
   });
   await pools.load();
 
@@ -97,12 +114,15 @@ export async function startLocalUserPool(options: LocalUserPoolOptions): Promise
       const userPoolId = pool.id;
       for (const clientId of pool.clientIds) {
         const described = await pools.call('DescribeUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId });
-        if ((described.UserPoolClient as { ClientName: string }).ClientName === clientName) return { userPoolId, clientId };
+        if ((described.UserPoolClient as { ClientName: string }).ClientName === clientName) {
+          await pools.call('UpdateUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId, ...APP_CLIENT_SETTINGS });
+          return { userPoolId, clientId };
+        }
       }
       const created = await pools.call('CreateUserPoolClient', {
         UserPoolId: userPoolId,
         ClientName: clientName,
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ...APP_CLIENT_SETTINGS,
       });
       return { userPoolId, clientId: (created.UserPoolClient as { ClientId: string }).ClientId };
     },

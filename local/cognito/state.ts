@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JWK } from 'jose';
 
-export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED';
+export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED' | 'UNCONFIRMED';
 
 export interface StoredUser {
   /** As given to AdminCreateUser (the email, in CareStack). */
@@ -13,6 +13,14 @@ export interface StoredUser {
   status: UserStatus;
   enabled: boolean;
   password: { salt: string; hash: string };
+  /**
+   * SRP salt and verifier (g^x, x from the pool, the user id and the password), set with the
+   * password: what USER_SRP_AUTH checks against. Users saved before SRP existed get it at their
+   * next USER_PASSWORD_AUTH sign-in.
+   */
+  srp?: { salt: string; verifier: string };
+  /** A sign-up's pending confirmation: the code's hash, its expiry (epoch ms), wrong tries, resends. */
+  confirmation?: { codeHash: string; expiresAt: number; attempts: number; resends: number };
   groups: string[];
   createdAt: number;
   updatedAt: number;
@@ -31,6 +39,8 @@ export interface StoredClient {
   clientId: string;
   clientName: string;
   explicitAuthFlows: string[];
+  /** Attributes the client may write at SignUp (Cognito's WriteAttributes). @default - all */
+  writeAttributes?: string[];
   createdAt: number;
 }
 

@@ -9,7 +9,7 @@ export interface TokenClaims extends JWTPayload {
   'custom:patientId'?: string;
   email?: string;
   name?: string;
-  token_use: 'id';
+  token_use: 'id' | 'access';
   [claim: string]: unknown;
 }
 
@@ -24,12 +24,19 @@ export interface TokenVerifierOptions {
   /** Fetched (and cached) by jose. One of `jwksUri` and `jwks` is required. */
   readonly jwksUri?: string;
   readonly jwks?: { keys: JWK[] };
+  /**
+   * Which tokens pass: `id` as API Gateway's Cognito authorizer (without OAuth scopes) takes them,
+   * or `id-or-access` as AppSync's user-pool auth does (Amplify sends the access token). An access
+   * token names its client in `client_id`, not `aud`.
+   * @default 'id'
+   */
+  readonly accept?: 'id' | 'id-or-access';
 }
 
 /**
- * A verifier of the pool's ID tokens, as API Gateway's Cognito authorizer and AppSync's user-pool
- * auth check them: RS256 signature by a key of the pool's JWKS, issuer, audience (client id),
- * expiry, and `token_use: "id"`.
+ * A verifier of the pool's tokens, as API Gateway's Cognito authorizer (ID tokens) and AppSync's
+ * user-pool auth (ID or access tokens) check them: RS256 signature by a key of the pool's JWKS,
+ * issuer, expiry, the app client (`aud` of an ID token, `client_id` of an access token), `token_use`.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): VerifyToken {
   const keys = options.jwks
@@ -38,10 +45,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyToken 
       ? createRemoteJWKSet(new URL(options.jwksUri))
       : undefined;
   if (!keys) throw new Error(`createTokenVerifier: give jwksUri or jwks (issuer ${options.issuer})`);
-  const audience = typeof options.clientId === 'string' ? options.clientId : [...options.clientId];
+  const clients = typeof options.clientId === 'string' ? [options.clientId] : [...options.clientId];
+  const accessToo = options.accept === 'id-or-access';
   return async (token) => {
-    const { payload } = await jwtVerify(token, keys, { issuer: options.issuer, audience, algorithms: ['RS256'] });
-    if (payload.token_use !== 'id') throw new Error(`token_use is ${String(payload.token_use)}, expected id`);
+    const { payload } = await jwtVerify(token, keys, { issuer: options.issuer, algorithms: ['RS256'] });
+    if (payload.token_use === 'id') {
+      const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      if (!aud.some((a) => typeof a === 'string' && clients.includes(a))) throw new Error('aud is not an app client of the pool');
+    } else if (payload.token_use === 'access' && accessToo) {
+      if (typeof payload.client_id !== 'string' || !clients.includes(payload.client_id)) throw new Error('client_id is not an app client of the pool');
+    } else {
+      throw new Error(`token_use is ${String(payload.token_use)}, expected ${accessToo ? 'id or access' : 'id'}`);
+    }
     if (typeof payload.sub !== 'string') throw new Error('token has no sub');
     return payload as TokenClaims;
   };

@@ -40,7 +40,21 @@ export interface IssuedTokens {
 }
 
 /** ID and access tokens with the claims Cognito puts in them. */
-export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: string, issuer: string): Promise<IssuedTokens> {
+/** A pre-token-generation trigger's changes (V2: both tokens). */
+export interface ClaimChanges {
+  id?: { add?: Record<string, unknown>; suppress?: string[] };
+  access?: { add?: Record<string, unknown>; suppress?: string[] };
+}
+
+/** Claims a trigger may not touch (Cognito ignores or refuses them). */
+const RESERVED = new Set(['sub', 'iss', 'aud', 'client_id', 'token_use', 'exp', 'iat', 'auth_time', 'jti', 'origin_jti', 'event_id', 'username', 'cognito:username', 'scope']);
+
+function applyChanges(claims: Record<string, unknown>, changes: { add?: Record<string, unknown>; suppress?: string[] } | undefined): void {
+  for (const name of changes?.suppress ?? []) if (!RESERVED.has(name)) delete claims[name];
+  for (const [name, value] of Object.entries(changes?.add ?? {})) if (!RESERVED.has(name)) claims[name] = value;
+}
+
+export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: string, issuer: string, changes: ClaimChanges = {}): Promise<IssuedTokens> {
   const key = await importJWK(pool.signingKey.privateJwk, 'RS256');
   const now = Math.floor(Date.now() / 1000);
   const authTime = user.authTime ?? now;
@@ -82,6 +96,8 @@ export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: 
     jti: randomUUID(),
     username: user.username,
   };
+  applyChanges(idClaims, changes.id);
+  applyChanges(accessClaims, changes.access);
   const [IdToken, AccessToken] = await Promise.all([
     new SignJWT(idClaims).setProtectedHeader(header).sign(key),
     new SignJWT(accessClaims).setProtectedHeader(header).sign(key),

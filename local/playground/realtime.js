@@ -48,7 +48,8 @@ $('sign-in').addEventListener('submit', async (event) => {
   active.clear();
   try {
     const { token, user } = await signIn(config, $('demo-user').value);
-    const url = new URL(config.outputs.RealtimeUrl);
+    // The plain endpoint: a browser refuses the self-signed wss:// one until the certificate is trusted.
+    const url = new URL(config.outputs.PlainRealtimeUrl ?? config.outputs.RealtimeUrl);
     auth = { Authorization: token, host: url.host };
     url.searchParams.set('header', b64(auth));
     url.searchParams.set('payload', b64({}));

@@ -18,7 +18,7 @@ const children: ChildProcess[] = [];
 async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts', '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, CARESTACK_API_PORT: '0', CARESTACK_COGNITO_PORT: '0', CARESTACK_GRAPHQL_PORT: '0', CARESTACK_DYNAMODB_PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, CARESTACK_API_PORT: '0', CARESTACK_COGNITO_PORT: '0', CARESTACK_GRAPHQL_PORT: '0', CARESTACK_GRAPHQL_TLS_PORT: '0', CARESTACK_DYNAMODB_PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -72,9 +72,13 @@ describe('npm start', () => {
 
     const outputs = JSON.parse(await readFile(path.join(dataDir, 'outputs.json'), 'utf8')) as LocalOutputs;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['ApiUrl', 'CognitoEndpoint', 'GraphqlUrl', 'RealtimeUrl', 'Region', 'UserPoolClientId', 'UserPoolId'].sort(),
+      ['ApiUrl', 'CognitoEndpoint', 'GraphqlUrl', 'PlainGraphqlUrl', 'PlainRealtimeUrl', 'RealtimeUrl', 'Region', 'UserPoolClientId', 'UserPoolId'].sort(),
     );
-    expect(outputs.RealtimeUrl).toBe(`${outputs.GraphqlUrl.replace(/^http/, 'ws')}/realtime`);
+    // As Amplify needs them: https GraphQL whose /realtime is wss; plain ws:// still there.
+    expect(outputs.GraphqlUrl).toMatch(/^https:\/\/[^/]+:\d+\/graphql$/);
+    expect(outputs.RealtimeUrl).toBe(`${outputs.GraphqlUrl.replace(/^https/, 'wss')}/realtime`);
+    expect(outputs.PlainRealtimeUrl).toBe(`${outputs.PlainGraphqlUrl.replace(/^http/, 'ws')}/realtime`);
+    expect(first.output()).toContain(path.join(dataDir, 'tls', 'localhost-cert.pem'));
     const demo = JSON.parse(await readFile(path.join(dataDir, 'demo-users.json'), 'utf8')) as DemoUsers;
     expect(demo.users.map((u) => u.role).sort()).toEqual(['admin', 'aide', 'clinician', 'compliance', 'coordinator', 'family', 'patient']);
     expect(demo.otherOrg.users.map((u) => u.role)).toEqual(expect.arrayContaining(['admin', 'coordinator']));

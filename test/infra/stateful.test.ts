@@ -150,18 +150,25 @@ describe('user pool', () => {
     expect(Object.keys(dev.statefulTemplate.findResources('AWS::Cognito::UserPoolGroup'))).toHaveLength(ROLES.length);
   });
 
-  it('signs in by email, admins create users, orgId and patientId are immutable', () => {
+  it('signs in by email, sign-up only through the invitation triggers, orgId and patientId are immutable', () => {
     dev.statefulTemplate.hasResource('AWS::Cognito::UserPool', {
       Properties: Match.objectLike({
         UsernameAttributes: ['email'],
-        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        // Self sign-up is on only together with the pre-sign-up trigger that admits invitations alone.
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
         Schema: Match.arrayWith([
           Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: false }),
           Match.objectLike({ Name: 'patientId', AttributeDataType: 'String', Mutable: false }),
         ]),
         Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true }) },
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-        LambdaConfig: { PostAuthentication: Match.anyValue() },
+        LambdaConfig: {
+          PostAuthentication: Match.anyValue(),
+          PreSignUp: Match.anyValue(),
+          PostConfirmation: Match.anyValue(),
+          // V2_0: the access token (what Amplify sends to AppSync) gets the org claims too.
+          PreTokenGenerationConfig: { LambdaArn: Match.anyValue(), LambdaVersion: 'V2_0' },
+        },
         DeletionProtection: 'ACTIVE',
       }),
       DeletionPolicy: 'Retain',
@@ -181,6 +188,53 @@ describe('user pool', () => {
     dev.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    });
+  });
+
+  it('lets the app client write no org or patient attribute', () => {
+    const clients = Object.values(dev.statefulTemplate.findResources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(1);
+    const written = clients[0]!.Properties.WriteAttributes as string[];
+    expect(written).toEqual(expect.arrayContaining(['email', 'name']));
+    expect(written.filter((a) => a.startsWith('custom:'))).toEqual([]);
+  });
+});
+
+describe('sign-up triggers', () => {
+  const fn = (description: string) => {
+    const found = Object.entries(dev.statefulTemplate.findResources('AWS::Lambda::Function', { Properties: { Description: description } }));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const statementsOf = (logicalRoleId: string) =>
+    [...Object.values(dev.statefulTemplate.findResources('AWS::IAM::Policy')), ...Object.values(dev.statefulTemplate.findResources('AWS::IAM::ManagedPolicy'))]
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === logicalRoleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+  const actionsOf = (description: string) => {
+    const [, f] = fn(description);
+    return statementsOf((f.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]).flatMap((s) => [s.Action].flat());
+  };
+
+  it('wires the three triggers to their functions', () => {
+    const pool = Object.values(dev.statefulTemplate.findResources('AWS::Cognito::UserPool'))[0]!;
+    const config = pool.Properties.LambdaConfig;
+    expect(config.PreSignUp['Fn::GetAtt'][0]).toBe(fn('Admits a sign-up only with a pending invitation for that email')[0]);
+    expect(config.PostConfirmation['Fn::GetAtt'][0]).toBe(fn('Accepts the invitation: profile, patient link or care team, group')[0]);
+    expect(config.PreTokenGenerationConfig.LambdaArn['Fn::GetAtt'][0]).toBe(fn('Adds the org and patient claims to ID and access tokens')[0]);
+  });
+
+  it('gives each trigger only what it does', () => {
+    const tokenClaims = actionsOf('Adds the org and patient claims to ID and access tokens');
+    expect(tokenClaims.filter((a) => /PutItem|UpdateItem|DeleteItem|cognito-idp/.test(a))).toEqual([]);
+    const preSignUp = actionsOf('Admits a sign-up only with a pending invitation for that email');
+    expect(preSignUp.filter((a) => a.startsWith('cognito-idp:'))).toEqual([]);
+    const postConfirmation = actionsOf('Accepts the invitation: profile, patient link or care team, group');
+    expect(postConfirmation.filter((a) => a.startsWith('cognito-idp:'))).toEqual(['cognito-idp:AdminAddUserToGroup']);
+    // ...on this pool only.
+    dev.statefulTemplate.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Action: 'cognito-idp:AdminAddUserToGroup', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('UsersPool'), 'Arn'] } })],
+      },
     });
   });
 });

@@ -190,6 +190,11 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const a = await must(t.api(uploader, 'POST', '/attachments', { fileName: `m${n}.pdf`, contentType: 'application/pdf', size: 100 }), 'attachment');
       return { value: a.attachmentId, owned };
     }
+    case 'invitation': {
+      // Made by the patient's org: its staff may revoke it whoever invited; the other org never sees it.
+      const body = { email: `revoke-${n}-${Date.now()}@example.org`, role: 'family', patientId: patients.careTeam };
+      return { value: (await must(t.api(A, 'POST', '/invitations', body), 'invitation')).invitationId, owned: rel !== 'otherOrg' };
+    }
     case 'accessReport': {
       // The caller's own report where they may ask for one about this patient; else another staff
       // member's of the own org (someoneElse is admin or coordinator, never the caller).

@@ -53,7 +53,7 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       appointment: { id: '01HOSTILEAPPT' }, labResult: { id: '01HOSTILELAB' }, finalLab: { id: '01HOSTILELAB' }, criticalLab: { id: '01HOSTILELAB' },
       plan: { id: '01HOSTILEPLAN', version: 1 },
       visit: { id: '01HOSTILEVISIT', version: 1 }, assignedVisit: { id: '01HOSTILEVISIT', version: 1 }, inProgressVisit: { id: '01HOSTILEVISIT', version: 1 },
-      supply: { id: '01HOSTILESUPPLY' }, aideProfile: { userId: t.user('aide').userId },
+      supply: { id: '01HOSTILESUPPLY' }, aideProfile: { userId: t.user('aide').userId }, invitation: '01HOSTILEINV',
     },
   };
   return entry.body(ctx) as Record<string, unknown>;

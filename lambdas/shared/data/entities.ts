@@ -4,7 +4,7 @@
  */
 import type { CareTeamMember, Patient, User } from '../../../schemas/identity.js';
 import { entity, pick } from './entity.js';
-import { AccessRecordKeys, CareTeamKeys, IdempotencyKeys, MrnKeys, PatientKeys, UserKeys } from './keys.js';
+import { AccessRecordKeys, CareTeamKeys, IdempotencyKeys, LoginKeys, MrnKeys, PatientKeys, UserKeys } from './keys.js';
 
 export const UserEntity = entity(
   'User',
@@ -33,3 +33,6 @@ export const CareTeamMemberEntity = entity(
 export const IdempotencyRecordEntity = entity('IdempotencyRecord', IdempotencyKeys);
 
 export const AccessRecordEntity = entity('AccessRecord', AccessRecordKeys);
+
+/** An invited login's org and patient, by sub (`LoginKeys`): written at acceptance, read for tokens. */
+export const LoginLinkEntity = entity('LoginLink', LoginKeys);

@@ -51,3 +51,14 @@ export const IdempotencyKeys = {
 export const AccessRecordKeys = {
   key: (orgId: string, id: string): Key => ({ PK: `${org(orgId)}#ACCESS#${id}`, SK: 'ACCESS' }),
 };
+
+/**
+ * A login's org (and patient record), by the user's `sub`, for logins that joined by invitation:
+ * their immutable `custom:orgId`/`custom:patientId` attributes can never be set after sign-up, so
+ * the pre-token-generation trigger and the sign-in audit look the org up here. Global (not under
+ * an org) because the caller is Cognito, which knows the sub and not the org; written once, by the
+ * post-confirmation trigger.
+ */
+export const LoginKeys = {
+  key: (sub: string): Key => ({ PK: `LOGIN#${sub}`, SK: 'LOGIN' }),
+};

@@ -116,7 +116,8 @@ export type Need =
   | 'labResult'
   | 'finalLab'
   | 'criticalLab'
-  | 'plan';
+  | 'plan'
+  | 'invitation';
 
 export interface RowContext {
   role: Role;
@@ -181,6 +182,16 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'PATCH /org/settings': {
     roles: ['admin'], scope: 'none', ok: [200], needs: ['orgSettingsVersion'], path: () => '/org/settings',
     body: (r) => ({ version: r.res.orgSettingsVersion, travelSpeedKmh: 30 + (r.n % 20) }),
+  },
+
+  // ---- Invitations (staff of the org; another org's invitation is 404)
+  'POST /invitations': {
+    roles: STAFF, scope: 'patient', ok: [201], path: () => '/invitations',
+    body: (r) => ({ email: `invitee-${r.n}-${Date.now()}@example.org`, role: 'family', patientId: r.patientId }),
+  },
+  'GET /invitations': { roles: STAFF, scope: 'none', ok: [200], path: () => '/invitations?status=pending&limit=5' },
+  'DELETE /invitations/{invitationId}': {
+    roles: STAFF, scope: 'resource', ok: [204], needs: ['invitation'], path: (r) => `/invitations/${r.res.invitation}`,
   },
 
   // ---- Notifications

@@ -100,3 +100,46 @@ describe('onMyEvent resolver', () => {
     expect(calls.filters).toEqual([{ filter: { recipientId: { eq: 'u-6' }, orgId: { eq: 'org-1' } } }]);
   });
 });
+
+/**
+ * What AppSync hands the resolver for each token a client may present: the ID token's claims, or
+ * the access token's (what Amplify sends: no email or name, `client_id` instead of `aud`, and the
+ * org and patient put there by the V2_0 pre-token-generation trigger).
+ */
+const tokenIdentities = (sub: string, groups: string[], extra: Record<string, string> = {}) => ({
+  id: { sub, username: sub, groups, claims: { sub, token_use: 'id', aud: 'client-1', email: `${sub}@example.org`, 'cognito:groups': groups, 'custom:orgId': 'org-1', ...extra } },
+  access: { sub, username: sub, groups, claims: { sub, token_use: 'access', client_id: 'client-1', scope: 'aws.cognito.signin.user.admin', 'cognito:groups': groups, 'custom:orgId': 'org-1', ...extra } },
+});
+
+describe('the same answer for the ID token and the access token', () => {
+  const cases: Array<[string, ReturnType<typeof tokenIdentities>, string, Record<string, unknown> | null, boolean]> = [
+    ['staff, patient in org', tokenIdentities('u-1', ['coordinator']), 'p-1', PatientKeys.key('org-1', 'p-1'), true],
+    ['staff, no such patient', tokenIdentities('u-1', ['admin']), 'p-x', null, false],
+    ['care-team member', tokenIdentities('u-2', ['family']), 'p-1', CareTeamKeys.key('org-1', 'p-1', 'u-2'), true],
+    ['not on the team', tokenIdentities('u-2', ['aide']), 'p-1', null, false],
+    ['the patient', tokenIdentities('u-3', ['patient'], { 'custom:patientId': 'p-1' }), 'p-1', null, true],
+    ['another patient', tokenIdentities('u-3', ['patient'], { 'custom:patientId': 'p-1' }), 'p-2', null, false],
+    ['compliance', tokenIdentities('u-4', ['compliance']), 'p-1', CareTeamKeys.key('org-1', 'p-1', 'u-4'), false],
+  ];
+
+  it.each(cases)('onPatientEvent: %s', (_, ids, patientId, result, admitted) => {
+    const answers = (['id', 'access'] as const).map((kind) => {
+      calls.filters.length = 0;
+      try {
+        const key = admit(ids[kind] as never, patientId, result);
+        return { admitted: true, key, filters: [...calls.filters] };
+      } catch {
+        return { admitted: false };
+      }
+    });
+    expect(answers[0]!.admitted).toBe(admitted);
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
+  it('onMyEvent filters the access token to the same recipient and org', () => {
+    const ids = tokenIdentities('u-6', ['aide']);
+    onMyEvent.response({ identity: ids.id });
+    onMyEvent.response({ identity: ids.access });
+    expect(calls.filters[1]).toEqual(calls.filters[0]);
+  });
+});

@@ -52,10 +52,21 @@ describe('sign-in audit trigger', () => {
     expect(item.requestId).toMatch(/^cognito:client-1:/);
   });
 
-  it('lets a user without an org in, recording nothing', async () => {
+  it('lets a user without an org (no attribute, no login link) in, recording nothing', async () => {
+    ddb.on(GetCommand).resolves({});
     const out = await handler(trigger({ sub: 'u-2' }));
     expect(out.request.userAttributes.sub).toBe('u-2');
-    expect(ddb.calls()).toHaveLength(0);
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it("records an invited login's sign-in in the org of its login link", async () => {
+    ddb.on(GetCommand, { Key: { PK: 'LOGIN#u-4', SK: 'LOGIN' } }).resolves({ Item: { orgId: 'org-7', role: 'family' } });
+    ddb.on(GetCommand, { Key: { PK: 'ORG#org-7#USER#u-4', SK: 'PROFILE' } }).resolves({ Item: { role: 'family' } });
+    ddb.on(PutCommand).resolves({});
+    await handler(trigger({ sub: 'u-4' }));
+    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item.PK).toMatch(/^ORG#org-7#ACCESS#/);
   });
 
   it('fails the sign-in when the record cannot be written (no unaudited sign-in)', async () => {

@@ -1,0 +1,116 @@
+/**
+ * A real Amplify v6 app (in Node) against `npm start`'s stack with TLS, configured only from
+ * outputs.json: `signIn()` with its default flow (USER_SRP_AUTH) against the local pool, a REST call
+ * with the ID token from `fetchAuthSession()`, and a GraphQL subscription through `generateClient()`
+ * in `userPool` auth mode (Amplify sends the access token, over wss:// at `<GraphqlUrl>/realtime`)
+ * that receives a `PatientUpdated` event. The self-signed certificate is trusted in this process
+ * only, as a custom CA of the WebSocket Amplify opens.
+ */
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Amplify } from 'aws-amplify';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { generateClient } from 'aws-amplify/api';
+import { decodeJwt } from 'jose';
+import type { LocalStack } from '../../local/stack.js';
+import { apiClient } from '../support/client.js';
+import { startTestStack, stopTestStack } from '../support/local-stack.js';
+
+let stack: LocalStack;
+const originalWebSocket = (globalThis as { WebSocket?: unknown }).WebSocket;
+const originalFetch = globalThis.fetch;
+/** What Amplify asked the pool (operation and auth flow or challenge) and which sockets it opened. */
+const cognitoCalls: string[] = [];
+const sockets: Array<{ url: string; protocols: string[] }> = [];
+
+beforeAll(async () => {
+  stack = await startTestStack('e2e-amplify', { tls: true, ports: { api: 0, cognito: 0, graphql: 0, graphqlTls: 0 } });
+  // Node 20 has no global WebSocket: give Amplify `ws`, trusting the stack's certificate (this process only).
+  const ca = readFileSync(stack.certificatePath!);
+  (globalThis as { WebSocket?: unknown }).WebSocket = class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { ca });
+      sockets.push({ url: String(url), protocols: [protocols ?? []].flat() });
+    }
+  };
+  globalThis.fetch = async (input, init) => {
+    const target = new Headers(init?.headers).get('x-amz-target');
+    if (target && typeof init?.body === 'string') {
+      const body = JSON.parse(init.body) as { AuthFlow?: string; ChallengeName?: string };
+      cognitoCalls.push([target.split('.').pop(), body.AuthFlow ?? body.ChallengeName].filter(Boolean).join(' '));
+    }
+    return originalFetch(input, init);
+  };
+  const o = stack.outputs;
+  Amplify.configure({
+    Auth: { Cognito: { userPoolId: o.UserPoolId, userPoolClientId: o.UserPoolClientId, userPoolEndpoint: o.CognitoEndpoint } },
+    API: { GraphQL: { endpoint: o.GraphqlUrl, region: o.Region, defaultAuthMode: 'userPool' } },
+  });
+});
+
+afterAll(async () => {
+  await signOut().catch(() => undefined);
+  (globalThis as { WebSocket?: unknown }).WebSocket = originalWebSocket;
+  globalThis.fetch = originalFetch;
+  await stopTestStack(stack);
+});
+
+const SUBSCRIPTION = /* GraphQL */ `
+  subscription OnPatientEvent($patientId: ID!) {
+    onPatientEvent(patientId: $patientId) { id orgId patientId type entityType entityId at data }
+  }
+`;
+
+describe('an Amplify v6 app, unchanged, against the local stack', () => {
+  it('gets https and wss URLs it can use as they are', () => {
+    expect(stack.outputs.GraphqlUrl).toMatch(/^https:\/\//);
+    expect(stack.outputs.RealtimeUrl).toBe(`${stack.outputs.GraphqlUrl.replace(/^https/, 'wss')}/realtime`);
+  });
+
+  it('signs in with SRP, calls REST with the ID token, and receives PatientUpdated over a userPool subscription', async () => {
+    const family = stack.demoUsers!.users.find((u) => u.role === 'family')!;
+    const coordinator = stack.demoUsers!.users.find((u) => u.role === 'coordinator')!;
+    const margaret = stack.demoUsers!.patients[0]!.patientId;
+
+    const result = await signIn({ username: family.email, password: family.password });
+    expect(result).toMatchObject({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+    expect(cognitoCalls).toEqual(['InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER']);
+    const session = await fetchAuthSession();
+    const idToken = session.tokens!.idToken!.toString();
+    expect(decodeJwt(session.tokens!.accessToken.toString())).toMatchObject({ token_use: 'access', 'custom:orgId': stack.demoUsers!.orgId });
+
+    const api = apiClient(stack.outputs);
+    const me = await api(idToken, 'GET', '/me');
+    expect(me.body).toMatchObject({ userId: family.userId, roles: ['family'] });
+
+    const client = generateClient();
+    const received: Array<{ type: string; patientId: string; entityId: string }> = [];
+    const errors: unknown[] = [];
+    const subscription = (client.graphql({ query: SUBSCRIPTION, variables: { patientId: margaret } }) as unknown as {
+      subscribe(o: { next(v: { data: { onPatientEvent: (typeof received)[number] } }): void; error(e: unknown): void }): { unsubscribe(): void };
+    }).subscribe({ next: (v) => void received.push(v.data.onPatientEvent), error: (e) => void errors.push(e) });
+    try {
+      // The subscription is live once AppSync's start_ack arrived; give the handshake a moment, then change the patient until an event shows up.
+      const staff = await (await import('../support/client.js')).signIn(stack.outputs, coordinator.email, coordinator.password);
+      const deadline = Date.now() + 30_000;
+      let n = 0;
+      while (!received.some((e) => e.type === 'PatientUpdated') && Date.now() < deadline && errors.length === 0) {
+        const current = await api(staff, 'GET', `/patients/${margaret}`);
+        await api(staff, 'PATCH', `/patients/${margaret}`, { version: current.body.version, room: `A-${++n}` });
+        await stack.settle();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(errors).toEqual([]);
+      expect(received).toContainEqual(expect.objectContaining({ type: 'PatientUpdated', patientId: margaret, entityId: margaret }));
+      // Over wss:// at <GraphqlUrl>/realtime, with the access token in the header- subprotocol.
+      expect(sockets).toHaveLength(1);
+      expect(sockets[0]!.url.startsWith(stack.outputs.RealtimeUrl)).toBe(true);
+      const header = sockets[0]!.protocols.find((p) => p.startsWith('header-'))!;
+      const auth = JSON.parse(Buffer.from(header.slice('header-'.length), 'base64url').toString()) as { Authorization: string };
+      expect(decodeJwt(auth.Authorization).token_use).toBe('access');
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
