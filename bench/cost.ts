@@ -91,7 +91,7 @@ export async function runCost(env: BenchEnv, opts: { sizes: number[]; requests: 
     }
     await env.stack.settle();
     const items = await tableItemCount(env.client, env.tableName);
-    for (const route of env.routes) {
+    for (const route of env.costRoutes) {
       await httpLoad(route.request(), { connections: 1, amount: 20 }); // warm-up
       await env.stack.settle();
       await env.stack.capacityReset();

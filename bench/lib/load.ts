@@ -53,18 +53,25 @@ export interface HttpRequestSpec {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * A body per request (the n-th from 0), for creating routes that refuse a repeat of the same body
+   * (a booking of the same time is a 409). @default - `body` on every request
+   */
+  bodyFor?: (n: number) => string;
 }
 
 /** autocannon against one route; `duration` in seconds, or a fixed `amount` of requests. */
 export async function httpLoad(spec: HttpRequestSpec, opts: { connections: number; duration?: number; amount?: number }): Promise<LoadStats> {
   const samples: number[] = [];
   let bad = 0;
+  let sent = 0;
   const started = process.hrtime.bigint();
   const instance = autocannon({
     url: spec.url,
     method: spec.method,
     headers: spec.headers,
     ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.bodyFor ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: spec.bodyFor!(sent++) }) }] } : {}),
     connections: opts.connections,
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? 5 }),
     timeout: 30,
