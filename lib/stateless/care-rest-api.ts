@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, NestedStack, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -156,8 +156,26 @@ export class CareRestApi extends Construct {
       return integration;
     };
 
+    // Each first path segment (`/patients`, `/providers`, ...) and everything under it is built in
+    // a nested stack of its own: API Gateway resources, methods and CORS preflights grow with every
+    // route (~2.4 CloudFormation resources a route), and in nested stacks they no longer count
+    // against the API stack's 500 (each nested stack has its own budget; resource-budget.test.ts).
+    // The resources are children of this API's root as before, so paths, CORS and the deployment
+    // are what they were; only the templates they live in change.
+    const branches = new Map<string, apigw.IResource>();
+    const resourceFor = (path: string): apigw.IResource => {
+      const [first, ...rest] = path.slice(1).split('/') as [string, ...string[]];
+      let top = branches.get(first);
+      if (!top) {
+        const stack = new NestedStack(this, `Routes${pascalCase(first)}`, { description: `CareStack REST API: the routes under /${first}` });
+        top = new apigw.Resource(stack, 'Resource', { parent: this.api.root, pathPart: first });
+        branches.set(first, top);
+      }
+      return rest.length ? top.resourceForPath(rest.join('/')) : top;
+    };
+
     for (const route of props.routes) {
-      const resource = this.api.root.resourceForPath(route.path);
+      const resource = resourceFor(route.path);
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
       const method = resource.addMethod(route.method, integrationFor(route.fn), {
         operationName: `${route.method} ${route.path}`,
@@ -263,3 +281,11 @@ export class CareRestApi extends Construct {
     );
   }
 }
+
+/** `respite-sessions` -> `RespiteSessions` (a construct id per first path segment). */
+const pascalCase = (segment: string): string =>
+  segment
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');

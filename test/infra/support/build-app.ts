@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addCareStack, type CareStackStacks } from '../../../lib/carestack-app.js';
 import { fromRoot } from '../../../lib/paths.js';
@@ -15,10 +15,52 @@ export interface BuiltApp extends CareStackStacks {
   readonly statefulTemplate: Template;
   readonly statelessTemplate: Template;
   /**
-   * The API stack, with each cross-stack import replaced by what the stateless stack exports under
-   * that name (`{ 'Fn::GetAtt': [<function>, 'Arn'] }`), so assertions name the functions directly.
+   * The API stack with its nested route stacks folded in (each nested stack's parameters replaced
+   * by what the API stack passes), and each cross-stack import replaced by what the stateless stack
+   * exports under that name (`{ 'Fn::GetAtt': [<function>, 'Arn'] }`): one template in which
+   * assertions name the API's resources and the functions directly, as if it were one stack.
    */
   readonly apiTemplate: Template;
+}
+
+/** The nested stacks of `stack`, each with its own template and the parameters its parent passes. */
+export function nestedStacksOf(stack: Stack): Array<{ nested: NestedStack; template: Template; parameters: Record<string, unknown> }> {
+  const parent = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties?: { Parameters?: Record<string, unknown> } }>;
+  return stack.node
+    .findAll()
+    .filter((c): c is NestedStack => c instanceof NestedStack && c.nestedStackParent === stack)
+    .map((nested) => ({
+      nested,
+      template: Template.fromStack(nested),
+      parameters: parent[stack.getLogicalId(nested.nestedStackResource!)]?.Properties?.Parameters ?? {},
+    }));
+}
+
+/** `stack`'s template with the resources of its nested stacks merged in, their parameters resolved. */
+export function foldNested(stack: Stack): Template {
+  const own = Template.fromStack(stack).toJSON() as { Resources: Record<string, unknown> };
+  const resources = { ...own.Resources };
+  for (const { nested, template, parameters } of nestedStacksOf(stack)) {
+    // Logical ids are unique within a template only: prefix the nested ones with the nested stack's.
+    const own = (template.toJSON() as { Resources: Record<string, unknown> }).Resources;
+    const prefix = stack.getLogicalId(nested.nestedStackResource!);
+    const id = (x: unknown) => (typeof x === 'string' && x in own ? `${prefix}${x}` : x);
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (typeof o.Ref === 'string' && Object.keys(o).length === 1) return o.Ref in parameters ? parameters[o.Ref] : { Ref: id(o.Ref) };
+        if (Array.isArray(o['Fn::GetAtt']) && Object.keys(o).length === 1) {
+          const [target, attr] = o['Fn::GetAtt'] as [string, string];
+          return { 'Fn::GetAtt': [id(target), attr] };
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, k === 'DependsOn' ? [x].flat().map(id) : walk(x)]));
+      }
+      return v;
+    };
+    for (const [logicalId, r] of Object.entries(own)) resources[`${prefix}${logicalId}`] = walk(r);
+  }
+  return Template.fromJSON({ ...own, Resources: resources });
 }
 
 /** `template` with every `Fn::ImportValue` of an export of `exporter` replaced by the exported value. */
@@ -51,6 +93,6 @@ export function buildApp(stage: 'dev' | 'prod', overrides: Record<string, unknow
     ...stacks,
     statefulTemplate: Template.fromStack(stacks.stateful),
     statelessTemplate: Template.fromStack(stacks.stateless),
-    apiTemplate: resolveImports(Template.fromStack(stacks.api), Template.fromStack(stacks.stateless)),
+    apiTemplate: resolveImports(foldNested(stacks.api), Template.fromStack(stacks.stateless)),
   };
 }
