@@ -3,6 +3,7 @@ import { IDENTITY_ROUTES } from './identity/routes.js';
 import { MEDICATION_ROUTES } from './medications/routes.js';
 import { MESSAGING_ROUTES } from './messaging/routes.js';
 import { NOTIFICATIONS_ROUTES } from './notifications/routes.js';
+import { RESPITE_ROUTES } from './respite/routes.js';
 import type { RouteDef } from './shared/http/route-def.js';
 
 export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-def.js';
@@ -14,4 +15,4 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  * it is here. No Lambda function imports this module: each dispatches on its own domain's routes,
  * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
-export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES];
+export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...RESPITE_ROUTES];

@@ -8,6 +8,7 @@ import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
+import { createRespiteHandler } from '../lambdas/respite/app.js';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
@@ -71,6 +72,8 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
+  respite: (d) =>
+    createRespiteHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('respite'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

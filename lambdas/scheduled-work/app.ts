@@ -8,6 +8,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { careEventFromBusDetail } from '../notifications/fan-out.js';
 import type { Logger } from '../shared/logger.js';
+import { RespiteRepository } from '../respite/repository.js';
+import { respiteJobs } from '../respite/respite-work.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 
 export interface ScheduledWorkDeps {
@@ -34,6 +36,7 @@ export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Recor
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
     'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
+    ...respiteJobs(new RespiteRepository(deps.db), deps.clock, deps.logger),
     ...extra,
   };
   return async (payload) => {

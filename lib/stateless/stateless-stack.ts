@@ -10,6 +10,7 @@ import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { MedicationsService } from '../services/medications.js';
+import { RespiteService } from '../services/respite.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
@@ -101,10 +102,22 @@ export class StatelessStack extends Stack {
       deadLetters: medications.deadLetters,
     });
 
+    // Caregiver respite, on the same scheduling machinery (docs/scheduling.md, "Respite").
+    const respite = new RespiteService(this, 'Respite', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      scheduleGroup: medications.scheduleGroup,
+      schedulerRole: medications.schedulerRole,
+      deadLetters: medications.deadLetters,
+      scheduledWork: medications.scheduledWork.function,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function },
+      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, respite: respite.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,
