@@ -70,12 +70,19 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Caregiver respite: caregiver profiles, yearly hour budgets, sessions, offers to aides',
   },
+  /** Home health: aide profiles, the aide calendar, visits with EVV, routes, supplies, service logs. */
+  homeHealth: {
+    entry: 'lambdas/home-health/handler.ts',
+    app: 'lambdas/home-health/app.ts',
+    kind: 'api',
+    description: 'Home health: aides, visits with EVV, day routes, supplies, service logs',
+  },
   /** EventBridge Scheduler target: dose slots, missed-dose checks, incident deadlines. */
   scheduledWork: {
     entry: 'lambdas/scheduled-work/handler.ts',
     app: 'lambdas/scheduled-work/app.ts',
     kind: 'scheduled',
-    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines',
+    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, visit checks',
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import { ASSISTED_LIVING_ROUTES } from './assisted-living/routes.js';
+import { HOME_HEALTH_ROUTES } from './home-health/routes.js';
 import { IDENTITY_ROUTES } from './identity/routes.js';
 import { MEDICATION_ROUTES } from './medications/routes.js';
 import { MESSAGING_ROUTES } from './messaging/routes.js';
@@ -15,4 +16,6 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  * it is here. No Lambda function imports this module: each dispatches on its own domain's routes,
  * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
-export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...RESPITE_ROUTES];
+export const ROUTES: readonly RouteDef[] = [
+  ...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...HOME_HEALTH_ROUTES, ...RESPITE_ROUTES,
+];

@@ -5,6 +5,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
+import { createHomeHealthHandler } from '../lambdas/home-health/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
@@ -74,6 +75,8 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
   respite: (d) =>
     createRespiteHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('respite'), corsAllowOrigins: d.corsAllowOrigins }),
+  homeHealth: (d) =>
+    createHomeHealthHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('homeHealth'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

@@ -36,8 +36,10 @@ export function careEventsFromRecord(record: DynamoDBStreamEvent['Records'][numb
       ...match.rule.ids?.(image),
     },
   };
-  if (!match.rule.recipients) return [base];
-  return match.rule.recipients(image).map((recipientId, i) => ({ ...base, id: i === 0 ? base.id : `${base.id}:${i}`, recipientId }));
+  const recipients = match.rule.recipients?.(image) ?? [];
+  // Addressed to nobody (a visit with no aide yet): still the patient's event, unless recipients-only.
+  if (recipients.length === 0) return match.rule.recipients && match.rule.recipientsOnly ? [] : [base];
+  return recipients.map((recipientId, i) => ({ ...base, id: i === 0 ? base.id : `${base.id}:${i}`, recipientId }));
 }
 
 /** The single event of a record (tests, and rules without several recipients). */

@@ -17,6 +17,7 @@ export const RECIPIENT_SETS = {
   patient: ['patient'],
   patientAndCareTeam: ['patient', 'careTeam'],
   eventRecipient: ['eventRecipient'],
+  coordinatorsAndEventRecipient: ['coordinators', 'eventRecipient'],
 } as const satisfies Record<string, readonly RecipientPart[]>;
 
 export type RecipientSet = keyof typeof RECIPIENT_SETS;
@@ -91,6 +92,21 @@ export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
   RespiteSessionLate: {
     recipients: 'coordinators',
     message: () => ({ title: 'Respite session late', body: 'A confirmed respite session has not been checked in 15 minutes after its start.' }),
+  },
+  // API.md, "Aides, home visits and EVV": an assigned visit not checked in 15 minutes after its start
+  // (coordinators); not checked in by its end, missed (coordinators and the assigned aide, the
+  // event's recipient); a supply's stock crossing its reorder level downwards (coordinators, once).
+  VisitLate: {
+    recipients: 'coordinators',
+    message: () => ({ title: 'Visit late', body: 'An assigned home visit has not been checked in 15 minutes after its start.' }),
+  },
+  VisitMissed: {
+    recipients: 'coordinatorsAndEventRecipient',
+    message: () => ({ title: 'Visit missed', body: 'A home visit was not checked in by its scheduled end and is marked missed.' }),
+  },
+  SupplyLow: {
+    recipients: 'coordinators',
+    message: () => ({ title: 'Supply low', body: 'A supply item fell below its reorder level.' }),
   },
 };
 

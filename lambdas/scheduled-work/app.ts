@@ -1,6 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES, type IncidentDeadlinePayload } from '../assisted-living/deadline-work.js';
 import { AssistedLivingRepository } from '../assisted-living/repository.js';
+import { HomeHealthRepository } from '../home-health/repository.js';
+import { VisitWork, type VisitCheckPayload } from '../home-health/visit-work.js';
 import { DoseWork } from '../medications/dose-work.js';
 import { MedicationRepository } from '../medications/repository.js';
 import type { DoseSlotPayload, MissedCheckPayload } from '../medications/schedules.js';
@@ -32,11 +34,14 @@ export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
 export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
   const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
   const incidents = incidentDeadlines(deps);
+  const visits = new VisitWork(new HomeHealthRepository(deps.db), deps.clock, deps.logger);
   const jobs: Record<string, ScheduledJob> = {
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
     'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
     ...respiteJobs(new RespiteRepository(deps.db), deps.clock, deps.logger),
+    'visit-late': (p) => visits.onLate(p as FiredPayload<VisitCheckPayload>),
+    'visit-missed': (p) => visits.onMissed(p as FiredPayload<VisitCheckPayload>),
     ...extra,
   };
   return async (payload) => {

@@ -9,6 +9,7 @@ import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
+import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
 import { RespiteService } from '../services/respite.js';
 import { NotificationsService } from '../services/notifications.js';
@@ -114,10 +115,27 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
+    const homeHealth = new HomeHealthService(this, 'HomeHealth', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+      scheduling: {
+        scheduleGroup: medications.scheduleGroup,
+        schedulerRole: medications.schedulerRole,
+        deadLetters: medications.deadLetters,
+        scheduledWork: medications.scheduledWork.function,
+      },
+    });
+
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
       routes: ROUTES,
-      functions: { identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, respite: respite.function.function },
+      functions: {
+        identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function,
+        messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function,
+        respite: respite.function.function,
+      },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../errors.js';
-import { TransactionCancelledError, type Db, type TransactParts } from './db.js';
+import { TransactionCancelledError, type Db, type TransactItem, type TransactParts } from './db.js';
 import { IdempotencyRecordEntity } from './entities.js';
 import { actorAttributes, type WriteContext } from './write-context.js';
 
@@ -65,7 +65,26 @@ export class Idempotency {
       return response;
     }
     if (RECORD in parts) throw new Error(`"${RECORD}" is the idempotency record's part`);
-    const record = this.db.put(
+    const record = this.recordItem(ctx, req, response);
+    try {
+      await this.db.transact({ ...parts, [RECORD]: record });
+      return response;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed(RECORD)) {
+        const earlier = await this.replay(ctx, req);
+        if (earlier) return earlier.response as T;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The idempotency record as a transaction item, for writes whose transaction someone else runs
+   * (a calendar booking): add it under the part name `idempotencyRecord`; when that part fails its
+   * condition, the key was used first by another request, whose response `replay` returns.
+   */
+  recordItem(ctx: WriteContext, req: IdempotencyRequest, response: unknown): TransactItem {
+    return this.db.put(
       {
         ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
         entityType: IdempotencyRecordEntity.entityType,
@@ -81,16 +100,6 @@ export class Idempotency {
         ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
       },
     );
-    try {
-      await this.db.transact({ ...parts, [RECORD]: record });
-      return response;
-    } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failed(RECORD)) {
-        const earlier = await this.replay(ctx, req);
-        if (earlier) return earlier.response as T;
-      }
-      throw err;
-    }
   }
 }
 

@@ -82,6 +82,7 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
       ...(idemKey ? { idempotency: idempotencyRequest(idemKey, key, event.parsedBody) } : {}),
     });
     const status = def.status ?? 200;
+    if (def.produces && typeof result === 'string') return { statusCode: status, headers: { 'content-type': def.produces }, body: result };
     return json(status, status === 204 ? undefined : result);
   };
 

@@ -39,6 +39,11 @@ export interface RouteDecl {
   readonly status?: number;
   /** Honours `Idempotency-Key` (creating POSTs). @default false */
   readonly idempotent?: boolean;
+  /**
+   * Content type of a string answer (an export file); any other answer is still JSON.
+   * @default - JSON only
+   */
+  readonly produces?: string;
 }
 
 /** A route of the route table: its declaration with method, path and function spelled out. */

@@ -68,4 +68,8 @@ export const scheduleNames = {
   /** Respite: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's notices and late check `rsp-<sessionId>-<24h|1h|late>`. */
   respiteOfferExpiry: (offerId: string) => `rsp-offer-${offerId}`,
   respiteSession: (sessionId: string, which: '24h' | '1h' | 'late') => `rsp-${sessionId}-${which}`,
+  /** One one-time late check per assigned visit (scheduled start + 15 min): `visit-<visitId>-late`. */
+  visitLate: (visitId: string) => `visit-${visitId}-late`,
+  /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */
+  visitMissed: (visitId: string) => `visit-${visitId}-missed`,
 };
