@@ -49,6 +49,8 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
       asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
       attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1,
+      caregiverProfile: t.user('family').userId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
+      respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },
     },
   };
   return entry.body(ctx) as Record<string, unknown>;

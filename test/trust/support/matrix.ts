@@ -83,7 +83,13 @@ export type Need =
   | 'conversation'
   | 'attachment'
   | 'notification'
-  | 'orgSettingsVersion';
+  | 'orgSettingsVersion'
+  | 'caregiverProfile'
+  | 'respiteBudget'
+  | 'respiteSession'
+  | 'respiteOffer'
+  | 'respiteConfirmed'
+  | 'respiteInProgress';
 
 export interface RowContext {
   role: Role;
@@ -100,6 +106,15 @@ export interface RowContext {
 const STAFF: Role[] = ['admin', 'coordinator'];
 const CLINICAL: Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'];
 const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+const AIDE: Role[] = ['aide'];
+const STAFF_AND_FAMILY: Role[] = ['admin', 'coordinator', 'family'];
+/** A respite session's path (the row's session, made by a need). */
+const rsp = (r: RowContext, s: { patientId?: string; id?: string; sessionId?: string }) => `/patients/${s.patientId ?? r.patientId}/respite-sessions/${s.sessionId ?? s.id}`;
+/** An hour-long respite session of its own for each row: rows never clash on an aide's calendar. */
+export const respiteSlot = (n: number) => {
+  const start = Date.now() + 2 * 24 * 3_600_000 + (n % 4000) * 70 * 60_000;
+  return { startAt: new Date(start).toISOString(), endAt: new Date(start + 3_600_000).toISOString() };
+};
 
 export const MATRIX: Record<string, MatrixEntry> = {
   // ---- Identity and people
@@ -211,6 +226,57 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /patients/{patientId}/alerts': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/alerts` },
   'GET /patients/{patientId}/adherence': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/adherence` },
+
+  // ---- Caregiver respite (needs make sessions, offers to the caller or another aide, confirmations)
+  'PUT /me/caregiver-profile': {
+    roles: ['family'], scope: 'none', ok: [200], path: () => '/me/caregiver-profile',
+    body: (r) => ({ fullName: `Matrix Carer ${r.n}`, caregiverType: 'family' }),
+  },
+  // Staff read any caregiver of their org; a caregiver reads their own (the need's profile is the
+  // row org's family user's).
+  'GET /caregivers/{userId}/profile': {
+    roles: STAFF_AND_FAMILY, scope: 'none', ok: [200], needs: ['caregiverProfile'], path: (r) => `/caregivers/${r.res.caregiverProfile}/profile`,
+  },
+  'PUT /patients/{patientId}/respite-budget': {
+    roles: STAFF, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-budget`,
+    body: (r) => ({ hoursPerYear: 100 + (r.n % 50), year: 2099 }),
+  },
+  'GET /patients/{patientId}/respite-budget': { roles: STAFF_AND_FAMILY, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-budget` },
+  'POST /patients/{patientId}/respite-sessions': {
+    roles: STAFF_AND_FAMILY, scope: 'patient', ok: [201], needs: ['respiteBudget'], path: (r) => `/patients/${r.patientId}/respite-sessions`,
+    body: (r) => ({ ...respiteSlot(r.n), location: { address: `${r.n} Matrix Lane` } }),
+  },
+  'GET /patients/{patientId}/respite-sessions': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-sessions?status=requested` },
+  'GET /patients/{patientId}/respite-sessions/{sessionId}': {
+    roles: CLINICAL, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => rsp(r, r.res.respiteSession),
+  },
+  'GET /respite-sessions': { roles: STAFF, scope: 'none', ok: [200], path: () => '/respite-sessions?status=requested&limit=10' },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers': {
+    roles: STAFF, scope: 'patient', ok: [201], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/offers`,
+    body: (r) => ({ aideId: r.colleagueId, expiresInMinutes: 60 }),
+  },
+  // The offered aide only: the row's offer is made to the caller when they own the row's resource.
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/accept': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteOffer'], path: (r) => `${rsp(r, r.res.respiteOffer)}/offers/${r.res.respiteOffer.offerId}/accept`,
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/decline': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteOffer'], path: (r) => `${rsp(r, r.res.respiteOffer)}/offers/${r.res.respiteOffer.offerId}/decline`,
+    body: () => ({ reason: 'Not available then' }),
+  },
+  // The confirmed aide only: the row's session is confirmed to the caller when they own the row's resource.
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/check-in': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteConfirmed'], path: (r) => `${rsp(r, r.res.respiteConfirmed)}/check-in`,
+    body: () => ({ location: { lat: 40.0, lng: -75.0, accuracyMeters: 20 } }),
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/check-out': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteInProgress'], path: (r) => `${rsp(r, r.res.respiteInProgress)}/check-out`,
+    body: () => ({ location: { lat: 40.0, lng: -75.0 }, reasonCode: 'other', note: 'Matrix' }),
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': {
+    roles: STAFF_AND_FAMILY, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/cancel`,
+    body: () => ({ reason: 'No longer needed' }),
+  },
+  'GET /me/assignments': { roles: AIDE, scope: 'none', ok: [200], path: () => '/me/assignments' },
 };
 
 export type Outcome = { ok: readonly number[] } | { status: 403 | 404 };
