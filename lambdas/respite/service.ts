@@ -230,6 +230,7 @@ export class RespiteService {
         await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, undefined), () => confirmed);
       } else throw err;
     }
+    await this.scheduler.delete(scheduleNames.respiteOfferExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
     await this.setNotices(ctx, confirmed);
     return confirmed;
   }
