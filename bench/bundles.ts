@@ -3,6 +3,11 @@
  * options of lib/constructs/care-function.ts (esbuild, the same flags NodejsFunction passes), then
  * started N times in a fresh Node process with the environment the CDK app gives it, against a
  * local AWS stub: load the bundle, serve one invocation.
+ *
+ * Each figure is read against a floor measured in the same run: bench/floor/handler.ts (the
+ * DynamoDB client and one GetItem), bundled the same way. Absolute milliseconds depend on the host
+ * and its load; the ratio to the floor does much less. The floor's cold starts alternate with each
+ * function's, so both sides of a ratio see the same moments of a shared machine.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -39,7 +44,7 @@ export interface BundleResult {
     loadMsMedian: number;
     /** The first handler call, SDK initialisation included. */
     invokeMsMedian: number;
-    /** load + first invocation: the figure the 50 ms target is about. */
+    /** load + first invocation: the figure read against the floor's. */
     totalMsMedian: number;
     totalMsP90: number;
     /** From process start (Node bootstrap included) to the first response. */
@@ -47,7 +52,23 @@ export interface BundleResult {
     statuses: string[];
   };
   stubCalls: Record<string, number>;
+  /** This function against the floor (bench/floor/handler.ts), whose runs alternated with its own. */
+  vsFloor?: {
+    /** bundleBytes / the floor's bundleBytes. */
+    bundleRatio: number;
+    /** cold.totalMsMedian / the median of the floor runs that alternated with this function's. */
+    coldRatio: number;
+    floorColdMsMedian: number;
+  };
 }
+
+export interface BundlesSection {
+  /** The floor itself: its bundle, and its cold starts over the whole section. */
+  floor: BundleResult;
+  functions: BundleResult[];
+}
+
+const FLOOR_ENTRY = 'bench/floor/handler.ts';
 
 const OUT = fromRoot('bench/.work/bundles');
 
@@ -217,13 +238,12 @@ function aliasesOf(args: Readonly<Record<string, string>>): Record<string, strin
   return { [name]: target };
 }
 
-async function build(fnId: FunctionId): Promise<{ file: string; bytes: number; gzip: number; mapBytes: number; top: BundleResult['topPackages'] }> {
-  const def = FUNCTIONS[fnId];
-  const outfile = path.join(OUT, fnId, 'index.mjs');
+async function build(name: string, entry: string): Promise<{ file: string; bytes: number; gzip: number; mapBytes: number; top: BundleResult['topPackages'] }> {
+  const outfile = path.join(OUT, name, 'index.mjs');
   const b = CARE_FUNCTION_BUNDLING;
   // The flags NodejsFunction passes to esbuild (aws-lambda-nodejs/lib/bundling.js).
   const result = await esbuild.build({
-    entryPoints: [fromRoot(def.entry)],
+    entryPoints: [fromRoot(entry)],
     bundle: true,
     target: CARE_FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
     platform: 'node',
@@ -249,7 +269,7 @@ async function build(fnId: FunctionId): Promise<{ file: string; bytes: number; g
     }
   }
   const top = [...perPackage.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
-  await writeFile(path.join(OUT, fnId, 'meta.json'), JSON.stringify(result.metafile));
+  await writeFile(path.join(OUT, name, 'meta.json'), JSON.stringify(result.metafile));
   return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, mapBytes, top };
 }
 
@@ -269,42 +289,79 @@ function coldRun(file: string, eventFile: string, env: Record<string, string>): 
   });
 }
 
-export async function runBundles(opts: { runs: number; log: (s: string) => void }): Promise<BundleResult[]> {
+/** What Lambda's runtime sets, plus the function's own variables, plus the stub as every endpoint. */
+function lambdaEnv(name: string, own: Record<string, string>, stubUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    AWS_SESSION_TOKEN: 'bench-session',
+    AWS_LAMBDA_FUNCTION_NAME: `carestack-dev-${name}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${CARE_FUNCTION_RUNTIME.name}`,
+    TZ: ':UTC',
+    ...own,
+    AWS_ENDPOINT_URL: stubUrl,
+  };
+}
+
+type ColdRun = Awaited<ReturnType<typeof coldRun>>;
+
+function coldSummary(runs: readonly ColdRun[]): BundleResult['cold'] {
+  const totals = runs.map((r) => r.totalMs).sort((a, b) => a - b);
+  return {
+    runs: runs.length,
+    loadMsMedian: median(runs.map((r) => r.loadMs)),
+    invokeMsMedian: median(runs.map((r) => r.invokeMs)),
+    totalMsMedian: median(totals),
+    totalMsP90: percentile(totals, 90),
+    sinceProcessStartMsMedian: median(runs.map((r) => r.sinceProcessStartMs)),
+    statuses: [...new Set(runs.map((r) => r.status))],
+  };
+}
+
+export async function runBundles(opts: { runs: number; log: (s: string) => void }): Promise<BundlesSection> {
   await mkdir(OUT, { recursive: true });
   opts.log('bundles: synthesising the CDK app (no asset bundling) for each function\'s environment');
   const envs = cdkEnvironments();
   const stub = await startAwsStub();
+  // Its own stub, so the floor's calls never count as a function's.
+  const floorStub = await startAwsStub();
   const results: BundleResult[] = [];
   try {
+    // The floor is the least API function: it answers the route API functions are measured on.
+    const floorBuilt = await build('floor', FLOOR_ENTRY);
+    const floorEvent = apiEventFor('identity');
+    const floorEventFile = path.join(OUT, 'floor', 'event.json');
+    await writeFile(floorEventFile, JSON.stringify(floorEvent));
+    // NODE_OPTIONS as the CDK app sets it for every function: source maps are read at load.
+    const floorEnv = lambdaEnv('floor', { NODE_OPTIONS: '--enable-source-maps', TABLE_NAME: 'bench-table-name' }, floorStub.url);
+    await coldRun(floorBuilt.file, floorEventFile, floorEnv); // warm the file cache; not counted
+    floorStub.calls.clear();
+    const allFloorRuns: ColdRun[] = [];
+
     for (const [fnId, def] of Object.entries(FUNCTIONS) as Array<[FunctionId, (typeof FUNCTIONS)[FunctionId]]>) {
-      const built = await build(fnId);
+      const built = await build(fnId, def.entry);
       const eventFile = path.join(OUT, fnId, 'event.json');
       await writeFile(eventFile, JSON.stringify(eventFor(fnId, def.kind)));
       const cdkEnv = envs.get(def.description);
       if (!cdkEnv) throw new Error(`bench: function ${fnId} not found in the synthesised app`);
-      // What Lambda's runtime sets, plus the CDK app's variables, plus the stub as every endpoint.
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        AWS_REGION: 'us-east-1',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-        AWS_SECRET_ACCESS_KEY: 'bench-secret',
-        AWS_SESSION_TOKEN: 'bench-session',
-        AWS_LAMBDA_FUNCTION_NAME: `carestack-dev-${fnId}`,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-        TZ: ':UTC',
-        ...cdkEnv,
-        AWS_ENDPOINT_URL: stub.url,
-      };
+      const env = lambdaEnv(fnId, cdkEnv, stub.url);
       stub.calls.clear();
       await coldRun(built.file, eventFile, env); // warm the file cache; not counted
       stub.calls.clear();
-      const runs = [];
-      for (let i = 0; i < opts.runs; i++) runs.push(await coldRun(built.file, eventFile, env));
-      const totals = runs.map((r) => r.totalMs).sort((a, b) => a - b);
-      const statuses = [...new Set(runs.map((r) => r.status))];
+      const runs: ColdRun[] = [];
+      const floorRuns: ColdRun[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        floorRuns.push(await coldRun(floorBuilt.file, floorEventFile, floorEnv));
+        runs.push(await coldRun(built.file, eventFile, env));
+      }
+      allFloorRuns.push(...floorRuns);
+      const cold = coldSummary(runs);
+      const floorColdMsMedian = median(floorRuns.map((r) => r.totalMs));
       const result: BundleResult = {
         functionId: fnId,
         kind: def.kind,
@@ -314,22 +371,32 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
         externalSdkBytes: 0,
         topPackages: built.top,
         firstInvocation: describeFirstInvocation(def.kind, JSON.parse(await readFile(eventFile, 'utf8')) as { httpMethod?: string; resource?: string }),
-        cold: {
-          runs: runs.length,
-          loadMsMedian: median(runs.map((r) => r.loadMs)),
-          invokeMsMedian: median(runs.map((r) => r.invokeMs)),
-          totalMsMedian: median(totals),
-          totalMsP90: percentile(totals, 90),
-          sinceProcessStartMsMedian: median(runs.map((r) => r.sinceProcessStartMs)),
-          statuses,
-        },
+        cold,
         stubCalls: Object.fromEntries([...stub.calls].map(([k, v]) => [k, v / runs.length])),
+        vsFloor: { bundleRatio: built.bytes / floorBuilt.bytes, coldRatio: cold.totalMsMedian / floorColdMsMedian, floorColdMsMedian },
       };
-      opts.log(`bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB, cold ${result.cold.totalMsMedian.toFixed(1)} ms (${statuses.join(',')})`);
+      opts.log(
+        `bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB (${result.vsFloor!.bundleRatio.toFixed(2)}x floor), cold ${cold.totalMsMedian.toFixed(1)} ms (${result.vsFloor!.coldRatio.toFixed(2)}x floor ${floorColdMsMedian.toFixed(1)} ms) (${cold.statuses.join(',')})`,
+      );
       results.push(result);
     }
+
+    const floor: BundleResult = {
+      functionId: 'floor',
+      kind: 'floor',
+      bundleBytes: floorBuilt.bytes,
+      bundleGzipBytes: floorBuilt.gzip,
+      sourceMapBytes: floorBuilt.mapBytes,
+      externalSdkBytes: 0,
+      topPackages: floorBuilt.top,
+      firstInvocation: `${describeFirstInvocation('api', floorEvent as { httpMethod?: string; resource?: string })}: one GetItem`,
+      cold: coldSummary(allFloorRuns),
+      stubCalls: Object.fromEntries([...floorStub.calls].map(([k, v]) => [k, v / allFloorRuns.length])),
+    };
+    opts.log(`bundles: floor ${(floor.bundleBytes / 1024).toFixed(1)} KB, cold ${floor.cold.totalMsMedian.toFixed(1)} ms over ${allFloorRuns.length} runs (${floor.cold.statuses.join(',')})`);
+    return { floor, functions: results };
   } finally {
     await stub.close();
+    await floorStub.close();
   }
-  return results;
 }

@@ -2,10 +2,11 @@ import type { AideProfile, EvvChange, ServiceLog, Supply, SupplyMovement, Visit,
 import type { User } from '../../schemas/identity.js';
 import { Calendars, type CalendarChange, type CalendarWindow } from '../shared/calendar/calendar-repository.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
-import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
-import { CareTeamKeys, PatientKeys } from '../shared/data/keys.js';
-import { versionedUpdate } from '../shared/data/update-builder.js';
-import { actorAttributes, newItem, type WriteContext } from '../shared/data/write-context.js';
+import { Idempotency, IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../shared/data/idempotency.js';
+import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
+import { PatientKeys } from '../shared/data/keys.js';
+import { update, versioned } from '../shared/data/update-builder.js';
+import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, VersionConflictError, type AppError } from '../shared/errors.js';
 import { AideKeys, ServiceLogKeys, SupplyKeys, SupplyUsageKeys, VisitKeys } from './keys.js';
 
@@ -25,21 +26,16 @@ export type StoredVisit = Visit & {
 };
 
 /**
- * The translation of a failed transaction item into the contract's error, by the item's index
- * among the caller's items (undefined: not a condition of ours, rethrow). The one place where
- * home-health reads transaction failures is `commit` / `book` below.
+ * The contract's error for each of the caller's named parts whose condition failed (first match
+ * wins). The one place where home health reads transaction failures is `commit` / `book` below.
  */
-export type FailureMap = (index: number) => AppError | undefined;
+export type FailureMap = Partial<Record<string, () => AppError>>;
 
-/**
- * Merge adapter to main's named transaction parts: the caller's items become parts `item<i>`, so
- * `FailureMap` keeps reading failures by index.
- */
-const asParts = (items: readonly TransactItem[]): TransactParts => Object.fromEntries(items.map((item, i) => [`item${i}`, item]));
-const failedIndex = (err: TransactionCancelledError, count: number): number => {
-  for (let i = 0; i < count; i++) if (err.failed(`item${i}`)) return i;
-  return -1;
-};
+function explained(err: unknown, explain: FailureMap): AppError | undefined {
+  if (!(err instanceof TransactionCancelledError)) return undefined;
+  const part = Object.keys(explain).find((name) => err.failed(name));
+  return part ? explain[part]!() : undefined;
+}
 
 /**
  * Aide profiles, visits (with their aide bookings), service logs and supplies in the single table;
@@ -60,54 +56,40 @@ export class HomeHealthRepository {
 
   // ---- transactions ---------------------------------------------------------------------------
 
-  /** Runs `items` (+ the idempotency record), mapping a failed condition through `explain`. */
-  async commit<T>(ctx: WriteContext, items: TransactItem[], response: T, explain: FailureMap, idem?: IdempotencyRequest): Promise<T> {
+  /** Runs the named parts (+ the idempotency record), mapping a failed condition through `explain`. */
+  async commit<T>(ctx: WriteContext, parts: TransactParts, response: T, explain: FailureMap, idem?: IdempotencyRequest): Promise<T> {
     try {
-      return await this.idempotency.run(ctx, idem, asParts(items), response);
+      return await this.idempotency.run(ctx, idem, parts, response);
     } catch (err) {
-      if (err instanceof TransactionCancelledError) {
-        const index = failedIndex(err, items.length);
-        const mapped = index >= 0 ? explain(index) : undefined;
-        if (mapped) throw mapped;
-      }
-      throw err;
+      throw explained(err, explain) ?? err;
     }
   }
 
   /**
-   * Books aide time (aide-calendar.ts) together with `items(windows)` in one transaction; a failed
-   * condition of our own items goes through `explain`, a reused Idempotency-Key replays.
+   * Books aide time (aide-calendar.ts) together with the named `parts(windows)` in one transaction;
+   * a failed condition of our own parts goes through `explain`, a reused Idempotency-Key replays.
    */
   async book<T>(
     ctx: WriteContext,
     changes: readonly CalendarChange[],
-    items: (windows: CalendarWindow[]) => TransactItem[],
+    parts: (windows: CalendarWindow[]) => TransactParts,
     response: T,
     explain: FailureMap,
     idem?: IdempotencyRequest,
   ): Promise<T> {
-    let count = 0;
     try {
       return await this.calendars.book(
         ctx,
         changes,
-        (windows) => {
-          const own = items(windows);
-          count = own.length;
-          return idem ? { ...asParts(own), idempotencyRecord: this.idempotency.recordItem(ctx, idem, response) } : asParts(own);
-        },
+        (windows) => ({ ...parts(windows), ...(idem ? this.idempotency.recordPart(ctx, idem, response) : {}) }),
         () => response,
       );
     } catch (err) {
-      if (!(err instanceof TransactionCancelledError)) throw err;
-      if (idem && err.failed('idempotencyRecord')) {
+      if (idem && err instanceof TransactionCancelledError && err.failed(IDEMPOTENCY_RECORD_PART)) {
         const earlier = await this.idempotency.replay(ctx, idem);
         if (earlier) return earlier.response as T;
       }
-      const index = failedIndex(err, count);
-      const mapped = index >= 0 ? explain(index) : undefined;
-      if (mapped) throw mapped;
-      throw err;
+      throw explained(err, explain) ?? err;
     }
   }
 
@@ -129,14 +111,14 @@ export class HomeHealthRepository {
     const condition = previous
       ? { ConditionExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': previous.version } }
       : { ConditionExpression: 'attribute_not_exists(PK)' };
-    return this.commit(ctx, [this.db.put(item, condition)], profile, () => new VersionConflictError('The aide profile changed meanwhile; try again'));
+    return this.commit(ctx, { aide: this.db.put(item, condition) }, profile, { aide: () => new VersionConflictError('The aide profile changed meanwhile; try again') });
   }
 
   async setAideAvailability(ctx: WriteContext, aide: AideProfile, changes: Pick<AideProfile, 'status' | 'until'>): Promise<AideProfile> {
-    const item = this.db.update({ Key: AideKeys.key(ctx.orgId, aide.userId), ...versionedUpdate({ status: changes.status, until: changes.until ?? null }, ctx, aide.version) });
+    const item = this.db.update({ Key: AideKeys.key(ctx.orgId, aide.userId), ...versioned(ctx, aide.version).set({ status: changes.status, until: changes.until ?? null }).build() });
     const { until: _old, ...rest } = aide;
     const next = { ...rest, status: changes.status, ...(changes.until ? { until: changes.until } : {}), version: aide.version + 1, updatedAt: ctx.now };
-    return this.commit(ctx, [item], next, () => new VersionConflictError('The aide profile changed meanwhile; try again'));
+    return this.commit(ctx, { aide: item }, next, { aide: () => new VersionConflictError('The aide profile changed meanwhile; try again') });
   }
 
   /** A page of the org's aides (GSI1), optionally only those with a skill (filter on the page). */
@@ -195,17 +177,17 @@ export class HomeHealthRepository {
 
   /** A change of a visit on condition of the version read (absent values are removed). */
   visitUpdateItem(ctx: WriteContext, visit: StoredVisit, changes: Item): TransactItem {
-    return this.db.update({ Key: VisitKeys.key(ctx.orgId, visit.patientId, visit.id), ...versionedUpdate(changes, ctx, visit.version) });
+    return this.db.update({ Key: VisitKeys.key(ctx.orgId, visit.patientId, visit.id), ...versioned(ctx, visit.version).set(changes).build() });
   }
 
   /** The patient must exist (first item of a visit's creation). */
   patientExistsCheck(orgId: string, patientId: string): TransactItem {
-    return this.db.conditionCheck({ Key: PatientKeys.key(orgId, patientId), ConditionExpression: 'attribute_exists(PK)' });
+    return this.db.conditionCheck({ Key: PatientEntity.key(orgId, patientId), ConditionExpression: 'attribute_exists(PK)' });
   }
 
   /** Whether the user is on the patient's care team now (consistent). */
   async isOnCareTeam(orgId: string, patientId: string, userId: string): Promise<boolean> {
-    const item = await this.db.get(CareTeamKeys.key(orgId, patientId, userId), true);
+    const item = await this.db.get(CareTeamMemberEntity.key(orgId, patientId, userId), true);
     return !!item && item.deleting !== true;
   }
 
@@ -214,9 +196,9 @@ export class HomeHealthRepository {
    * condition that they are still not on it: added in the assignment's own transaction.
    */
   careTeamJoinItem(ctx: WriteContext, patientId: string, aide: Pick<User, 'userId' | 'displayName' | 'email' | 'role'>): TransactItem {
-    const key = CareTeamKeys.key(ctx.orgId, patientId, aide.userId);
+    const key = CareTeamMemberEntity.key(ctx.orgId, patientId, aide.userId);
     return this.db.put(
-      newItem({ ...key, ...CareTeamKeys.byUser(ctx.orgId, aide.userId, patientId) }, 'CareTeamMember', {
+      CareTeamMemberEntity.newItem({ ...key, ...CareTeamMemberEntity.byUser(ctx.orgId, aide.userId, patientId) }, {
         id: aide.userId,
         patientId,
         userId: aide.userId,
@@ -287,30 +269,17 @@ export class HomeHealthRepository {
   }
 
   private async conditional(ctx: WriteContext, visit: StoredVisit, fields: Item, bump: boolean): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', '#start': 'scheduledStart', '#end': 'scheduledEnd', '#aide': 'aideId' };
-    const values: Record<string, unknown> = { ':assigned': 'assigned', ':start': visit.scheduledStart, ':end': visit.scheduledEnd, ':aide': visit.aideId };
-    const sets: string[] = [];
-    Object.entries({ ...fields, ...actorAttributes(ctx) }).forEach(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:f${i}`] = v;
-      sets.push(`#f${i} = :f${i}`);
-    });
-    if (bump) {
-      names['#version'] = 'version';
-      values[':one'] = 1;
-      sets.push('#version = #version + :one');
-    }
-    const late = fields.lateNotifiedAt !== undefined ? ' AND attribute_not_exists(lateNotifiedAt)' : '';
+    const spec = update()
+      .stamp(ctx)
+      .set(fields)
+      .compare('status', '=', 'assigned')
+      .compare('scheduledStart', '=', visit.scheduledStart)
+      .compare('scheduledEnd', '=', visit.scheduledEnd)
+      .compare('aideId', '=', visit.aideId);
+    if (bump) spec.version();
+    if (fields.lateNotifiedAt !== undefined) spec.absent('lateNotifiedAt');
     try {
-      await this.db.transact({
-        visit: this.db.update({
-          Key: VisitKeys.key(ctx.orgId, visit.patientId, visit.id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `#status = :assigned AND #start = :start AND #end = :end AND #aide = :aide${late}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      });
+      await this.db.transact({ visit: this.db.update({ Key: VisitKeys.key(ctx.orgId, visit.patientId, visit.id), ...spec.build() }) });
       return true;
     } catch (err) {
       if (err instanceof TransactionCancelledError && err.failed('visit')) return false;
@@ -348,15 +317,15 @@ export class HomeHealthRepository {
   /** The supply and its SKU claim in one transaction (409 when the SKU is taken). */
   async createSupply(ctx: WriteContext, supply: Supply, idem: IdempotencyRequest | undefined): Promise<Supply> {
     const { version: _v, createdAt: _c, updatedAt: _u, ...fields } = supply;
-    const items = [
-      this.db.put(newItem(SupplyKeys.sku(ctx.orgId, supply.sku), 'SupplySku', { id: supply.sku.toUpperCase(), supplyId: supply.id }, ctx), {
+    const parts = {
+      sku: this.db.put(newItem(SupplyKeys.sku(ctx.orgId, supply.sku), 'SupplySku', { id: supply.sku.toUpperCase(), supplyId: supply.id }, ctx), {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-      this.db.put(newItem({ ...SupplyKeys.key(ctx.orgId, supply.id), ...SupplyKeys.inOrg(ctx.orgId, supply.name, supply.id) }, 'Supply', fields, ctx), {
+      supply: this.db.put(newItem({ ...SupplyKeys.key(ctx.orgId, supply.id), ...SupplyKeys.inOrg(ctx.orgId, supply.name, supply.id) }, 'Supply', fields, ctx), {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    ];
-    return this.commit(ctx, items, supply, (i) => (i === 0 ? new ConflictError('A supply with this SKU exists', [{ path: 'body.sku', message: 'already in use' }]) : undefined), idem);
+    };
+    return this.commit(ctx, parts, supply, { sku: () => new ConflictError('A supply with this SKU exists', [{ path: 'body.sku', message: 'already in use' }]) }, idem);
   }
 
   async getSupply(orgId: string, supplyId: string, consistent = false): Promise<Supply | undefined> {
@@ -386,26 +355,9 @@ export class HomeHealthRepository {
    * like every write, so the stream names the actor and the crossing of the reorder level.
    */
   stockMoveItem(ctx: WriteContext, supplyId: string, delta: number): TransactItem {
-    const stamp = actorAttributes(ctx);
-    const names: Record<string, string> = { '#q': 'quantity', '#version': 'version' };
-    const values: Record<string, unknown> = { ':delta': delta, ':one': 1 };
-    const sets = Object.entries(stamp).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
-    });
-    let condition = 'attribute_exists(PK)';
-    if (delta < 0) {
-      values[':need'] = -delta;
-      condition += ' AND #q >= :need';
-    }
-    return this.db.update({
-      Key: SupplyKeys.key(ctx.orgId, supplyId),
-      UpdateExpression: `SET ${sets.join(', ')} ADD #q :delta, #version :one`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+    const spec = update().exists().version().stamp(ctx).add({ quantity: delta });
+    if (delta < 0) spec.compare('quantity', '>=', -delta);
+    return this.db.update({ Key: SupplyKeys.key(ctx.orgId, supplyId), ...spec.build() });
   }
 
   adjustmentItem(ctx: WriteContext, move: SupplyMovement): TransactItem {

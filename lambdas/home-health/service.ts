@@ -77,10 +77,21 @@ export class HomeHealthService {
 
   // ---- aides ----------------------------------------------------------------------------------
 
+  /** A PUT replaces the profile: a parallel replacement that won is simply replaced again (twice at most). */
   async putAide(ctx: WriteContext, userId: string, body: PutAideProfileBody): Promise<AideProfile> {
     const user = await this.people.getUser(ctx.orgId, userId);
     if (!user) throw new NotFoundError('User not found');
     if (user.role !== 'aide') throw new ValidationError('Only aide users have aide profiles', [{ path: 'userId', message: 'not an aide' }]);
+    try {
+      return await this.replaceAide(ctx, user, body);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return this.replaceAide(ctx, user, body);
+      throw err;
+    }
+  }
+
+  private async replaceAide(ctx: WriteContext, user: User, body: PutAideProfileBody): Promise<AideProfile> {
+    const userId = user.userId;
     const previous = await this.repo.getAide(ctx.orgId, userId, true);
     const profile: AideProfile = {
       id: userId,
@@ -146,9 +157,10 @@ export class HomeHealthService {
       createdAt: ctx.now,
       updatedAt: ctx.now,
     };
-    const patientGone = (i: number) => (i === 0 ? new NotFoundError('Patient not found') : undefined);
+    const patientGone = () => new NotFoundError('Patient not found');
     if (!body.aideId) {
-      return this.repo.commit(ctx, [this.repo.patientExistsCheck(ctx.orgId, patientId), this.repo.newVisitItem(ctx, visit)], publicVisit(visit), patientGone, idem);
+      const parts = { patientExists: this.repo.patientExistsCheck(ctx.orgId, patientId), visit: this.repo.newVisitItem(ctx, visit) };
+      return this.repo.commit(ctx, parts, publicVisit(visit), { patientExists: patientGone }, idem);
     }
     const aide = await this.aideUser(ctx.orgId, body.aideId);
     const assigned: StoredVisit = { ...visit, status: 'assigned', aideId: aide.userId, aideName: aide.displayName };
@@ -157,9 +169,9 @@ export class HomeHealthService {
       return this.repo.book(
         ctx,
         [aideBooking(aide.userId, { add: [visitEntry(assigned)] }, travelSpeedKmh)],
-        () => [this.repo.patientExistsCheck(ctx.orgId, patientId), this.repo.newVisitItem(ctx, assigned), ...join],
+        () => ({ patientExists: this.repo.patientExistsCheck(ctx.orgId, patientId), visit: this.repo.newVisitItem(ctx, assigned), ...join }),
         publicVisit(assigned),
-        (i) => patientGone(i) ?? (i === 2 ? new JoinedMeanwhile('') : undefined),
+        { patientExists: patientGone, careTeamJoin: () => new JoinedMeanwhile('') },
         idem,
       );
     });
@@ -223,9 +235,9 @@ export class HomeHealthService {
       await this.repo.book(
         ctx,
         changes,
-        () => [this.repo.visitUpdateItem(ctx, visit, { status: 'assigned', aideId, aideName: aide.displayName, auditAction: 'assign' }), ...join],
+        () => ({ visit: this.repo.visitUpdateItem(ctx, visit, { status: 'assigned', aideId, aideName: aide.displayName, auditAction: 'assign' }), ...join }),
         next,
-        (i) => (i === 0 ? new VersionConflictError('The visit changed meanwhile; fetch it again') : i === 1 ? new JoinedMeanwhile('') : undefined),
+        { visit: () => new VersionConflictError('The visit changed meanwhile; fetch it again'), careTeamJoin: () => new JoinedMeanwhile('') },
       );
       await this.schedules.sync(ctx.orgId, next, ctx.now);
       return publicVisit(next);
@@ -236,8 +248,8 @@ export class HomeHealthService {
     const visit = await this.visitFor(caller, patientId, visitId);
     if (!CANCELLABLE.includes(visit.status)) throw new InvalidTransitionError(`A ${visit.status} visit cannot be cancelled`);
     const next: StoredVisit = { ...visit, status: 'cancelled', cancelReason: reason, version: visit.version + 1, updatedAt: ctx.now };
-    const update = () => [this.repo.visitUpdateItem(ctx, visit, { status: 'cancelled', cancelReason: reason, auditAction: 'cancel' })];
-    const stale = (i: number) => (i === 0 ? new VersionConflictError('The visit changed meanwhile; fetch it again') : undefined);
+    const update = () => ({ visit: this.repo.visitUpdateItem(ctx, visit, { status: 'cancelled', cancelReason: reason, auditAction: 'cancel' }) });
+    const stale = { visit: () => new VersionConflictError('The visit changed meanwhile; fetch it again') };
     if (visit.aideId) {
       const { travelSpeedKmh } = await this.settings.settings(ctx.orgId);
       await this.repo.book(ctx, [aideBooking(visit.aideId, { remove: [visitEntry(visit)] }, travelSpeedKmh)], update, next, stale);
@@ -257,9 +269,9 @@ export class HomeHealthService {
     const next: StoredVisit = { ...visit, status: 'in_progress', checkIn: check, exceptions, evvBegin: at, version: visit.version + 1, updatedAt: ctx.now };
     await this.repo.commit(
       ctx,
-      [this.repo.visitUpdateItem(ctx, visit, { status: 'in_progress', checkIn: check, exceptions, evvBegin: at, auditAction: 'check_in' })],
+      { visit: this.repo.visitUpdateItem(ctx, visit, { status: 'in_progress', checkIn: check, exceptions, evvBegin: at, auditAction: 'check_in' }) },
       next,
-      () => new VersionConflictError('The visit changed meanwhile; fetch it again'),
+      { visit: () => new VersionConflictError('The visit changed meanwhile; fetch it again') },
     );
     await this.schedules.sync(ctx.orgId, next, ctx.now);
     return publicVisit(next);
@@ -277,9 +289,9 @@ export class HomeHealthService {
     const next: StoredVisit = { ...visit, status: 'completed', checkOut: check, exceptions, evvEnd: at, version: visit.version + 1, updatedAt: ctx.now };
     await this.repo.commit(
       ctx,
-      [this.repo.visitUpdateItem(ctx, visit, { status: 'completed', checkOut: check, exceptions, evvEnd: at, auditAction: 'check_out' })],
+      { visit: this.repo.visitUpdateItem(ctx, visit, { status: 'completed', checkOut: check, exceptions, evvEnd: at, auditAction: 'check_out' }) },
       next,
-      () => new VersionConflictError('The visit changed meanwhile; fetch it again'),
+      { visit: () => new VersionConflictError('The visit changed meanwhile; fetch it again') },
     );
     return publicVisit(next);
   }
@@ -311,9 +323,9 @@ export class HomeHealthService {
     const updated: StoredVisit = { ...visit, ...fields, evvBegin: next.begin ?? undefined, evvEnd: next.end ?? undefined, version: visit.version + 1, updatedAt: ctx.now } as StoredVisit;
     await this.repo.commit(
       ctx,
-      [this.repo.visitUpdateItem(ctx, visit, { ...fields, auditAction: 'evv_maintenance' })],
+      { visit: this.repo.visitUpdateItem(ctx, visit, { ...fields, auditAction: 'evv_maintenance' }) },
       updated,
-      () => new VersionConflictError(),
+      { visit: () => new VersionConflictError() },
     );
     return evvRecord(evvSource(updated));
   }
@@ -372,7 +384,8 @@ export class HomeHealthService {
     if (earlier) return earlier.response as SupplyMovement;
     if (!(await this.repo.getSupply(ctx.orgId, supplyId))) throw new NotFoundError('Supply not found');
     const move: SupplyMovement = { id: ulid(Date.parse(ctx.now)), supplyId, delta: body.delta, reason: body.reason, by: ctx.actorId, at: ctx.now };
-    return this.repo.commit(ctx, [this.repo.stockMoveItem(ctx, supplyId, body.delta), this.repo.adjustmentItem(ctx, move)], move, (i) => (i === 0 ? notEnoughStock() : undefined), idem);
+    const parts = { stock: this.repo.stockMoveItem(ctx, supplyId, body.delta), adjustment: this.repo.adjustmentItem(ctx, move) };
+    return this.repo.commit(ctx, parts, move, { stock: notEnoughStock }, idem);
   }
 
   async useSupply(caller: Caller, ctx: WriteContext, patientId: string, visitId: string, body: UseSupplyBody, idem?: IdempotencyRequest): Promise<SupplyMovement> {
@@ -384,9 +397,9 @@ export class HomeHealthService {
     const move = { id: ulid(Date.parse(ctx.now)), supplyId: body.supplyId, delta: -body.quantity, visitId, patientId, by: ctx.actorId, at: ctx.now };
     return this.repo.commit(
       ctx,
-      [this.repo.visitGuard(ctx.orgId, visit, LOGGABLE), this.repo.stockMoveItem(ctx, body.supplyId, -body.quantity), this.repo.usageItem(ctx, move)],
+      { visit: this.repo.visitGuard(ctx.orgId, visit, LOGGABLE), stock: this.repo.stockMoveItem(ctx, body.supplyId, -body.quantity), usage: this.repo.usageItem(ctx, move) },
       move,
-      (i) => (i === 0 ? new InvalidTransitionError('The visit changed meanwhile') : i === 1 ? notEnoughStock() : undefined),
+      { visit: () => new InvalidTransitionError('The visit changed meanwhile'), stock: notEnoughStock },
       idem,
     );
   }
@@ -418,9 +431,9 @@ export class HomeHealthService {
     };
     return this.repo.commit(
       ctx,
-      [this.repo.visitGuard(ctx.orgId, visit, LOGGABLE), this.repo.serviceLogItem(ctx, log)],
+      { visit: this.repo.visitGuard(ctx.orgId, visit, LOGGABLE), log: this.repo.serviceLogItem(ctx, log) },
       log,
-      (i) => (i === 0 ? new InvalidTransitionError('The visit changed meanwhile') : undefined),
+      { visit: () => new InvalidTransitionError('The visit changed meanwhile') },
       idem,
     );
   }
@@ -454,8 +467,8 @@ export class HomeHealthService {
   }
 
   /** The care-team join when the aide is not on the team (written in the booking's transaction). */
-  private async joinItems(ctx: WriteContext, patientId: string, aide: User): Promise<TransactItem[]> {
-    return (await this.repo.isOnCareTeam(ctx.orgId, patientId, aide.userId)) ? [] : [this.repo.careTeamJoinItem(ctx, patientId, aide)];
+  private async joinItems(ctx: WriteContext, patientId: string, aide: User): Promise<{ careTeamJoin?: TransactItem }> {
+    return (await this.repo.isOnCareTeam(ctx.orgId, patientId, aide.userId)) ? {} : { careTeamJoin: this.repo.careTeamJoinItem(ctx, patientId, aide) };
   }
 
   /** Twice at most: a parallel request may put the aide on the care team between read and write. */

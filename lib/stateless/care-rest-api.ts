@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -49,8 +50,8 @@ const GATEWAY_ERRORS: ReadonlyArray<{ id: string; type: apigw.ResponseType; stat
 
 /**
  * The REST API, built by looping over the route table: one resource per path, one method per
- * route, one Lambda proxy integration per domain function, and the Cognito authorizer on every
- * route with `auth: true`.
+ * route, one Lambda proxy integration and one invoke permission per domain function, and the
+ * Cognito authorizer on every route with `auth: true`.
  */
 export class CareRestApi extends Construct {
   readonly api: apigw.RestApi;
@@ -130,13 +131,26 @@ export class CareRestApi extends Construct {
         'Request parameters are validated here; bodies are validated strictly by the domain functions\' zod schemas so that the contract\'s validation_failed error names every bad field, which API Gateway model validation cannot produce.',
     });
 
-    const integrations = new Map<string, apigw.LambdaIntegration>();
-    const integrationFor = (fnId: ApiFunctionId): apigw.LambdaIntegration => {
+    // An AwsIntegration is what LambdaIntegration builds minus its permissions: LambdaIntegration
+    // adds two per method (stage and test-invoke-stage), which at ~95 routes would spend ~190 of
+    // the stack's 500 resources. One permission per function, for this API's deployed stage only,
+    // covers every route of the function; console test invocations are not allowed.
+    const integrations = new Map<string, apigw.AwsIntegration>();
+    const integrationFor = (fnId: ApiFunctionId): apigw.AwsIntegration => {
       let integration = integrations.get(fnId);
       if (!integration) {
         const fn = props.functions[fnId];
         if (!fn) throw new Error(`Route table names function "${fnId}" but no such API function was given`);
-        integration = new apigw.LambdaIntegration(fn, { proxy: true });
+        integration = new apigw.AwsIntegration({
+          proxy: true,
+          service: 'lambda',
+          path: `2015-03-31/functions/${fn.functionArn}/invocations`,
+        });
+        fn.addPermission(`Invoke${fnId[0]!.toUpperCase()}${fnId.slice(1)}`, {
+          scope: this,
+          principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+          sourceArn: this.api.arnForExecuteApi('*', '/*', this.api.deploymentStage.stageName),
+        });
         integrations.set(fnId, integration);
       }
       return integration;

@@ -1,13 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../lambdas/shared/env.js';
-import { ROUTES } from '../../lambdas/routes.js';
+import { ROUTES, type RouteDef } from '../../lambdas/routes.js';
 import type { CareStackConfig } from '../config.js';
-import { CareFunction } from '../constructs/care-function.js';
-import { grantTableAccess } from '../constructs/grants.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { IdentityService } from '../services/identity.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
@@ -24,6 +21,12 @@ export interface StatelessStackProps extends StackProps {
   readonly config: CareStackConfig;
   /** The stack that owns the data; this one only references it. */
   readonly stateful: StatefulStack;
+  /**
+   * The REST routes to build. Only the resource-budget test passes a subset, to measure what a
+   * route costs in resources.
+   * @default ROUTES (lambdas/routes.ts)
+   */
+  readonly routes?: readonly RouteDef[];
 }
 
 /**
@@ -37,32 +40,13 @@ export class StatelessStack extends Stack {
     const logRetention = config.stage === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
     const pool = stateful.userPool.userPool;
 
-    // One function per domain (today: identity).
-    const identity = new CareFunction(this, 'Identity', {
-      functionId: 'identity',
-      environment: {
-        [ENV.tableName]: stateful.table.tableName,
-        [ENV.userPoolId]: pool.userPoolId,
-        // The function adds CORS headers to its own responses (proxy integration).
-        CORS_ALLOW_ORIGINS: config.corsAllowOrigins.join(','),
-      },
-      logEncryptionKey: stateful.key,
+    const identity = new IdentityService(this, 'Identity', {
+      table: stateful.table,
+      userPool: pool,
+      key: stateful.key,
       logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
     });
-    grantTableAccess(identity.function, stateful.table, stateful.key, 'readwrite');
-    identity.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'cognito-idp:AdminCreateUser',
-          'cognito-idp:AdminAddUserToGroup',
-          'cognito-idp:AdminGetUser',
-          'cognito-idp:AdminSetUserPassword',
-          // Undoes a login whose profile could not be stored.
-          'cognito-idp:AdminDeleteUser',
-        ],
-        resources: [pool.userPoolArn],
-      }),
-    );
 
     const notifications = new NotificationsService(this, 'Notifications', {
       table: stateful.table,
@@ -130,12 +114,8 @@ export class StatelessStack extends Stack {
 
     const rest = new CareRestApi(this, 'Rest', {
       stage: config.stage,
-      routes: ROUTES,
-      functions: {
-        identity: identity.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function,
-        messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function,
-        respite: respite.function.function,
-      },
+      routes: props.routes ?? ROUTES,
+      functions: { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function, respite: respite.function.function },
       userPool: pool,
       corsAllowOrigins: config.corsAllowOrigins,
       logEncryptionKey: stateful.key,

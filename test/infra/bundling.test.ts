@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
-import { CARE_FUNCTION_BUNDLING } from '../../lib/constructs/care-function.js';
+import { CARE_FUNCTION_BUNDLING, CARE_FUNCTION_RUNTIME } from '../../lib/constructs/care-function.js';
 import { fromRoot } from '../../lib/paths.js';
 
 /**
@@ -56,7 +56,7 @@ describe('credential chain in the Lambda bundles', () => {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node22',
+        target: CARE_FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
         mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
         minify: true,
         write: false,

@@ -101,7 +101,6 @@ describe('acknowledgement inventory', () => {
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/pending/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-bucket-arn/audit/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-journal-bucket-arn/audit-journal/*]',
-    'AwsSolutions-L1',
     'AwsSolutions-S1',
     'AwsSolutions-SQS3',
     'HIPAA.Security-APIGWCacheEnabledAndEncrypted',

@@ -119,16 +119,46 @@ describe('REST API from the route table', () => {
   });
 });
 
+describe('REST API invoke permissions', () => {
+  const apiFunctions = Object.values(FUNCTIONS).filter((f) => f.kind === 'api');
+  const [apiId] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
+  const [stageId] = Object.keys(template.findResources('AWS::ApiGateway::Stage'));
+  const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
+  const functionIdOf = (description: string) =>
+    Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Description: description } })).map(([id]) => id);
+
+  it.each(apiFunctions.map((f) => [f.description] as const))('one permission for "%s", scoped to the API\'s deployed stage', (description) => {
+    const [fnId] = functionIdOf(description);
+    expect(fnId).toBeDefined();
+    const fromApi = { FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'apigateway.amazonaws.com' };
+    template.resourcePropertiesCountIs('AWS::Lambda::Permission', fromApi, 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      ...fromApi,
+      Action: 'lambda:InvokeFunction',
+      // Any method and path of this API, on its deployed stage only.
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':execute-api:'), { Ref: apiId }, '/', { Ref: stageId }, '/*/*'])] },
+    });
+  });
+
+  it('no permission lets API Gateway invoke from the console test-invoke stage', () => {
+    expect(JSON.stringify(permissions)).not.toContain('test-invoke-stage');
+  });
+
+  it('API Gateway may invoke only the API functions', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com' }, apiFunctions.length);
+  });
+});
+
 describe('functions', () => {
   const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
   const byDescription = (d: string) => fns.find((f) => f.Properties.Description === d)?.Properties;
 
-  it('every function is nodejs22.x on arm64 with active tracing, source maps and a service name', () => {
+  it('every function is nodejs24.x on arm64 with active tracing, source maps and a service name', () => {
     const all = [...fns, ...Object.values(built.statefulTemplate.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function')];
     expect(all).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const f of all) {
       expect(f.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },

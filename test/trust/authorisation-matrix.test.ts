@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import type { Role } from '../../schemas/roles.js';
-import { expectedOutcome, MATRIX, RELATIONSHIPS, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, type Need, type Relationship, type RowContext } from './support/matrix.js';
+import { expectedOutcome, MATRIX, RELATIONSHIPS, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
 import { pool, startTrustStack, type TrustStack } from './support/stack.js';
 
 let t: TrustStack;
@@ -201,6 +201,30 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
         await must(t.api(holder, 'POST', `/patients/${patientId}/respite-sessions/${session.id}/check-in`, { location: { lat: 40, lng: -75 } }), 'respite check-in');
       }
       return { value, owned };
+    }
+    case 'visit':
+      return { value: await must(t.api(A, 'POST', `/patients/${patientId}/visits`, visitBody(n)), 'visit') };
+    case 'assignedVisit':
+    case 'inProgressVisit': {
+      // The caller is the assigned aide when an aide of this org who sees the patient; else the spare aide is.
+      const callerIsAide = role === 'aide' && rel !== 'otherOrg' && SEES_PATIENT[rel].includes('aide');
+      const visit = await must(t.api(A, 'POST', `/patients/${patientId}/visits`, visitBody(n)), 'visit');
+      const assigned = await must(t.api(A, 'POST', `/patients/${patientId}/visits/${visit.id}/assign`, { aideId: callerIsAide ? uid('aide', 'own') : spare }), 'assign');
+      if (need === 'assignedVisit' || !callerIsAide) return { value: assigned };
+      return { value: await must(t.api(caller, 'POST', `/patients/${patientId}/visits/${visit.id}/check-in`, { location: { lat: 40, lng: -75 } }), 'check-in') };
+    }
+    case 'supply': {
+      const org = orgOf(rel);
+      return {
+        value: await once(`supply:${org}`, async () =>
+          must(t.api(tok('admin', org), 'POST', '/supplies', { name: 'Matrix gloves', sku: `MXG-${org}`, unit: 'box', quantity: 100_000, reorderLevel: 1 }), 'supply'),
+        ),
+      };
+    }
+    case 'aideProfile': {
+      const org = orgOf(rel);
+      const profile = { skills: ['personal_care'], homeBase: { lat: 40, lng: -75 }, serviceRadiusKm: 30, availability: { MON: [['08:00', '16:00']] }, timezone: 'UTC' };
+      return { value: await once(`aideProfile:${org}`, () => must(t.api(tok('admin', org), 'PUT', `/aides/${uid('aide', org)}`, profile), 'aide profile')) };
     }
     case 'notification': {
       if (ownsResource) {

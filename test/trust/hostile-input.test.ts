@@ -51,6 +51,8 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1,
       caregiverProfile: t.user('family').userId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
       respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },
+      visit: { id: '01HOSTILEVISIT', version: 1 }, assignedVisit: { id: '01HOSTILEVISIT', version: 1 }, inProgressVisit: { id: '01HOSTILEVISIT', version: 1 },
+      supply: { id: '01HOSTILESUPPLY' }, aideProfile: { userId: t.user('aide').userId },
     },
   };
   return entry.body(ctx) as Record<string, unknown>;

@@ -65,7 +65,7 @@ export class Idempotency {
       return response;
     }
     if (RECORD in parts) throw new Error(`"${RECORD}" is the idempotency record's part`);
-    const record = this.recordItem(ctx, req, response);
+    const record = this.recordPart(ctx, req, response)[RECORD];
     try {
       await this.db.transact({ ...parts, [RECORD]: record });
       return response;
@@ -79,28 +79,33 @@ export class Idempotency {
   }
 
   /**
-   * The idempotency record as a transaction item, for writes whose transaction someone else runs
-   * (a calendar booking): add it under the part name `idempotencyRecord`; when that part fails its
-   * condition, the key was used first by another request, whose response `replay` returns.
+   * The idempotency record as a named part, for creates whose transaction someone else runs (a
+   * calendar booking): spread it into the parts; when `err.failed(IDEMPOTENCY_RECORD_PART)`, the key
+   * was used first by another request, whose response `replay` returns.
    */
-  recordItem(ctx: WriteContext, req: IdempotencyRequest, response: unknown): TransactItem {
-    return this.db.put(
-      {
-        ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
-        entityType: IdempotencyRecordEntity.entityType,
-        orgId: ctx.orgId,
-        requestHash: req.requestHash,
-        response,
-        expiresAt: nowSeconds(ctx) + TTL_SECONDS,
-        createdAt: ctx.now,
-        ...actorAttributes(ctx),
-      },
-      {
-        ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
-        ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
-      },
-    );
+  recordPart(ctx: WriteContext, req: IdempotencyRequest, response: unknown): { [RECORD]: TransactItem } {
+    return {
+      [RECORD]: this.db.put(
+        {
+          ...IdempotencyRecordEntity.key(ctx.orgId, ctx.actorId, req.keyHash),
+          entityType: IdempotencyRecordEntity.entityType,
+          orgId: ctx.orgId,
+          requestHash: req.requestHash,
+          response,
+          expiresAt: nowSeconds(ctx) + TTL_SECONDS,
+          createdAt: ctx.now,
+          ...actorAttributes(ctx),
+        },
+        {
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds(ctx) },
+        },
+      ),
+    };
   }
 }
+
+/** The part name of the idempotency record in a transaction (`recordPart`). */
+export const IDEMPOTENCY_RECORD_PART = RECORD;
 
 const nowSeconds = (ctx: WriteContext) => Math.floor(Date.parse(ctx.now) / 1000);

@@ -89,7 +89,12 @@ export type Need =
   | 'respiteSession'
   | 'respiteOffer'
   | 'respiteConfirmed'
-  | 'respiteInProgress';
+  | 'respiteInProgress'
+  | 'visit'
+  | 'assignedVisit'
+  | 'inProgressVisit'
+  | 'supply'
+  | 'aideProfile';
 
 export interface RowContext {
   role: Role;
@@ -115,6 +120,14 @@ export const respiteSlot = (n: number) => {
   const start = Date.now() + 2 * 24 * 3_600_000 + (n % 4000) * 70 * 60_000;
   return { startAt: new Date(start).toISOString(), endAt: new Date(start + 3_600_000).toISOString() };
 };
+const STAFF_AND_AIDE: Role[] = ['admin', 'coordinator', 'aide'];
+/** A home visit slot of its own per row (30 minutes, 40 apart), so rows never clash on an aide's calendar. */
+export const visitSlot = (n: number) => {
+  const start = Date.parse('2031-01-01T00:00:00.000Z') + n * 40 * 60_000;
+  return { scheduledStart: new Date(start).toISOString(), scheduledEnd: new Date(start + 30 * 60_000).toISOString() };
+};
+export const visitBody = (n: number) => ({ serviceType: 'personal_care', ...visitSlot(n), location: { lat: 40.0, lng: -75.0, address: `${n} Matrix Way` } });
+const AVAILABILITY = { MON: [['08:00', '16:00']], WED: [['08:00', '12:00']] };
 
 export const MATRIX: Record<string, MatrixEntry> = {
   // ---- Identity and people
@@ -277,6 +290,71 @@ export const MATRIX: Record<string, MatrixEntry> = {
     body: () => ({ reason: 'No longer needed' }),
   },
   'GET /me/assignments': { roles: AIDE, scope: 'none', ok: [200], path: () => '/me/assignments' },
+  // ---- Home health (aides, visits, EVV, supplies, service logs)
+  // Staff of another org name an aide of their own org (the colleague); ours name the spare aide.
+  'PUT /aides/{userId}': {
+    roles: STAFF, scope: 'none', ok: [200], needs: ['spareMember'],
+    path: (r) => `/aides/${r.rel === 'otherOrg' ? r.colleagueId : r.res.spareMember}`,
+    body: () => ({ skills: ['personal_care'], homeBase: { lat: 40.0, lng: -75.0 }, serviceRadiusKm: 25, availability: AVAILABILITY, timezone: 'America/New_York' }),
+  },
+  'GET /aides': { roles: STAFF, scope: 'none', ok: [200], path: () => '/aides?skill=personal_care' },
+  'PATCH /me/availability': { roles: ['aide'], scope: 'none', ok: [200], needs: ['aideProfile'], path: () => '/me/availability', body: () => ({ status: 'available' }) },
+  'POST /patients/{patientId}/visits': {
+    roles: STAFF, scope: 'patient', ok: [201], path: (r) => `/patients/${r.patientId}/visits`, body: (r) => visitBody(r.n),
+  },
+  'GET /patients/{patientId}/visits': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/visits` },
+  'GET /visits': { roles: STAFF, scope: 'none', ok: [200], path: () => '/visits?date=2031-01-01' },
+  'GET /patients/{patientId}/visits/{visitId}/suggested-aides': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/suggested-aides`,
+  },
+  'POST /patients/{patientId}/visits/{visitId}/assign': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['visit', 'spareMember'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/assign`, body: (r) => ({ aideId: r.res.spareMember }),
+  },
+  // The assigned aide: the row's visit is assigned to the caller when an aide who sees the patient.
+  'POST /patients/{patientId}/visits/{visitId}/check-in': {
+    roles: ['aide'], scope: 'patient', ok: [200], needs: ['assignedVisit'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.assignedVisit.id}/check-in`, body: () => ({ location: { lat: 40.0, lng: -75.0, accuracyMeters: 10 } }),
+  },
+  'POST /patients/{patientId}/visits/{visitId}/check-out': {
+    roles: ['aide'], scope: 'patient', ok: [200], needs: ['inProgressVisit'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.inProgressVisit.id}/check-out`, body: () => ({ location: { lat: 40.0, lng: -75.0 } }),
+  },
+  'POST /patients/{patientId}/visits/{visitId}/cancel': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['visit'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/cancel`, body: () => ({ reason: 'Patient in hospital' }),
+  },
+  'GET /patients/{patientId}/visits/{visitId}/evv': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/evv`,
+  },
+  'PATCH /patients/{patientId}/visits/{visitId}/evv': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/evv`,
+    body: (r) => ({ version: r.res.visit.version, ...(({ scheduledStart, scheduledEnd }) => ({ begin: scheduledStart, end: scheduledEnd }))(visitSlot(r.n)), reasonCode: 'other', note: 'Paper timesheet' }),
+  },
+  'GET /evv': { roles: STAFF, scope: 'none', ok: [200], path: () => '/evv?from=2031-01-01&to=2031-01-02' },
+  'GET /me/route': { roles: ['aide'], scope: 'none', ok: [200], needs: ['aideProfile'], path: () => '/me/route?date=2031-01-01' },
+  'POST /supplies': {
+    roles: STAFF, scope: 'none', ok: [201], path: () => '/supplies',
+    body: (r) => ({ name: `Gloves ${r.n}`, sku: `MX-${r.n}-${Date.now()}`, unit: 'box', quantity: 10, reorderLevel: 2 }),
+  },
+  'GET /supplies': { roles: STAFF_AND_AIDE, scope: 'none', ok: [200], path: () => '/supplies?below=reorder' },
+  'POST /supplies/{supplyId}/adjust': {
+    roles: STAFF, scope: 'none', ok: [200], needs: ['supply'], path: (r) => `/supplies/${r.res.supply.id}/adjust`, body: () => ({ delta: 5, reason: 'Delivery' }),
+  },
+  'POST /patients/{patientId}/visits/{visitId}/supplies': {
+    roles: ['aide'], scope: 'patient', ok: [201], needs: ['assignedVisit', 'supply'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.assignedVisit.id}/supplies`, body: (r) => ({ supplyId: r.res.supply.id, quantity: 1 }),
+  },
+  'GET /patients/{patientId}/visits/{visitId}/supplies': {
+    roles: STAFF_AND_AIDE, scope: 'patient', ok: [200], needs: ['assignedVisit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.assignedVisit.id}/supplies`,
+  },
+  'POST /patients/{patientId}/visits/{visitId}/logs': {
+    roles: ['aide'], scope: 'patient', ok: [201], needs: ['assignedVisit'],
+    path: (r) => `/patients/${r.patientId}/visits/${r.res.assignedVisit.id}/logs`, body: () => ({ description: 'Helped with breakfast', serviceMinutes: 30 }),
+  },
+  'GET /patients/{patientId}/visits/{visitId}/logs': {
+    roles: CLINICAL, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/logs`,
+  },
 };
 
 export type Outcome = { ok: readonly number[] } | { status: 403 | 404 };

@@ -56,7 +56,7 @@ describe('notification recipients', () => {
   });
 
   it('the bus rule listens to exactly the rule table', () => {
-    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual(['DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated']);
+    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual(['DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated', 'SupplyLow', 'VisitLate', 'VisitMissed']);
   });
 
   it('messages are short and say what changed without values', () => {

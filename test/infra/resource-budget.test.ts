@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { FUNCTIONS, type ApiFunctionId } from '../../lambdas/functions.js';
+import { ROUTES, type HttpMethod, type RouteDef } from '../../lambdas/routes.js';
+import { readConfig } from '../../lib/config.js';
+import { fromRoot } from '../../lib/paths.js';
+import { StatefulStack } from '../../lib/stateful/stateful-stack.js';
+import { StatelessStack } from '../../lib/stateless/stateless-stack.js';
+import { buildApp, cdkContext } from './support/build-app.js';
+
+/**
+ * CloudFormation takes at most 500 resources per stack (CDK refuses to synthesise more). The
+ * stateless stack grows with every route, so its budget is checked here, and what a route costs
+ * is measured from synthesised templates so the projection for the whole contract stays visible.
+ */
+const STACK_LIMIT = 500;
+const BUDGET = Math.floor(STACK_LIMIT * 0.6);
+/** The contract's route count when ../shared/API.md is not beside the checkout. */
+const CONTRACT_ROUTES_FALLBACK = 95;
+const CONTRACT = fromRoot('../shared/API.md');
+
+function statelessResourceCount(routes?: readonly RouteDef[]): number {
+  const app = new App({ context: cdkContext({ stage: 'dev', 'aws:cdk:bundling-stacks': [] }) });
+  const config = readConfig(app);
+  const stateful = new StatefulStack(app, 'CareStackStateful', { config });
+  const stateless = new StatelessStack(app, 'CareStackStateless', { config, stateful, routes });
+  return Object.keys(app.synth().getStackByName(stateless.stackName).template.Resources as object).length;
+}
+
+/** `METHOD /path` rows of the contract's route tables. */
+function contractRoutes(): Array<{ method: HttpMethod; path: string }> | undefined {
+  if (!existsSync(CONTRACT)) return undefined;
+  const seen = new Map<string, { method: HttpMethod; path: string }>();
+  for (const m of readFileSync(CONTRACT, 'utf8').matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`?\s]*)/gm)) {
+    seen.set(`${m[1]} ${m[2]}`, { method: m[1] as HttpMethod, path: m[2]! });
+  }
+  return [...seen.values()];
+}
+
+describe('stateless stack resource budget', () => {
+  const total = Object.keys(buildApp('dev').statelessTemplate.toJSON().Resources as object).length;
+
+  it(`stays within 60 % of CloudFormation's ${STACK_LIMIT}-resource limit`, () => {
+    console.log(`stateless stack: ${total} resources for ${ROUTES.length} routes (budget ${BUDGET}, limit ${STACK_LIMIT})`);
+    expect(
+      total,
+      `the stateless stack has ${total} resources for ${ROUTES.length} routes: over the budget of ${BUDGET} (60 % of CloudFormation's ${STACK_LIMIT}-resource limit per stack); split the stack or cut per-route resources`,
+    ).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('measures the cost of a route and projects the whole contract', () => {
+    // One route per API function keeps every function, its role, log group and invoke permission,
+    // so the difference to the full table is what the other routes alone add.
+    const apiFunctions = (Object.keys(FUNCTIONS) as Array<keyof typeof FUNCTIONS>).filter((id) => FUNCTIONS[id].kind === 'api') as ApiFunctionId[];
+    const subset = apiFunctions.map((fn) => ROUTES.find((r) => r.fn === fn)!);
+    const small = statelessResourceCount(subset);
+    const perRoute = (total - small) / (ROUTES.length - subset.length);
+    const fixed = total - perRoute * ROUTES.length;
+    const contract = contractRoutes();
+    const contractCount = contract?.length ?? CONTRACT_ROUTES_FALLBACK;
+    const projected = Math.round(fixed + perRoute * contractCount);
+    console.log(
+      [
+        `resources per route: ${perRoute.toFixed(2)} (${total} with ${ROUTES.length} routes, ${small} with ${subset.length}: method, plus resource and CORS preflight for a new path segment)`,
+        `fixed resources: ${fixed.toFixed(0)}`,
+        `projected for the contract's ${contractCount} routes${contract ? ' (../shared/API.md)' : ' (API.md not found: assumed)'}: ${projected} of ${STACK_LIMIT} (budget ${BUDGET})`,
+      ].join('\n'),
+    );
+    expect(perRoute).toBeGreaterThan(0);
+
+    if (contract) {
+      // The linear figure averages today's paths; the contract's own paths give the exact count.
+      // Each route goes to the function of today's route with the longest shared path prefix.
+      const fnFor = (path: string): ApiFunctionId => {
+        const score = (r: RouteDef) => {
+          const a = r.path.split('/'), b = path.split('/');
+          let i = 0;
+          while (i < a.length && i < b.length && a[i] === b[i]) i++;
+          return i;
+        };
+        return [...ROUTES].sort((x, y) => score(y) - score(x))[0]!.fn;
+      };
+      const routes = contract.map((r) => ({ ...r, fn: fnFor(r.path), auth: r.path !== '/health', roles: 'any', summary: r.path }) as RouteDef);
+      const exact = statelessResourceCount(routes);
+      console.log(`synthesised with the contract's ${routes.length} routes: ${exact} of ${STACK_LIMIT} (budget ${BUDGET})`);
+      expect(exact).toBeLessThan(STACK_LIMIT);
+    }
+  });
+});
