@@ -56,7 +56,10 @@ describe('notification recipients', () => {
   });
 
   it('the bus rule listens to exactly the rule table', () => {
-    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual(['DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated', 'SupplyLow', 'VisitLate', 'VisitMissed']);
+    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual([
+      'DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated', 'RespiteOfferMade', 'RespiteReminder', 'RespiteSessionLate',
+      'SupplyLow', 'VisitLate', 'VisitMissed',
+    ]);
   });
 
   it('messages are short and say what changed without values', () => {
