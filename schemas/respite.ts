@@ -148,6 +148,28 @@ export const RespiteOffer = z.object({
 });
 export type RespiteOffer = z.infer<typeof RespiteOffer>;
 
+/**
+ * A session's electronic visit verification record, built by home health's `evvRecord` (the six
+ * elements with what happened) with `missing`: what keeps it from being exportable.
+ */
+export const RespiteEvvRecord = z.object({
+  visitId: z.string().check(z.describe('The session id')),
+  serviceType: z.string(),
+  recipient: z.object({ patientId: z.string(), displayName: z.nullable(z.string()) }),
+  date: z.string().check(z.describe('Local date (the org zone) of the begin, else of the start')),
+  timezone: z.string(),
+  location: z.object({ lat: z.nullable(z.number()), lng: z.nullable(z.number()), address: z.string() }),
+  provider: z.nullable(z.object({ aideId: z.string(), displayName: z.nullable(z.string()) })),
+  begin: z.nullable(IsoDateTime),
+  end: z.nullable(IsoDateTime),
+  status: z.string().check(z.describe('In the visits\' terms: scheduled, assigned, in_progress, completed, cancelled')),
+  exceptions: z.array(RespiteException),
+  changes: z.array(z.object({ field: z.string(), old: z.nullable(z.string()), new: z.nullable(z.string()), by: z.string(), at: IsoDateTime, reasonCode: z.string(), note: z.optional(z.string()) })),
+  version: z.number(),
+  missing: z.array(z.string()).check(z.describe('Elements missing or reason codes owed: empty when exportable')),
+});
+export type RespiteEvvRecord = z.infer<typeof RespiteEvvRecord>;
+
 export const RespiteSessionWithOffers = z.extend(RespiteSession, { offers: z.array(RespiteOffer) });
 
 export const PatientRespiteParams = z.strictObject({ patientId: Id });

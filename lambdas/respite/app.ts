@@ -52,6 +52,8 @@ export function createRespiteHandler(deps: RespiteDeps): ApiHandler {
       'POST /patients/{patientId}/respite-sessions/{sessionId}/check-in': ({ caller, write, params, body }) => service.checkIn(caller, write, params.patientId, params.sessionId, body),
       'POST /patients/{patientId}/respite-sessions/{sessionId}/check-out': ({ caller, write, params, body }) => service.checkOut(caller, write, params.patientId, params.sessionId, body),
       'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': ({ caller, write, params, body }) => service.cancel(caller, write, params.patientId, params.sessionId, body.reason),
+      'GET /patients/{patientId}/respite-sessions/{sessionId}/evv': ({ caller, write, params }) =>
+        service.evv(caller, write, params.patientId, params.sessionId),
       'GET /me/assignments': ({ caller, write, query }) => service.assignments(caller, query, new Date(write.now)),
     },
     deps,

@@ -1,6 +1,7 @@
 import type { CaregiverProfile, PutCaregiverProfileBody, RespiteOffer, RespiteSession, RespiteStatus } from '../../schemas/respite.js';
 import type { User } from '../../schemas/identity.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import { recordAccess } from '../shared/data/access-record.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned } from '../shared/data/update-builder.js';
@@ -424,6 +425,11 @@ export class RespiteRepository {
   async isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean> {
     const item = await this.db.get(CareTeamMemberEntity.key(orgId, patientId, userId), true);
     return !!item && item.deleting !== true;
+  }
+
+  /** A read of a session's EVV record, for the audit trail (an AccessRecord, like every audited read). */
+  recordRead(ctx: WriteContext, session: Pick<RespiteSession, 'id' | 'patientId'>): Promise<void> {
+    return recordAccess(this.db, ctx, { action: 'read', entityType: 'RespiteEvvRecord', entityId: session.id, patientId: session.patientId });
   }
 
   // ---- helpers -----------------------------------------------------------------------------

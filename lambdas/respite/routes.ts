@@ -14,6 +14,7 @@ import {
   RespiteBudget,
   RespiteBudgetQuery,
   RespiteCheckBody,
+  RespiteEvvRecord,
   RespiteListQuery,
   RespiteOffer,
   RespiteOfferParams,
@@ -80,6 +81,9 @@ export const RESPITE_ROUTES = defineRoutes('respite', {
   'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': {
     roles: STAFF_AND_FAMILY, summary: 'Cancel (24 h or more before start releases the hours, later consumes them)', params: RespiteSessionParams,
     body: CancelRespiteBody, response: RespiteSession,
+  },
+  'GET /patients/{patientId}/respite-sessions/{sessionId}/evv': {
+    roles: STAFF, summary: "The session's EVV record, as a home visit's (audited read)", params: RespiteSessionParams, response: RespiteEvvRecord,
   },
   'GET /me/assignments': {
     roles: AIDE, summary: 'My respite offers (every status) and confirmed sessions, soonest first', query: AssignmentsQuery,

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { User } from '../../schemas/identity.js';
+import type { Patient, User } from '../../schemas/identity.js';
 import type {
   AssignmentsQuery,
   CaregiverProfile,
@@ -10,12 +10,13 @@ import type {
   RespiteAssignment,
   RespiteBudget,
   RespiteCheckBody,
+  RespiteEvvRecord,
   RespiteListQuery,
   RespiteOffer,
   RespiteSession,
 } from '../../schemas/respite.js';
 import { aideBooking, aideEntry } from '../home-health/aide-calendar.js';
-import { OUT_OF_GEOFENCE, recordCheck } from '../home-health/evv.js';
+import { evvRecord, missingElements, OUT_OF_GEOFENCE, recordCheck } from '../home-health/evv.js';
 import type { OrgSettingsReader } from '../identity/org-settings.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
@@ -47,7 +48,11 @@ type PageRequest = { limit: number; cursor?: string | undefined };
 /** The people the respite domain needs to know of: is an id an aide of the org. */
 export interface PeopleReader {
   getUser(orgId: string, userId: string): Promise<User | undefined>;
+  getPatient(orgId: string, patientId: string): Promise<Patient | undefined>;
 }
+
+/** A session's status in the visits' EVV terms. */
+const EVV_STATUS = { requested: 'scheduled', confirmed: 'assigned', in_progress: 'in_progress', completed: 'completed', cancelled: 'cancelled' } as const;
 
 /** Geofence radius a session's check is measured against (the home visit's default). */
 const SESSION_GEOFENCE_METERS = 150;
@@ -315,6 +320,43 @@ export class RespiteService {
     const { check, exceptions } = this.check('check-out', session, body, ctx);
     await this.repo.checkOut(ctx, session, check, exceptions);
     return { ...session, status: 'completed', checkOut: check as RespiteSession['checkOut'], exceptions: exceptions as RespiteSession['exceptions'], version: session.version + 1, updatedAt: ctx.now };
+  }
+
+  /**
+   * The session's EVV record, built as a home visit's (home health's `evvRecord` and
+   * `missingElements`): service type `respite`, the recipient, the local date, the place, the aide,
+   * begin and end from the checks, the exceptions. A read of it is audited.
+   */
+  async evv(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string): Promise<RespiteEvvRecord> {
+    await this.policy.assertCanSeePatient(caller, patientId);
+    const [session, patient, { timezone }] = await Promise.all([
+      this.repo.getSession(caller.orgId, patientId, sessionId),
+      this.people.getPatient(caller.orgId, patientId),
+      this.settings.settings(caller.orgId),
+    ]);
+    if (!session) throw new NotFoundError('Respite session not found');
+    const aide = session.aideId ? await this.people.getUser(caller.orgId, session.aideId) : undefined;
+    const record = evvRecord({
+      visitId: session.id,
+      serviceType: 'respite',
+      patientId,
+      patientName: patient?.displayName ?? null,
+      timezone,
+      scheduledStart: session.startAt,
+      // No coordinates: not finite, so `missingElements` names the location.
+      location: { lat: session.location.lat ?? Number.NaN, lng: session.location.lng ?? Number.NaN, address: session.location.address },
+      aideId: session.aideId,
+      aideName: aide?.displayName ?? null,
+      status: EVV_STATUS[session.status],
+      version: session.version,
+      begin: session.checkIn?.at ?? null,
+      end: session.checkOut?.at ?? null,
+      exceptions: (session.exceptions ?? []) as Parameters<typeof evvRecord>[0]['exceptions'],
+      changes: [],
+    });
+    await this.repo.recordRead(ctx, session);
+    const finite = (n: number) => (Number.isFinite(n) ? n : null);
+    return { ...record, location: { ...record.location, lat: finite(record.location.lat), lng: finite(record.location.lng) }, missing: missingElements(record) };
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ describe('respite service construct', () => {
   });
 
   it('serves every respite route through API Gateway with the Cognito authorizer', () => {
-    expect(RESPITE_ROUTES).toHaveLength(15);
+    expect(RESPITE_ROUTES).toHaveLength(16);
     const integrations = ofType('AWS::ApiGateway::Method').filter(([, m]) => json(m.Properties.Integration ?? {}).includes(`"${fnId}"`));
     expect(integrations).toHaveLength(RESPITE_ROUTES.length);
     for (const [, m] of integrations) expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');

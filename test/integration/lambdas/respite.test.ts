@@ -345,6 +345,23 @@ describe('check-in and check-out', () => {
     expect(out.body).toMatchObject({ status: 'completed', checkOut: { withinGeofence: false }, exceptions: [{ code: 'out_of_geofence', on: 'check-out' }] });
     expect(await budget(org)).toMatchObject({ reservedHours: 0, usedHours: 3, remainingHours: 17 });
     expect((await act(org.family, org, s.id, 'cancel', { reason: 'late' })).status).toBe(409);
+    // The EVV record, built as a visit's: the six elements; the unexplained exception keeps it from export.
+    const evv = await call(org.coordinator, 'GET /patients/{patientId}/respite-sessions/{sessionId}/evv', { params: { patientId: org.a, sessionId: s.id } });
+    expect(evv.status).toBe(200);
+    expect(evv.body).toMatchObject({
+      visitId: s.id, serviceType: 'respite', recipient: { patientId: org.a, displayName: 'Margaret' }, date: '2030-01-05', timezone: 'UTC',
+      location: { lat: 40, lng: -75, address: PLACE.address }, provider: { aideId: org.aides[0]!.userId, displayName: 'Aide 0' },
+      begin: '2030-01-05T09:02:00.000Z', end: '2030-01-05T12:00:00.000Z', status: 'completed', missing: ['reasonCode'],
+    });
+    expect((await call(org.family, 'GET /patients/{patientId}/respite-sessions/{sessionId}/evv', { params: { patientId: org.a, sessionId: s.id } })).status).toBe(403);
+    // A session given only an address: checks are kept, unverifiable, and the record lacks a location.
+    const bare = await request(org, '2030-01-06T09:00:00.000Z', 60, { location: { address: 'Somewhere without coordinates' } }, org.coordinator);
+    const o = await offer(org, bare.body.id, org.aides[1]!.userId);
+    expect((await answer(org.aides[1]!, o.body, 'accept')).status).toBe(200);
+    const unverified = await act(org.aides[1]!, org, bare.body.id, 'check-in', { location: HOME, reasonCode: 'gps_unavailable' });
+    expect(unverified.body).toMatchObject({ checkIn: { distanceMeters: null, withinGeofence: false }, exceptions: [{ code: 'out_of_geofence', reasonCode: 'gps_unavailable' }] });
+    const bareEvv = await call(org.coordinator, 'GET /patients/{patientId}/respite-sessions/{sessionId}/evv', { params: { patientId: org.a, sessionId: bare.body.id } });
+    expect(bareEvv.body).toMatchObject({ location: { lat: null, lng: null }, missing: ['location', 'end'] });
     clock.set('2030-01-01T12:00:00.000Z');
   });
 });

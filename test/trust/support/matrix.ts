@@ -289,6 +289,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
     roles: STAFF_AND_FAMILY, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/cancel`,
     body: () => ({ reason: 'No longer needed' }),
   },
+  'GET /patients/{patientId}/respite-sessions/{sessionId}/evv': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/evv`,
+  },
   'GET /me/assignments': { roles: AIDE, scope: 'none', ok: [200], path: () => '/me/assignments' },
   // ---- Home health (aides, visits, EVV, supplies, service logs)
   // Staff of another org name an aide of their own org (the colleague); ours name the spare aide.
