@@ -5,6 +5,7 @@
  * that expires; a late cancellation that consumes its hours and sends no more notices.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryAudit } from '../../local/audit-query.js';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient, eventually, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection, signIn } from '../support/client.js';
 import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
@@ -157,5 +158,20 @@ describe('caregiver respite on the virtual clock', () => {
     expect(fired.filter((f) => f.name.startsWith(`rsp-${id}`))).toEqual([]);
     expect((await inbox(tokens.family!)).filter((n) => n.type === 'RespiteReminder' && n.entityId.startsWith(id)).length).toBe(before);
     console.log(`[figures] respite e2e budget: ${JSON.stringify(await budget())}`);
+  });
+
+  it('records every change with its actor: people for requests and answers, the scheduler for expiries and notices', async () => {
+    await stack.settle();
+    const rows = await queryAudit(
+      stack.dataDir,
+      `SELECT action, entity_type, entity_id, actor_id, source, patient_id FROM audit_events WHERE entity_type IN ('RespiteSession', 'RespiteOffer', 'RespiteReminder', 'RespiteBudget') ORDER BY "at"`,
+    );
+    const of = (entity: string, id: string) => rows.filter((r) => r.entity_type === entity && r.entity_id === id).map((r) => `${r.action}:${r.actor_id}`);
+    expect(of('RespiteSession', sessionId)).toEqual([`create:${familyId}`, `confirm:${aide2Id}`, `check_in:${aide2Id}`, `check_out:${aide2Id}`]);
+    expect(of('RespiteOffer', offers.aide!.offerId)).toEqual([expect.stringMatching(/^create:/), 'expire:scheduler']);
+    expect(of('RespiteOffer', offers.aide2!.offerId)).toEqual([expect.stringMatching(/^create:/), `accept:${aide2Id}`]);
+    expect(rows.filter((r) => r.entity_type === 'RespiteReminder' && String(r.entity_id).startsWith(sessionId)).map((r) => `${r.action}:${r.source}`)).toEqual(['create:scheduler', 'create:scheduler']);
+    expect(rows.filter((r) => r.entity_type === 'RespiteBudget').length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.patient_id === margaret)).toBe(true);
   });
 });
