@@ -1,12 +1,14 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { readConfig, type CareStackConfig } from './config.js';
 import { StatefulStack } from './stateful/stateful-stack.js';
+import { ApiStack } from './stateless/api-stack.js';
 import { StatelessStack } from './stateless/stateless-stack.js';
 
 export interface CareStackStacks {
   readonly config: CareStackConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  readonly api: ApiStack;
 }
 
 /**
@@ -32,12 +34,22 @@ export function addCareStack(app: App, env?: Environment): CareStackStacks {
   });
   const stateless = new StatelessStack(app, 'CareStackStateless', {
     stackName: `${prefix}-stateless`,
-    description: 'CareStack compute: functions, REST and realtime APIs, stream consumers, audit queries',
+    description: 'CareStack compute: functions, realtime API, stream consumers, audit queries',
     env,
     config,
     stateful,
     tags,
   });
   stateless.addStackDependency(stateful);
-  return { config, stateful, stateless };
+  const api = new ApiStack(app, 'CareStackApi', {
+    stackName: `${prefix}-api`,
+    description: 'CareStack REST API: API Gateway from the route table, Cognito authorizer, WAF',
+    env,
+    config,
+    stateful,
+    functions: stateless.apiFunctions,
+    tags,
+  });
+  api.addStackDependency(stateless);
+  return { config, stateful, stateless, api };
 }

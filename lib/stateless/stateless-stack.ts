@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES, type RouteDef } from '../../lambdas/routes.js';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
 import { IdentityService } from '../services/identity.js';
@@ -13,7 +14,6 @@ import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AuditQuery } from './audit-query.js';
-import { CareRestApi } from './care-rest-api.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
 
@@ -21,19 +21,17 @@ export interface StatelessStackProps extends StackProps {
   readonly config: CareStackConfig;
   /** The stack that owns the data; this one only references it. */
   readonly stateful: StatefulStack;
-  /**
-   * The REST routes to build. Only the resource-budget test passes a subset, to measure what a
-   * route costs in resources.
-   * @default ROUTES (lambdas/routes.ts)
-   */
-  readonly routes?: readonly RouteDef[];
 }
 
 /**
- * Everything that can be torn down and rebuilt without losing data: the domain functions, the REST
- * and realtime APIs, the stream consumers, the bus rules and the Athena catalog.
+ * Everything that can be torn down and rebuilt without losing data: the domain functions, the
+ * realtime API, the stream consumers, the bus rules and the Athena catalog. The REST API in front
+ * of the domain functions is the API stack's (api-stack.ts).
  */
 export class StatelessStack extends Stack {
+  /** The function of each API domain, for the REST API. */
+  readonly apiFunctions: Readonly<Partial<Record<ApiFunctionId, lambda.IFunction>>>;
+
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, stateful } = props;
@@ -112,14 +110,7 @@ export class StatelessStack extends Stack {
       },
     });
 
-    const rest = new CareRestApi(this, 'Rest', {
-      stage: config.stage,
-      routes: props.routes ?? ROUTES,
-      functions: { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function, respite: respite.function.function },
-      userPool: pool,
-      corsAllowOrigins: config.corsAllowOrigins,
-      logEncryptionKey: stateful.key,
-    });
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function, respite: respite.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,
@@ -148,7 +139,6 @@ export class StatelessStack extends Stack {
     });
 
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
-    new CfnOutput(this, 'ApiUrl', { value: rest.api.url, description: 'REST API base URL' });
     new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });
     new CfnOutput(this, 'RealtimeUrl', { value: realtime.realtimeUrl, description: 'AppSync realtime (WebSocket) endpoint' });
     new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });

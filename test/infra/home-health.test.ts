@@ -5,9 +5,12 @@ import { HOME_HEALTH_ROUTES } from '../../lambdas/home-health/routes.js';
 import { buildApp } from './support/build-app.js';
 
 // Synthesised once and shared by every test of this file.
-const template: Template = buildApp('dev').statelessTemplate;
+const built = buildApp('dev');
+const template: Template = built.statelessTemplate;
+/** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
+const api: Template = built.apiTemplate;
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
-const resources = template.toJSON().Resources as Record<string, Resource>;
+const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -59,6 +62,6 @@ describe('home-health service construct', () => {
     const integrations = ofType('AWS::ApiGateway::Method').filter(([, m]) => json(m.Properties.Integration ?? {}).includes(`"${fnId}"`));
     expect(integrations).toHaveLength(HOME_HEALTH_ROUTES.length);
     for (const [, m] of integrations) expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'suggested-aides' });
+    api.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'suggested-aides' });
   });
 });

@@ -4,9 +4,12 @@ import { FUNCTIONS } from '../../lambdas/functions.js';
 import { buildApp } from './support/build-app.js';
 
 // Synthesised once and shared by every test of this file.
-const template = buildApp('dev').statelessTemplate;
+const built = buildApp('dev');
+const template = built.statelessTemplate;
+/** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
+const api = built.apiTemplate;
 type Resource = { Type: string; Properties: Record<string, any> };
-const resources = template.toJSON().Resources as Record<string, Resource>;
+const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
 const refersTo = (value: unknown, id: string) => json(value).includes(`"${id}"`);

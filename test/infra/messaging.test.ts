@@ -7,7 +7,8 @@ import { buildApp } from './support/build-app.js';
 const built = buildApp('dev');
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const stateful = built.statefulTemplate.toJSON().Resources as Record<string, Resource>;
-const stateless = built.statelessTemplate.toJSON().Resources as Record<string, Resource>;
+// The REST API is its own stack (imports of the functions resolved): its methods join the rest.
+const stateless = { ...built.statelessTemplate.toJSON().Resources, ...built.apiTemplate.toJSON().Resources } as Record<string, Resource>;
 const ofType = (resources: Record<string, Resource>, t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
 

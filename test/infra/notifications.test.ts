@@ -5,9 +5,12 @@ import { NOTIFYING_EVENT_TYPES } from '../../lambdas/notifications/rules.js';
 import { buildApp } from './support/build-app.js';
 
 // Synthesised once and shared by every test of this file.
-const template = buildApp('dev').statelessTemplate;
+const built = buildApp('dev');
+const template = built.statelessTemplate;
+/** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
+const api = built.apiTemplate;
 type Resource = { Type: string; Properties: Record<string, any> };
-const resources = template.toJSON().Resources as Record<string, Resource>;
+const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 
 const [fnId, fn] = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === FUNCTIONS.notifications.description)!;

@@ -9,9 +9,12 @@ import { buildApp } from './support/build-app.js';
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template = built.statelessTemplate;
+/** The REST API's own stack (lib/stateless/api-stack.ts), imports of the functions resolved. */
+const api = built.apiTemplate;
 
 type Resource = { Type: string; Properties: Record<string, any> };
 const resources = template.toJSON().Resources as Record<string, Resource>;
+const apiResources = api.toJSON().Resources as Record<string, Resource>;
 
 /** Full path of each API Gateway resource, rebuilt from PathPart and ParentId. */
 function resourcePaths(): Map<string, string> {
@@ -19,14 +22,14 @@ function resourcePaths(): Map<string, string> {
   const pathOf = (id: string): string => {
     const known = paths.get(id);
     if (known) return known;
-    const r = resources[id]!;
+    const r = apiResources[id]!;
     const parent = r.Properties.ParentId;
     const parentPath = parent?.Ref ? pathOf(parent.Ref) : '';
     const path = `${parentPath}/${r.Properties.PathPart}`;
     paths.set(id, path);
     return path;
   };
-  for (const [id, r] of Object.entries(resources)) if (r.Type === 'AWS::ApiGateway::Resource') pathOf(id);
+  for (const [id, r] of Object.entries(apiResources)) if (r.Type === 'AWS::ApiGateway::Resource') pathOf(id);
   return paths;
 }
 
@@ -34,7 +37,7 @@ function resourcePaths(): Map<string, string> {
 function methods(): Map<string, Record<string, any>> {
   const paths = resourcePaths();
   const out = new Map<string, Record<string, any>>();
-  for (const r of Object.values(resources)) {
+  for (const r of Object.values(apiResources)) {
     if (r.Type !== 'AWS::ApiGateway::Method') continue;
     const res = r.Properties.ResourceId;
     const path = res.Ref ? paths.get(res.Ref)! : '/';
@@ -70,7 +73,7 @@ describe('REST API from the route table', () => {
   });
 
   it('has a Cognito user pools authorizer', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    api.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',
       // The local gateway caches verified tokens for the same time (lib/config.ts).
@@ -87,7 +90,7 @@ describe('REST API from the route table', () => {
   });
 
   it('stage has tracing, throttling, ERROR logging without data traces, and JSON access logs', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+    api.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'dev',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') },
@@ -105,7 +108,7 @@ describe('REST API from the route table', () => {
     ['THROTTLED', '429', 'rate_limited'],
     ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
   ] as const)('gateway response %s answers %s with code %s and x-request-id', (type, status, code) => {
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+    api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
       StatusCode: status ?? Match.absent(),
       ResponseParameters: Match.objectLike({ 'gatewayresponse.header.x-request-id': 'context.requestId' }),
@@ -114,16 +117,16 @@ describe('REST API from the route table', () => {
   });
 
   it('is behind a WAF web ACL with logging', () => {
-    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+    api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    api.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
   });
 });
 
 describe('REST API invoke permissions', () => {
   const apiFunctions = Object.values(FUNCTIONS).filter((f) => f.kind === 'api');
-  const [apiId] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
-  const [stageId] = Object.keys(template.findResources('AWS::ApiGateway::Stage'));
-  const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
+  const [apiId] = Object.keys(api.findResources('AWS::ApiGateway::RestApi'));
+  const [stageId] = Object.keys(api.findResources('AWS::ApiGateway::Stage'));
+  const permissions = Object.values(api.findResources('AWS::Lambda::Permission')) as Resource[];
   const functionIdOf = (description: string) =>
     Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Description: description } })).map(([id]) => id);
 
@@ -131,8 +134,8 @@ describe('REST API invoke permissions', () => {
     const [fnId] = functionIdOf(description);
     expect(fnId).toBeDefined();
     const fromApi = { FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'apigateway.amazonaws.com' };
-    template.resourcePropertiesCountIs('AWS::Lambda::Permission', fromApi, 1);
-    template.hasResourceProperties('AWS::Lambda::Permission', {
+    api.resourcePropertiesCountIs('AWS::Lambda::Permission', fromApi, 1);
+    api.hasResourceProperties('AWS::Lambda::Permission', {
       ...fromApi,
       Action: 'lambda:InvokeFunction',
       // Any method and path of this API, on its deployed stage only.
@@ -145,7 +148,7 @@ describe('REST API invoke permissions', () => {
   });
 
   it('API Gateway may invoke only the API functions', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com' }, apiFunctions.length);
+    api.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com' }, apiFunctions.length);
   });
 });
 
@@ -360,7 +363,11 @@ describe('audit queries (Glue + Athena)', () => {
 });
 
 describe('outputs', () => {
-  it.each(['ApiUrl', 'GraphqlUrl', 'RealtimeUrl', 'UserPoolId', 'UserPoolClientId', 'Region'])('%s is output', (name) => {
+  it.each(['GraphqlUrl', 'RealtimeUrl', 'UserPoolId', 'UserPoolClientId', 'Region'])('%s is output', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
+  });
+
+  it('ApiUrl is output by the API stack', () => {
+    api.hasOutput('ApiUrl', { Value: Match.anyValue() });
   });
 });

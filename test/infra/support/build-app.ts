@@ -14,6 +14,28 @@ export interface BuiltApp extends CareStackStacks {
   readonly app: App;
   readonly statefulTemplate: Template;
   readonly statelessTemplate: Template;
+  /**
+   * The API stack, with each cross-stack import replaced by what the stateless stack exports under
+   * that name (`{ 'Fn::GetAtt': [<function>, 'Arn'] }`), so assertions name the functions directly.
+   */
+  readonly apiTemplate: Template;
+}
+
+/** `template` with every `Fn::ImportValue` of an export of `exporter` replaced by the exported value. */
+export function resolveImports(template: Template, exporter: Template): Template {
+  const outputs = (exporter.toJSON().Outputs ?? {}) as Record<string, { Value: unknown; Export?: { Name: string } }>;
+  const exported = new Map(Object.values(outputs).filter((o) => o.Export).map((o) => [o.Export!.Name, o.Value]));
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const name = o['Fn::ImportValue'];
+      if (typeof name === 'string' && Object.keys(o).length === 1 && exported.has(name)) return exported.get(name);
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return Template.fromJSON(walk(template.toJSON()) as Record<string, unknown>);
 }
 
 /**
@@ -29,5 +51,6 @@ export function buildApp(stage: 'dev' | 'prod', overrides: Record<string, unknow
     ...stacks,
     statefulTemplate: Template.fromStack(stacks.stateful),
     statelessTemplate: Template.fromStack(stacks.stateless),
+    apiTemplate: resolveImports(Template.fromStack(stacks.api), Template.fromStack(stacks.stateless)),
   };
 }
