@@ -84,6 +84,13 @@ export const FUNCTIONS = {
     kind: 'scheduled',
     description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, visit checks',
   },
+  /** Bus target of NotificationCreated and of quiet-hours releases: push, SMS and email off the app. */
+  delivery: {
+    entry: 'lambdas/delivery/handler.ts',
+    app: 'lambdas/delivery/app.ts',
+    kind: 'bus',
+    description: 'Delivers inbox notifications off the app: push, SMS, email',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

@@ -10,6 +10,29 @@ export interface CareStackConfig {
   readonly auditRetention: { readonly mode: ObjectLockMode; readonly days: number };
   /** Browser origins allowed by the REST API's CORS preflight. */
   readonly corsAllowOrigins: readonly string[];
+  /** Delivery off the app (context `delivery`, all optional): see readDeliveryConfig. */
+  readonly delivery: DeliveryConfig;
+}
+
+/**
+ * Context `delivery`: `{ apnsPlatformApplicationArn?, fcmPlatformApplicationArn?, emailFrom?,
+ * emailIdentity?, sms?, appUrl? }`. The operator creates the SNS platform applications (they hold
+ * the APNs / FCM credentials) and verifies the SES identity; without them that channel is off and
+ * synth still works.
+ */
+export interface DeliveryConfig {
+  /** SNS platform application of APNs (`...:app/APNS/<name>` or `APNS_SANDBOX`). @default - no iOS push */
+  readonly apnsPlatformApplicationArn?: string;
+  /** SNS platform application of FCM (`...:app/GCM/<name>`). @default - no Android push */
+  readonly fcmPlatformApplicationArn?: string;
+  /** The From of emails, an address of `emailIdentity`. @default - no email */
+  readonly emailFrom?: string;
+  /** The verified SES identity (domain or address) the function may send as. @default - no email */
+  readonly emailIdentity?: string;
+  /** SMS through SNS. @default true */
+  readonly sms: boolean;
+  /** Where messages link to (`<appUrl>/notifications/<id>`). @default - the first CORS origin */
+  readonly appUrl: string;
 }
 
 const STAGES: readonly Stage[] = ['dev', 'prod'];
@@ -64,5 +87,41 @@ export function readConfig(scope: Construct): CareStackConfig {
     stage,
     auditRetention: { mode: retention.mode, days: Number(retention.days) },
     corsAllowOrigins: origins,
+    delivery: readDeliveryConfig(scope.node.tryGetContext('delivery'), origins[0]),
+  };
+}
+
+const PLATFORM_APP = { apns: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/APNS(_SANDBOX)?\/[\w.-]+$/, fcm: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[\w.-]+$/ };
+
+function readDeliveryConfig(raw: unknown, defaultAppUrl: string): DeliveryConfig {
+  // `-c delivery=...` on the command line arrives as a JSON string.
+  const d = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as Record<string, unknown>;
+  const bad = (field: string, want: string) => new Error(`Context "delivery.${field}" must be ${want}; got ${JSON.stringify(d[field])}`);
+  const optional = (field: string, ok: (v: string) => boolean, want: string): string | undefined => {
+    const v = d[field];
+    if (v === undefined || v === '') return undefined;
+    if (typeof v !== 'string' || !ok(v)) throw bad(field, want);
+    return v;
+  };
+  const apns = optional('apnsPlatformApplicationArn', (v) => PLATFORM_APP.apns.test(v), 'an SNS platform application ARN (app/APNS/... or app/APNS_SANDBOX/...)');
+  const fcm = optional('fcmPlatformApplicationArn', (v) => PLATFORM_APP.fcm.test(v), 'an SNS platform application ARN (app/GCM/...)');
+  const emailIdentity = optional('emailIdentity', (v) => /^[^\s/*]+\.[a-z]{2,}$/i.test(v), 'a verified SES identity (a domain or an address)');
+  const emailFrom = optional('emailFrom', (v) => /^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(v), 'an address, e.g. "CareStack <no-reply@example.org>"');
+  if (!!emailFrom !== !!emailIdentity) throw bad(emailFrom ? 'emailIdentity' : 'emailFrom', 'set together with the other (sender address and its SES identity)');
+  if (emailFrom && emailIdentity) {
+    const domain = /@([^\s>]+)>?$/.exec(emailFrom)![1]!;
+    if (emailIdentity.includes('@') ? !emailFrom.includes(emailIdentity) : domain.toLowerCase() !== emailIdentity.toLowerCase()) {
+      throw bad('emailFrom', `an address of the identity ${emailIdentity}`);
+    }
+  }
+  if (d.sms !== undefined && typeof d.sms !== 'boolean') throw bad('sms', 'true or false');
+  const appUrl = optional('appUrl', (v) => /^https?:\/\/[^\s]+$/.test(v), 'an http(s) URL') ?? defaultAppUrl;
+  return {
+    ...(apns ? { apnsPlatformApplicationArn: apns } : {}),
+    ...(fcm ? { fcmPlatformApplicationArn: fcm } : {}),
+    ...(emailFrom ? { emailFrom } : {}),
+    ...(emailIdentity ? { emailIdentity } : {}),
+    sms: d.sms !== false,
+    appUrl,
   };
 }

@@ -17,7 +17,10 @@ import { createNotificationsBusHandler, createNotificationsHandler } from '../la
 import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
+import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
 import { localAttachmentStore } from './attachment-files.js';
+import { localOutbox, outboxRoute } from './outbox.js';
+import { OutboxSender } from './outbox-sender.js';
 import { clockRoute } from './clock-route.js';
 import type { LocalDeps, LocalRoute } from './deps.js';
 import { playgroundRoute } from './playground/routes.js';
@@ -46,7 +49,24 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...INCIDENT_DEADLINE_EVENT_TYPES] },
     build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }),
   },
+  // As the CDK rule (lib/services/delivery.ts): NotificationCreated -> the delivery function, whose
+  // channels are the outbox here.
+  {
+    name: 'delivery',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...DELIVERY_EVENT_TYPES] },
+    build: (d) => createDeliveryBusHandler(localDelivery(d)),
+  },
 ];
+
+/** The delivery function's dependencies, locally: the outbox instead of SNS and SES. */
+const localDelivery = (d: LocalDeps): DeliveryFunctionDeps => ({
+  db: d.db,
+  sender: new OutboxSender(localOutbox(d)),
+  scheduler: d.scheduler,
+  clock: d.clock,
+  logger: d.logger('delivery'),
+  appUrl: process.env.CARESTACK_APP_URL ?? 'http://localhost:5173',
+});
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
 export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
@@ -56,11 +76,19 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
   (d) => playgroundRoute(d),
   // The virtual clock: GET /_local/clock, POST /_local/clock { advanceTo } fires what is due.
   (d) => clockRoute(d),
+  // What push, SMS and email would have carried: GET /_local/outbox?to=.
+  (d) => outboxRoute(d),
 ];
 
-/** The target of every local schedule, as the CDK schedules target the scheduled-work function. */
+/**
+ * The target of every local schedule, as the CDK schedules target the scheduled-work function; a
+ * quiet-hours release targets the delivery function on AWS, and goes to it here by its `kind`.
+ */
 export const LOCAL_SCHEDULED_TARGET = (d: LocalDeps): ((payload: FiredPayload) => Promise<void>) =>
-  createScheduledWorkHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') });
+  createScheduledWorkHandler(
+    { db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') },
+    { [DELIVERY_RELEASE_KIND]: createDeliveryReleaseHandler(localDelivery(d)) },
+  );
 
 export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
   identity: (d) =>

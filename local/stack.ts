@@ -171,6 +171,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The bus and its two rules, as in the CDK app: every CareStack event -> AppSync publish;
     // CareTeamMemberRemoved -> end that member's patient subscriptions.
     const bus = createLocalBus();
+    // Stopping waits for deliveries in flight (after the poller, which feeds the bus, has stopped):
+    // a rule target may still be writing files under the data dir (the outbox).
+    stops.push(() => bus.drain());
     bus.addRule({
       name: REALTIME_BUS_RULES.publish.name,
       pattern: REALTIME_BUS_RULES.publish.pattern,

@@ -15,6 +15,12 @@ export const ENV = {
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   scheduleDlqArn: 'SCHEDULE_DLQ_ARN',
   attachmentsBucketName: 'ATTACHMENTS_BUCKET_NAME',
+  /** Delivery off the app: SNS platform applications, SES sender, SMS switch, the app's link base. */
+  apnsPlatformApplicationArn: 'APNS_PLATFORM_APPLICATION_ARN',
+  fcmPlatformApplicationArn: 'FCM_PLATFORM_APPLICATION_ARN',
+  emailFrom: 'EMAIL_FROM',
+  smsEnabled: 'SMS_ENABLED',
+  appUrl: 'APP_URL',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { HomeHealthService } from '../services/home-health.js';
@@ -108,6 +109,16 @@ export class StatelessStack extends Stack {
         deadLetters: medications.deadLetters,
         scheduledWork: medications.scheduledWork.function,
       },
+    });
+
+    // Delivery off the app: NotificationCreated -> push, SMS, email; quiet-hours holds on the same schedules.
+    new DeliveryService(this, 'Delivery', {
+      table: stateful.table,
+      bus: stateful.bus,
+      key: stateful.key,
+      logRetention,
+      config: config.delivery,
+      scheduling: { group: medications.scheduleGroup, role: medications.schedulerRole, deadLetters: medications.deadLetters },
     });
 
     this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function, respite: respite.function.function };

@@ -97,11 +97,13 @@ describe('acknowledgement inventory', () => {
     'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     'AwsSolutions-IAM5[Resource::*]',
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/carestack-dev-schedules/*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/carestack-dev-schedules/dlv-*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/files/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-attachments-bucket-arn/pending/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-bucket-arn/audit/*]',
     'AwsSolutions-IAM5[Resource::carestack-dev-stateful-audit-journal-bucket-arn/audit-journal/*]',
     'AwsSolutions-S1',
+    'AwsSolutions-SNS2',
     'AwsSolutions-SQS3',
     'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
     'HIPAA.Security-APIGWSSLEnabled',
@@ -113,6 +115,7 @@ describe('acknowledgement inventory', () => {
     'HIPAA.Security-S3BucketLoggingEnabled',
     'HIPAA.Security-S3BucketReplicationEnabled',
     'HIPAA.Security-S3DefaultEncryptionKMS',
+    'HIPAA.Security-SNSEncryptedKMS',
   ];
 
   it('dev acknowledges exactly the documented rules', () => {

@@ -235,6 +235,12 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       // Without notifications of someone else (no fan-out yet), an id that is nobody's: also 404.
       return { value: other.items[0] ?? { id: '01NOSUCHNOTIFICATION0000000' }, owned: false };
     }
+    case 'device': {
+      // The caller's own device, or one registered by someone else (whose id the caller then tries).
+      const owner = ownsResource ? caller : tok(someoneElse(role, rel), 'own');
+      const d = await must(t.api(owner, 'POST', '/me/devices', { platform: 'apns', token: `matrix-device-${role}-${rel}-${n}` }), 'device');
+      return { value: d.id, owned: ownsResource };
+    }
   }
 }
 

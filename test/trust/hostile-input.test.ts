@@ -48,7 +48,7 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       freshPatientVersion: 1, spareMember: t.user('aide').userId, spareOnTeam: t.user('aide').userId,
       incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
       asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
-      attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1,
+      attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1, device: '0123456789abcdef0123456789abcdef',
       caregiverProfile: t.user('family').userId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
       respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },
       visit: { id: '01HOSTILEVISIT', version: 1 }, assignedVisit: { id: '01HOSTILEVISIT', version: 1 }, inProgressVisit: { id: '01HOSTILEVISIT', version: 1 },

@@ -72,4 +72,6 @@ export const scheduleNames = {
   visitLate: (visitId: string) => `visit-${visitId}-late`,
   /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */
   visitMissed: (visitId: string) => `visit-${visitId}-missed`,
+  /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
+  deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
 };

@@ -94,7 +94,8 @@ export type Need =
   | 'assignedVisit'
   | 'inProgressVisit'
   | 'supply'
-  | 'aideProfile';
+  | 'aideProfile'
+  | 'device';
 
 export interface RowContext {
   role: Role;
@@ -166,6 +167,19 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /me/notifications': { roles: 'any', scope: 'none', ok: [200], path: () => '/me/notifications?unread=true' },
   'POST /me/notifications/{notificationId}/read': {
     roles: 'any', scope: 'resource', ok: [200, 204], needs: ['notification'], path: (r) => `/me/notifications/${r.res.notification.id}/read`,
+  },
+
+  // ---- Delivery off the app: the caller's own preferences and devices, whoever they are.
+  'PUT /me/notification-preferences': {
+    roles: 'any', scope: 'none', ok: [200], path: () => '/me/notification-preferences',
+    body: () => ({ channels: { email: true }, quietHours: { start: '22:00', end: '07:00', timezone: 'America/New_York' }, mutedTypes: ['DoseDue'] }),
+  },
+  'GET /me/notification-preferences': { roles: 'any', scope: 'none', ok: [200], path: () => '/me/notification-preferences' },
+  'POST /me/devices': {
+    roles: 'any', scope: 'none', ok: [201], path: () => '/me/devices', body: (r) => ({ platform: 'fcm', token: `matrix-token-${r.role}-${r.n}` }),
+  },
+  'DELETE /me/devices/{deviceId}': {
+    roles: 'any', scope: 'resource', ok: [204], needs: ['device'], path: (r) => `/me/devices/${r.res.device}`,
   },
 
   // ---- Assisted living
