@@ -91,6 +91,13 @@ export const FUNCTIONS = {
     kind: 'bus',
     description: 'Delivers inbox notifications off the app: push, SMS, email',
   },
+  /** Patient access reports (accounting of disclosures) from the audit trail, on Athena. */
+  accessReports: {
+    entry: 'lambdas/access-reports/handler.ts',
+    app: 'lambdas/access-reports/app.ts',
+    kind: 'api',
+    description: 'Patient access reports: who read or changed a patient record, from the audit trail',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

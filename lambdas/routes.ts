@@ -1,3 +1,4 @@
+import { ACCESS_REPORT_ROUTES } from './access-reports/routes.js';
 import { ASSISTED_LIVING_ROUTES } from './assisted-living/routes.js';
 import { HOME_HEALTH_ROUTES } from './home-health/routes.js';
 import { IDENTITY_ROUTES } from './identity/routes.js';
@@ -17,5 +18,6 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
 export const ROUTES: readonly RouteDef[] = [
-  ...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...HOME_HEALTH_ROUTES, ...RESPITE_ROUTES,
+  ...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...HOME_HEALTH_ROUTES,
+  ...RESPITE_ROUTES,
 ];

@@ -7,6 +7,7 @@ import type { UserDirectory } from '../lambdas/identity/user-directory.js';
 import type { Clock } from '../lambdas/shared/clock.js';
 import type { Db } from '../lambdas/shared/data/db.js';
 import type { Logger } from '../lambdas/shared/logger.js';
+import type { LocalAuditEngine } from './duckdb-audit-engine.js';
 import type { LocalScheduler } from './scheduler.js';
 
 export interface LocalDeps {
@@ -23,6 +24,8 @@ export interface LocalDeps {
   apiUrl: () => string;
   /** The local EventBridge Scheduler on the virtual clock (`clock`). */
   scheduler: LocalScheduler;
+  /** Athena's stand-in: DuckDB over the local audit store (local/duckdb-audit-engine.ts). */
+  auditEngine: LocalAuditEngine;
 }
 
 /** A local-only HTTP route (tried before the route table); answers true when it handled the request. */

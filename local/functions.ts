@@ -4,6 +4,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
+import { createAccessReportsHandler } from '../lambdas/access-reports/app.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
 import { createHomeHealthHandler } from '../lambdas/home-health/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
@@ -105,6 +106,9 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createRespiteHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('respite'), corsAllowOrigins: d.corsAllowOrigins }),
   homeHealth: (d) =>
     createHomeHealthHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('homeHealth'), corsAllowOrigins: d.corsAllowOrigins }),
+  // Athena's stand-in: DuckDB over the local audit store, one org per query (deps.auditEngine).
+  accessReports: (d) =>
+    createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
 };
 
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {

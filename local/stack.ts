@@ -31,6 +31,7 @@ import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal }
 import type { LocalDeps } from './deps.js';
 import { buildApiHandlers, LOCAL_BUS_TARGETS, LOCAL_ROUTES, LOCAL_SCHEDULED_TARGET } from './functions.js';
 import { createVirtualClock } from './clock.js';
+import { createDuckDbAuditEngine } from './duckdb-audit-engine.js';
 import { createLocalScheduler } from './scheduler.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
@@ -230,7 +231,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       apiUrl: () => apiUrl,
       scheduler,
+      auditEngine: createDuckDbAuditEngine(dataDir),
     };
+    // Runs still writing their results would outlive the stack (and its folder).
+    stops.push(() => deps.auditEngine.drain());
     // Every schedule fires the scheduled-work function; real time passing fires what is due too.
     scheduler.setTarget(LOCAL_SCHEDULED_TARGET(deps));
     scheduler.start();

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     `  GraphQL         ${o.GraphqlUrl}`,
     `  Realtime        ${o.RealtimeUrl}`,
     `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,
-    `  Audit trail     npm run audit -- 'SELECT "at", actor_id, action, entity_type FROM audit_events ORDER BY "at" DESC LIMIT 20'`,
+    `  Audit trail     npm run audit -- "SELECT \\"at\\", actor_id, action, entity_type FROM audit_events WHERE org = '${stack.demoUsers?.orgId ?? '<orgId>'}' ORDER BY \\"at\\" DESC LIMIT 20"`,
+    `                  (as a compliance officer: npm run audit -- --as <email> "<SQL naming the officer's org>")`,
     `  State           ${stack.dataDir}${flag('--in-memory') ? ' (in memory: nothing is kept)' : ''}`,
     `  Outputs         ${path.join(stack.dataDir, 'outputs.json')}`,
   ];

@@ -21,6 +21,11 @@ export const ENV = {
   emailFrom: 'EMAIL_FROM',
   smsEnabled: 'SMS_ENABLED',
   appUrl: 'APP_URL',
+  /** Athena: the audit workgroup and database, the results bucket and its KMS key (access reports). */
+  auditWorkGroup: 'AUDIT_WORKGROUP',
+  auditDatabase: 'AUDIT_DATABASE',
+  athenaResultsBucketName: 'ATHENA_RESULTS_BUCKET_NAME',
+  athenaResultsKeyArn: 'ATHENA_RESULTS_KEY_ARN',
 } as const;
 
 export function requireEnv(name: string): string {

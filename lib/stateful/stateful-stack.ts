@@ -41,6 +41,8 @@ export class StatefulStack extends Stack {
   readonly auditJournalBucket: s3.Bucket;
   /** Export name of the journal bucket's ARN, for the audit function's object-level policy. */
   readonly auditJournalBucketArnExportName: string;
+  /** Export name of the Athena results bucket's ARN, for the per-org result prefixes' policies. */
+  readonly athenaResultsBucketArnExportName: string;
   /** Message attachments (private; reached only through URLs the messaging function signs). */
   readonly attachmentsBucket: s3.Bucket;
   /** Export name of the attachments bucket's ARN, for the messaging function's object-level policy. */
@@ -153,6 +155,8 @@ export class StatefulStack extends Stack {
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
       reason: 'Athena query results are disposable copies (expired after 30 days); the audit bucket is the record.',
     });
+    this.athenaResultsBucketArnExportName = `${this.stackName}-athena-results-bucket-arn`;
+    this.exportValue(this.athenaResultsBucket.bucketArn, { name: this.athenaResultsBucketArnExportName });
 
     this.attachmentsBucket = new AttachmentsBucket(this, 'Attachments', {
       encryptionKey: this.key,

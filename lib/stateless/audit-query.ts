@@ -10,7 +10,6 @@ import type { Stage } from '../config.js';
 export interface AuditQueryProps {
   readonly stage: Stage;
   readonly auditBucket: s3.IBucket;
-  readonly resultsBucket: s3.IBucket;
   readonly key: kms.IKey;
 }
 
@@ -20,7 +19,10 @@ export const AUDIT_TABLE_NAME = 'audit_events';
 /**
  * `audit_events` for Athena: a Glue table over the audit bucket's gzipped NDJSON, with partition
  * projection (org injected by the query, dt a date range), so no crawler and no partition
- * maintenance; and a workgroup that enforces KMS-encrypted results in their own bucket.
+ * maintenance; and a workgroup whose results are KMS-encrypted in their own bucket, under the
+ * caller's org prefix (`org=<orgId>/`): the workgroup names no output location and does not
+ * enforce its configuration, so each query names its org's prefix, and Athena writes there with
+ * the caller's permissions (docs/audit.md, "A compliance officer on AWS").
  */
 export class AuditQuery extends Construct {
   readonly databaseName: string;
@@ -82,12 +84,13 @@ export class AuditQuery extends Construct {
       description: 'Compliance queries over audit_events',
       recursiveDeleteOption: false,
       workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
+        // Enforced, one shared output location would let every org read every org's results.
+        enforceWorkGroupConfiguration: false,
         publishCloudWatchMetricsEnabled: true,
         // Stops a runaway scan of years of audit objects: 10 GB per query.
         bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        // No outputLocation: a query that does not name its org's prefix has nowhere to write and fails.
         resultConfiguration: {
-          outputLocation: `s3://${props.resultsBucket.bucketName}/results/`,
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.key.keyArn },
         },
       },

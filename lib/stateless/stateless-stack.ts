@@ -4,7 +4,9 @@ import type { Construct } from 'constructs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
+import { AccessReportsService } from '../services/access-reports.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
+import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
@@ -14,7 +16,7 @@ import { RespiteService } from '../services/respite.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
-import { AuditQuery } from './audit-query.js';
+import { AUDIT_TABLE_NAME, AuditQuery } from './audit-query.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
 
@@ -121,7 +123,35 @@ export class StatelessStack extends Stack {
       scheduling: { group: medications.scheduleGroup, role: medications.schedulerRole, deadLetters: medications.deadLetters },
     });
 
-    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, homeHealth: homeHealth.function.function, respite: respite.function.function };
+    // The audit catalog comes first: the access reports query it, and officers get credentials for it.
+    const auditQuery = new AuditQuery(this, 'AuditQuery', {
+      stage: config.stage,
+      auditBucket: stateful.auditBucket,
+      key: stateful.key,
+    });
+    const auditCatalog = {
+      key: stateful.key,
+      auditBucketArnExportName: stateful.auditBucketArnExportName,
+      resultsBucketArnExportName: stateful.athenaResultsBucketArnExportName,
+      workGroupName: auditQuery.workGroupName,
+      databaseName: auditQuery.databaseName,
+      tableName: AUDIT_TABLE_NAME,
+    };
+    const accessReports = new AccessReportsService(this, 'AccessReports', {
+      ...auditCatalog,
+      table: stateful.table,
+      resultsBucket: stateful.athenaResultsBucket,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+    const compliance = new ComplianceAccess(this, 'ComplianceAccess', {
+      ...auditCatalog,
+      userPool: pool,
+      userPoolClient: stateful.userPool.client,
+    });
+
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function,
+      homeHealth: homeHealth.function.function, respite: respite.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,
@@ -142,13 +172,6 @@ export class StatelessStack extends Stack {
       logRetention,
     });
 
-    const auditQuery = new AuditQuery(this, 'AuditQuery', {
-      stage: config.stage,
-      auditBucket: stateful.auditBucket,
-      resultsBucket: stateful.athenaResultsBucket,
-      key: stateful.key,
-    });
-
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
     new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });
     new CfnOutput(this, 'RealtimeUrl', { value: realtime.realtimeUrl, description: 'AppSync realtime (WebSocket) endpoint' });
@@ -157,5 +180,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'AuditDatabase', { value: auditQuery.databaseName, description: 'Glue database of audit_events' });
     new CfnOutput(this, 'AuditWorkGroup', { value: auditQuery.workGroupName, description: 'Athena workgroup for audit queries' });
+    new CfnOutput(this, 'ComplianceIdentityPoolId', { value: compliance.identityPool.ref, description: 'Cognito identity pool: AWS credentials for compliance officers (docs/audit.md)' });
+    new CfnOutput(this, 'AuditResultsBucket', { value: stateful.athenaResultsBucket.bucketName, description: 'Athena results: officers write under s3://<bucket>/org=<orgId>/' });
   }
 }

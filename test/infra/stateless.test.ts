@@ -221,12 +221,23 @@ describe('functions', () => {
         ]),
       },
     });
-    // Nothing but puts reaches the audit bucket itself: no read, list or delete of the trail.
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
-    );
-    const onTrail = statements.filter((st) => JSON.stringify(st.Resource).includes('stateful-audit-bucket-arn'));
-    expect(onTrail.map((st) => st.Action)).toEqual(['s3:PutObject']);
+    // The writer only puts: no read, list or delete of the trail. The one other function on the
+    // trail, accessReports (Athena), only reads. Nobody deletes or overwrites-by-copy.
+    type Policy = { Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } };
+    const onTrail = (description: string) => {
+      const role = (Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Description: string; Role: { 'Fn::GetAtt': [string] } } }>)
+        .find((f) => f.Properties.Description === description)!.Properties.Role['Fn::GetAtt'][0];
+      return (Object.values(template.findResources('AWS::IAM::Policy')) as Policy[])
+        .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((st) => JSON.stringify(st.Resource).includes('stateful-audit-bucket-arn'))
+        .flatMap((st) => [st.Action].flat());
+    };
+    expect(onTrail(FUNCTIONS.audit.description)).toEqual(['s3:PutObject']);
+    expect(onTrail(FUNCTIONS.accessReports.description).sort()).toEqual(['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket']);
+    const everyone = (Object.values(template.findResources('AWS::IAM::Policy')) as Policy[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const trailActions = everyone.filter((st) => JSON.stringify(st.Resource).includes('stateful-audit-bucket-arn')).flatMap((st) => [st.Action].flat() as string[]);
+    expect(trailActions.filter((a) => /Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernance/.test(a))).toEqual([]);
   });
 
   it('events gets EVENT_BUS_NAME and may put events', () => {
@@ -352,18 +363,19 @@ describe('audit queries (Glue + Athena)', () => {
     });
   });
 
-  it('the workgroup enforces SSE_KMS results', () => {
+  it('the workgroup encrypts results with SSE_KMS and has no shared output location (each query names its org prefix)', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: Match.objectLike({
-        EnforceWorkGroupConfiguration: true,
-        ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } },
+        // Enforced, the workgroup's location would override the org prefix every query names.
+        EnforceWorkGroupConfiguration: false,
+        ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } },
       }),
     });
   });
 });
 
 describe('outputs', () => {
-  it.each(['GraphqlUrl', 'RealtimeUrl', 'UserPoolId', 'UserPoolClientId', 'Region'])('%s is output', (name) => {
+  it.each(['GraphqlUrl', 'RealtimeUrl', 'UserPoolId', 'UserPoolClientId', 'Region', 'ComplianceIdentityPoolId', 'AuditResultsBucket'])('%s is output', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import type { Role } from '../../schemas/roles.js';
-import { expectedOutcome, MATRIX, RELATIONSHIPS, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
+import { expectedOutcome, MATRIX, RELATIONSHIPS, REPORTS_ON_PATIENT, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
 import { pool, startTrustStack, type TrustStack } from './support/stack.js';
 
 let t: TrustStack;
@@ -225,6 +225,14 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const org = orgOf(rel);
       const profile = { skills: ['personal_care'], homeBase: { lat: 40, lng: -75 }, serviceRadiusKm: 30, availability: { MON: [['08:00', '16:00']] }, timezone: 'UTC' };
       return { value: await once(`aideProfile:${org}`, () => must(t.api(tok('admin', org), 'PUT', `/aides/${uid('aide', org)}`, profile), 'aide profile')) };
+    }
+    case 'accessReport': {
+      // The caller's own report where they may ask for one about this patient; else another staff
+      // member's of the own org (someoneElse is admin or coordinator, never the caller).
+      const owned = ownsResource && REPORTS_ON_PATIENT[rel].includes(role);
+      const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+      const report = await must(t.api(owned ? caller : tok(someoneElse(role, rel), 'own'), 'POST', `/patients/${patientId}/access-reports`, window), 'access report', 202);
+      return { value: report.reportId, owned };
     }
     case 'notification': {
       if (ownsResource) {

@@ -6,9 +6,10 @@ import type { AuditEvent } from './audit-event.js';
  * Items that are storage mechanics, not care data: their effect is audited on the entity they
  * serve (a patient's MRN change shows on the Patient; an idempotent replay creates nothing). Counters
  * kept in the same transaction as the entity they count (a user's unread count, a patient's
- * dashboard) change only with an audited Notification or Incident.
+ * dashboard) change only with an audited Notification or Incident. An access report's row chunks
+ * are copies of audit rows, stored with the report's audited completion.
  */
-const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim', 'UserCounters', 'PatientDashboard', 'AsNeededCount']);
+const NOT_AUDITED = new Set(['IdempotencyRecord', 'MrnClaim', 'UserCounters', 'PatientDashboard', 'AsNeededCount', 'AccessReportRows']);
 
 /**
  * One stream record -> at most one audit row. The actor is the item's last writer (every write

@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -16,8 +17,10 @@ let dynamo: DynamoDBClient | undefined;
 let s3: S3Client | undefined;
 let events: EventBridgeClient | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
+let athena: AthenaClient | undefined;
 
 export const dynamoClient = (): DynamoDBClient => (dynamo ??= new DynamoDBClient({}));
 export const s3Client = (): S3Client => (s3 ??= new S3Client({}));
 export const eventBridgeClient = (): EventBridgeClient => (events ??= new EventBridgeClient({}));
 export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({}));
+export const athenaClient = (): AthenaClient => (athena ??= new AthenaClient({}));

@@ -35,6 +35,19 @@ export const SEES_PATIENT: Record<Relationship, readonly Role[]> = {
 };
 
 /**
+ * Who may ask for the row's target patient's access report (API.md, "Audit trail"): the patient
+ * themself, staff and compliance of the patient's org (audit rows are no clinical data).
+ */
+export const REPORTS_ON_PATIENT: Record<Relationship, readonly Role[]> = {
+  careTeam: ['admin', 'coordinator', 'compliance'],
+  notOnTeam: ['admin', 'coordinator', 'compliance'],
+  staffLink: ['admin', 'coordinator', 'compliance'],
+  self: ['admin', 'coordinator', 'compliance', 'patient'],
+  otherPatient: ['admin', 'coordinator', 'compliance'],
+  otherOrg: [],
+};
+
+/**
  * Who owns the row's own resource (a conversation they take part in, an attachment they uploaded,
  * a notification addressed to them): the caller in these relationships, someone else otherwise.
  */
@@ -51,9 +64,10 @@ export const OWNS_RESOURCE: Record<Relationship, boolean> = {
  * What decides access once the role may call the route:
  * - none: the role alone (routes about the caller or the caller's own org);
  * - patient: may the caller see the target patient (else 404, existence does not leak);
- * - resource: does the caller own / take part in the target resource (else 404).
+ * - resource: does the caller own / take part in the target resource (else 404);
+ * - accessReport: may the caller ask for the target patient's access report (REPORTS_ON_PATIENT, else 404).
  */
-export type Scope = 'none' | 'patient' | 'resource';
+export type Scope = 'none' | 'patient' | 'resource' | 'accessReport';
 
 /** A route's rows. Keys are the route table's `${method} ${path}`. */
 export interface MatrixEntry {
@@ -95,7 +109,8 @@ export type Need =
   | 'inProgressVisit'
   | 'supply'
   | 'aideProfile'
-  | 'device';
+  | 'device'
+  | 'accessReport';
 
 export interface RowContext {
   role: Role;
@@ -111,6 +126,7 @@ export interface RowContext {
 
 const STAFF: Role[] = ['admin', 'coordinator'];
 const CLINICAL: Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'];
+const REPORTERS: Role[] = ['admin', 'coordinator', 'compliance', 'patient'];
 const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
 const AIDE: Role[] = ['aide'];
 const STAFF_AND_FAMILY: Role[] = ['admin', 'coordinator', 'family'];
@@ -372,6 +388,17 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /patients/{patientId}/visits/{visitId}/logs': {
     roles: CLINICAL, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/logs`,
   },
+  // ---- Audit trail: patient access reports
+  'POST /patients/{patientId}/access-reports': {
+    roles: REPORTERS, scope: 'accessReport', ok: [202], path: (r) => `/patients/${r.patientId}/access-reports`,
+    body: () => ({ from: iso(24 * 60), to: iso(0) }),
+  },
+  // Whoever asked for it: the row's report is the caller's own when they may ask for it in that
+  // relationship (see resolveNeed), else another staff member's of the own org.
+  'GET /patients/{patientId}/access-reports/{reportId}': {
+    roles: REPORTERS, scope: 'resource', ok: [200], needs: ['accessReport'],
+    path: (r) => `/patients/${r.patientId}/access-reports/${r.res.accessReport}`,
+  },
 };
 
 export type Outcome = { ok: readonly number[] } | { status: 403 | 404 };
@@ -381,5 +408,6 @@ export function expectedOutcome(entry: MatrixEntry, role: Role, rel: Relationshi
   if (entry.roles !== 'any' && !entry.roles.includes(role)) return { status: 403 };
   if (entry.scope === 'patient' && !SEES_PATIENT[rel].includes(role)) return { status: 404 };
   if (entry.scope === 'resource' && !ownsResource) return { status: 404 };
+  if (entry.scope === 'accessReport' && !REPORTS_ON_PATIENT[rel].includes(role)) return { status: 404 };
   return { ok: entry.ok };
 }

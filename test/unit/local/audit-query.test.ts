@@ -4,7 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_COLUMNS, auditObjectKey, type AuditEvent } from '../../../lambdas/shared/audit/audit-event.js';
-import { formatJsonLines, queryAudit, runAuditCli } from '../../../local/audit-query.js';
+import { ORG_CONDITION_MESSAGE } from '../../../lambdas/shared/audit/org-condition.js';
+import { AuditQueryRefusedError, formatJsonLines, queryAudit, queryAuditChecked, runAuditCli } from '../../../local/audit-query.js';
 
 function event(overrides: Partial<AuditEvent>): AuditEvent {
   return {
@@ -106,6 +107,36 @@ describe('queryAudit', () => {
     await expect(queryAudit(dataDir, 'SELECT count(*) AS n FROM audit_events')).resolves.toEqual([{ n: 4 }]);
   });
 
+  describe('one org (a compliance officer)', () => {
+    it("reads only that org's objects, whatever the query names", async () => {
+      await seed();
+      const rows = await queryAudit(dataDir, 'SELECT DISTINCT org FROM audit_events', { orgId: 'org-b' });
+      expect(rows).toEqual([{ org: 'org-b' }]);
+    });
+
+    it('cannot reach other files from the query itself', async () => {
+      await seed();
+      const other = path.join(dataDir, auditObjectKey('org-a', '2026-11-21', 'batch-1')).split(path.sep).join('/');
+      await expect(queryAudit(dataDir, `SELECT count(*) AS n FROM read_json('${other}')`, { orgId: 'org-b' })).rejects.toThrow(/disabled|external/i);
+      await expect(queryAudit(dataDir, 'SET enable_external_access = true', { orgId: 'org-b' })).rejects.toThrow(/lock|configuration|cannot/i);
+    });
+
+    it("refuses another org's name before running, as Athena's S3 permissions would", async () => {
+      await seed();
+      await expect(queryAuditChecked(dataDir, "SELECT * FROM audit_events WHERE org = 'org-a'", { orgId: 'org-b' })).rejects.toThrow(
+        /^Permission denied on S3 path: audit\/org=org-a\//,
+      );
+      await expect(queryAuditChecked(dataDir, "SELECT event_id FROM audit_events WHERE org = 'org-b'", { orgId: 'org-b' })).resolves.toEqual([{ event_id: 'evt-4' }]);
+      await expect(queryAuditChecked(dataDir, 'SELECT * FROM audit_events', { orgId: 'org-b' })).rejects.toBeInstanceOf(AuditQueryRefusedError);
+    });
+
+    it("runs Trino's array_join", async () => {
+      await seed();
+      const rows = await queryAuditChecked(dataDir, "SELECT array_join(actor_roles, ',') AS roles FROM audit_events WHERE org = 'org-a' AND event_id = 'evt-3'");
+      expect(rows).toEqual([{ roles: 'admin,nurse' }]);
+    });
+  });
+
   describe('CLI', () => {
     function io() {
       const captured = { out: '', err: '' };
@@ -129,7 +160,7 @@ describe('queryAudit', () => {
     it('prints a table by default', async () => {
       await seed();
       const { captured, io: cliIo } = io();
-      const code = await runAuditCli(['--dir', dataDir, 'SELECT action FROM audit_events WHERE event_id =', "'evt-3'"], cliIo);
+      const code = await runAuditCli(['--dir', dataDir, "SELECT action FROM audit_events WHERE org = 'org-a' AND event_id =", "'evt-3'"], cliIo);
 
       expect(code).toBe(0);
       expect(captured.out).toContain('action');
@@ -138,11 +169,27 @@ describe('queryAudit', () => {
 
     it('prints the message of a SQL error and exits 1', async () => {
       const { captured, io: cliIo } = io();
-      const code = await runAuditCli(['--dir', dataDir, 'SELECT no_such_column FROM audit_events'], cliIo);
+      const code = await runAuditCli(['--dir', dataDir, "SELECT no_such_column FROM audit_events WHERE org = 'org-a'"], cliIo);
 
       expect(code).toBe(1);
       expect(captured.err).toMatch(/no_such_column/);
       expect(captured.out).toBe('');
+    });
+
+    it("refuses a query without a static org condition with Athena's message, as the operator too", async () => {
+      await seed();
+      for (const sql of ["SELECT * FROM audit_events WHERE action = 'read'", "SELECT * FROM audit_events WHERE org = 'org-a' OR org = 'org-b'"]) {
+        const { captured, io: cliIo } = io();
+        expect(await runAuditCli(['--dir', dataDir, sql], cliIo)).toBe(1);
+        expect(captured.err).toBe(`${ORG_CONDITION_MESSAGE}\n`);
+        expect(captured.out).toBe('');
+      }
+    });
+
+    it('--as without a running stack says so', async () => {
+      const { captured, io: cliIo } = io();
+      expect(await runAuditCli(['--dir', dataDir, '--as', 'officer@example.org', "SELECT 1 FROM audit_events WHERE org = 'org-a'"], cliIo)).toBe(1);
+      expect(captured.err).toMatch(/outputs\.json: start the local stack/);
     });
 
     it('exits 1 with usage when no SQL is given', async () => {
