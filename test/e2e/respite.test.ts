@@ -160,6 +160,19 @@ describe('caregiver respite on the virtual clock', () => {
     console.log(`[figures] respite e2e budget: ${JSON.stringify(await budget())}`);
   });
 
+  it('tells the coordinators when a confirmed session is not checked in 15 minutes after start', async () => {
+    const made = await api(tokens.coordinator!, 'POST', `/patients/${margaret}/respite-sessions`, {
+      startAt: at(12, '09:00'), endAt: at(12, '10:00'), location: { address: '1 Harbor Rd', ...NEAR },
+    });
+    const o = await api(tokens.coordinator!, 'POST', `${sessionPath(made.body.id)}/offers`, { aideId: aide2Id });
+    expect((await api(tokens.aide2!, 'POST', `${sessionPath(made.body.id)}/offers/${o.body.offerId}/accept`)).status).toBe(200);
+    const { fired } = await advance(at(12, '09:16'));
+    expect(fired.filter((f) => f.name === `rsp-${made.body.id}-late`).map((f) => [f.kind, f.error])).toEqual([['respite-late', undefined]]);
+    await eventually(async () => ((await inbox(tokens.coordinator!)).some((n) => n.type === 'RespiteSessionLate' && n.entityId === made.body.id) ? true : undefined));
+    const late = await coordinatorFeed.next((m) => m.id === coordinatorSub && m.payload?.data?.onPatientEvent?.type === 'RespiteSessionLate');
+    expect(late.payload.data.onPatientEvent.entityId).toBe(made.body.id);
+  });
+
   it('records every change with its actor: people for requests and answers, the scheduler for expiries and notices', async () => {
     await stack.settle();
     const rows = await queryAudit(
