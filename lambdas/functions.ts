@@ -70,6 +70,13 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Caregiver respite: caregiver profiles, yearly hour budgets, sessions, offers to aides',
   },
+  /** Medical concierge: providers, free slots, appointments, lab results, treatment plans. */
+  concierge: {
+    entry: 'lambdas/concierge/handler.ts',
+    app: 'lambdas/concierge/app.ts',
+    kind: 'api',
+    description: 'Medical concierge: providers, appointments, lab results, treatment plans',
+  },
   /** Home health: aide profiles, the aide calendar, visits with EVV, routes, supplies, service logs. */
   homeHealth: {
     entry: 'lambdas/home-health/handler.ts',
@@ -82,7 +89,7 @@ export const FUNCTIONS = {
     entry: 'lambdas/scheduled-work/handler.ts',
     app: 'lambdas/scheduled-work/app.ts',
     kind: 'scheduled',
-    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, visit checks',
+    description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, visit checks, appointment notices, lab escalations',
   },
   /** Bus target of NotificationCreated and of quiet-hours releases: push, SMS and email off the app. */
   delivery: {

@@ -1,5 +1,6 @@
 import { ACCESS_REPORT_ROUTES } from './access-reports/routes.js';
 import { ASSISTED_LIVING_ROUTES } from './assisted-living/routes.js';
+import { CONCIERGE_ROUTES } from './concierge/routes.js';
 import { HOME_HEALTH_ROUTES } from './home-health/routes.js';
 import { IDENTITY_ROUTES } from './identity/routes.js';
 import { MEDICATION_ROUTES } from './medications/routes.js';
@@ -19,5 +20,5 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  */
 export const ROUTES: readonly RouteDef[] = [
   ...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...HOME_HEALTH_ROUTES,
-  ...RESPITE_ROUTES,
+  ...CONCIERGE_ROUTES, ...RESPITE_ROUTES,
 ];

@@ -6,6 +6,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
 import { createAccessReportsHandler } from '../lambdas/access-reports/app.js';
 import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
+import { createConciergeHandler } from '../lambdas/concierge/app.js';
 import { createHomeHealthHandler } from '../lambdas/home-health/app.js';
 import { createIdentityHandler } from '../lambdas/identity/app.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
@@ -100,6 +101,8 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createAssistedLivingHandler({ db: d.db, clock: d.clock, logger: d.logger('assistedLiving'), corsAllowOrigins: d.corsAllowOrigins }),
   medications: (d) =>
     createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
+  concierge: (d) =>
+    createConciergeHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('concierge'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
   respite: (d) =>

@@ -1,6 +1,7 @@
 import type { ChangeRecord } from '../shared/data/stream-image.js';
 import type { EventRule } from '../shared/events/event-rule.js';
 import { ASSISTED_LIVING_EVENT_RULES } from '../assisted-living/events.js';
+import { CONCIERGE_EVENT_RULES } from '../concierge/events.js';
 import { HOME_HEALTH_EVENT_RULES } from '../home-health/events.js';
 import { IDENTITY_EVENT_RULES } from '../identity/events.js';
 import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
@@ -22,6 +23,7 @@ export const EVENT_RULES: Record<string, EventRule> = {
   ...MESSAGING_EVENT_RULES,
   ...MEDICATION_EVENT_RULES,
   ...RESPITE_EVENT_RULES,
+  ...CONCIERGE_EVENT_RULES,
   ...HOME_HEALTH_EVENT_RULES,
 };
 

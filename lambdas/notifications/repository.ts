@@ -40,11 +40,27 @@ export class NotificationsRepository implements RecipientDirectory {
     return items.filter((i) => i.deleting !== true && typeof i.userId === 'string').map((i) => String(i.userId));
   }
 
+  async careTeamAs(orgId: string, patientId: string, relationship: 'family' | 'clinician'): Promise<string[]> {
+    const items = await this.db.queryAll<Item>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': PatientEntity.partition(orgId, patientId), ':prefix': CareTeamMemberEntity.prefix },
+    });
+    return items.filter((i) => i.deleting !== true && i.relationship === relationship && typeof i.userId === 'string').map((i) => String(i.userId));
+  }
+
+  async admins(orgId: string): Promise<string[]> {
+    return this.usersWithRole(orgId, 'admin');
+  }
+
   async coordinators(orgId: string): Promise<string[]> {
+    return this.usersWithRole(orgId, 'coordinator');
+  }
+
+  private async usersWithRole(orgId: string, role: string): Promise<string[]> {
     const items = await this.db.queryAll<Item>({
       IndexName: 'GSI1',
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': UserEntity.orgPartition(orgId), ':prefix': UserEntity.rolePrefix('coordinator') },
+      ExpressionAttributeValues: { ':pk': UserEntity.orgPartition(orgId), ':prefix': UserEntity.rolePrefix(role) },
     });
     return items.filter((i) => typeof i.userId === 'string').map((i) => String(i.userId));
   }

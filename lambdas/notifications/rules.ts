@@ -5,10 +5,12 @@ import type { CareEvent } from '../shared/events/care-event.js';
  * - `careTeam`: the patient's care-team members (family, aides, clinicians, coordinators linked);
  * - `coordinators`: every coordinator of the org;
  * - `patient`: the patient's own login (the patient item's `userId`), if they have one;
- * - `eventRecipient`: the user the event is addressed to (`recipientId`).
+ * - `eventRecipient`: the user the event is addressed to (`recipientId`);
+ * - `careTeamFamily` / `careTeamClinicians`: the care-team members of that relationship;
+ * - `admins`: every admin of the org.
  * The actor of the change (`data.actorId`) is never notified of their own change.
  */
-export type RecipientPart = 'careTeam' | 'coordinators' | 'patient' | 'eventRecipient';
+export type RecipientPart = 'careTeam' | 'coordinators' | 'patient' | 'eventRecipient' | 'careTeamFamily' | 'careTeamClinicians' | 'admins';
 
 export const RECIPIENT_SETS = {
   careTeam: ['careTeam'],
@@ -17,6 +19,9 @@ export const RECIPIENT_SETS = {
   patient: ['patient'],
   patientAndCareTeam: ['patient', 'careTeam'],
   eventRecipient: ['eventRecipient'],
+  patientFamilyAndRecipient: ['patient', 'careTeamFamily', 'eventRecipient'],
+  careTeamCliniciansAndCoordinators: ['careTeamClinicians', 'coordinators'],
+  adminsAndCoordinators: ['admins', 'coordinators'],
   coordinatorsAndEventRecipient: ['coordinators', 'eventRecipient'],
 } as const satisfies Record<string, readonly RecipientPart[]>;
 
@@ -93,6 +98,25 @@ export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
     recipients: 'coordinators',
     message: () => ({ title: 'Respite session late', body: 'A confirmed respite session has not been checked in 15 minutes after its start.' }),
   },
+  // API.md, "Medical concierge": at start - 24 h and start - 1 h of a booked appointment, the
+  // patient, the family on the care team and the provider (the event's recipient).
+  AppointmentReminder: {
+    recipients: 'patientFamilyAndRecipient',
+    message: (event) => ({
+      title: 'Upcoming appointment',
+      body: `An appointment starts in ${changed(event).includes('notice1hFor') ? 'about an hour' : 'about 24 hours'}.`,
+    }),
+  },
+  // A final or corrected result flagged critical: the care team's clinicians and the coordinators, at once.
+  LabResultCritical: {
+    recipients: 'careTeamCliniciansAndCoordinators',
+    message: () => ({ title: 'Critical lab result', body: 'A lab result of a patient you care for is critical. Please review and acknowledge it.' }),
+  },
+  // Nobody acknowledged it within the org's criticalEscalationMinutes.
+  LabResultCriticalUnacknowledged: {
+    recipients: 'adminsAndCoordinators',
+    message: () => ({ title: 'Critical lab result not acknowledged', body: 'A critical lab result has not been acknowledged in time.' }),
+  },
   // API.md, "Aides, home visits and EVV": an assigned visit not checked in 15 minutes after its start
   // (coordinators); not checked in by its end, missed (coordinators and the assigned aide, the
   // event's recipient); a supply's stock crossing its reorder level downwards (coordinators, once).
@@ -119,6 +143,9 @@ export interface RecipientDirectory {
   coordinators(orgId: string): Promise<readonly string[]>;
   /** The patient's own login, if the patient has one. */
   patientLogin(orgId: string, patientId: string): Promise<string | undefined>;
+  /** The care-team members linked with `relationship`. */
+  careTeamAs(orgId: string, patientId: string, relationship: 'family' | 'clinician'): Promise<readonly string[]>;
+  admins(orgId: string): Promise<readonly string[]>;
 }
 
 /**
@@ -143,6 +170,13 @@ export async function resolveRecipients(rule: NotificationRule, event: CareEvent
       }
       case 'eventRecipient':
         if (event.recipientId) out.add(event.recipientId);
+        break;
+      case 'careTeamFamily':
+      case 'careTeamClinicians':
+        if (patientId) for (const u of await directory.careTeamAs(event.orgId, patientId, part === 'careTeamFamily' ? 'family' : 'clinician')) out.add(u);
+        break;
+      case 'admins':
+        for (const u of await directory.admins(event.orgId)) out.add(u);
         break;
     }
   }

@@ -10,6 +10,7 @@ import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { IncidentDeadlines } from '../services/incident-deadlines.js';
+import { ConciergeService } from '../services/concierge.js';
 import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
 import { RespiteService } from '../services/respite.js';
@@ -123,6 +124,17 @@ export class StatelessStack extends Stack {
       scheduling: { group: medications.scheduleGroup, role: medications.schedulerRole, deadLetters: medications.deadLetters },
     });
 
+    const concierge = new ConciergeService(this, 'Concierge', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      scheduleGroup: medications.scheduleGroup,
+      schedulerRole: medications.schedulerRole,
+      deadLetters: medications.deadLetters,
+      scheduledWork: medications.scheduledWork.function,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     // The audit catalog comes first: the access reports query it, and officers get credentials for it.
     const auditQuery = new AuditQuery(this, 'AuditQuery', {
       stage: config.stage,
@@ -150,8 +162,7 @@ export class StatelessStack extends Stack {
       userPoolClient: stateful.userPool.client,
     });
 
-    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function,
-      homeHealth: homeHealth.function.function, respite: respite.function.function };
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function, respite: respite.function.function };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,

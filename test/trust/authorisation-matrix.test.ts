@@ -91,6 +91,38 @@ const someoneElse = (role: Role, rel: Relationship): Role => {
   return candidates.find((c) => rel === 'otherOrg' || c !== role)!;
 };
 
+const ALL_DAY = Object.fromEntries(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'].map((d) => [d, [['00:00', '24:00']]]));
+const PROVIDER_RULES = { specialty: 'Matrix medicine', timezone: 'UTC', availability: ALL_DAY, slotMinutes: 30, minNoticeMinutes: 0, horizonDays: 365 };
+/** A distinct half-hour per row, `daysAhead` on (as matrix.ts's rows book theirs). */
+const rowSlot = (n: number, daysAhead: number) =>
+  new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 + daysAhead * 86_400_000 + n * 30 * 60_000).toISOString();
+
+/** The org's matrix provider: a clinician no role caller is, so bookings that add it to care teams change no row. */
+const matrixProvider = () =>
+  once('matrixProvider', async () => {
+    const A = tok('admin', 'own');
+    const user = await must(t.api(A, 'POST', '/users', { email: 'provider.matrix@sunrise.example', displayName: 'Matrix Provider', role: 'clinician' }), 'matrix provider user');
+    await must(t.api(A, 'POST', '/providers', { userId: user.userId, ...PROVIDER_RULES }), 'matrix provider profile');
+    return { id: user.userId as string, token: await t.signIn(user.email, user.password) };
+  });
+/** The demo clinician's own profile (rows where the clinician acts as "the provider"). */
+const ownProvider = () =>
+  once('ownProvider', async () => {
+    await must(t.api(tok('admin', 'own'), 'POST', '/providers', { userId: uid('clinician', 'own'), ...PROVIDER_RULES }), 'own provider profile');
+    return uid('clinician', 'own');
+  });
+const freshProvider = async (id: string) => {
+  const p = await must(t.api(tok('admin', 'own'), 'GET', `/providers/${id}`), 'provider');
+  return { id, version: p.version as number };
+};
+/** The matrix provider as a clinician on the patient's care team (it records lab results and plans). */
+const labClinician = async (patientId: string) => {
+  const p = await matrixProvider();
+  await once(`labClinician:${patientId}`, () => must(t.api(tok('admin', 'own'), 'PUT', `/patients/${patientId}/care-team/${p.id}`, { relationship: 'clinician' }), 'lab clinician on team'));
+  return p.token;
+};
+const LAB_BODY = { testCode: 'K', testName: 'Potassium', value: 4.2, units: 'mmol/L', referenceRange: { low: 3.5, high: 5 }, criticalRange: { high: 6.5 }, collectedAt: '2026-01-01T08:00:00Z' };
+
 async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number, ownsResource: boolean): Promise<{ value: any; owned?: boolean }> {
   const A = tok('admin', 'own');
   const patientId = patients[rel];
@@ -242,6 +274,33 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const other = await must(t.api(tok(someoneElse(role, rel), 'own'), 'GET', '/me/notifications?limit=1'), 'notifications');
       // Without notifications of someone else (no fan-out yet), an id that is nobody's: also 404.
       return { value: other.items[0] ?? { id: '01NOSUCHNOTIFICATION0000000' }, owned: false };
+    }
+    case 'spareClinician': {
+      const body = { email: `clinician-${n}-${Date.now()}@matrix.example`, displayName: `Matrix clinician ${n}`, role: 'clinician' };
+      return { value: (await must(t.api(tok('admin', orgOf(rel)), 'POST', '/users', body), 'spare clinician')).userId };
+    }
+    case 'provider':
+      return { value: await freshProvider((await matrixProvider()).id), owned: rel !== 'otherOrg' };
+    case 'providerToChange': {
+      // Admin or the provider: a clinician's row is about its own profile.
+      const id = role === 'clinician' && rel !== 'otherOrg' ? await ownProvider() : (await matrixProvider()).id;
+      return { value: await freshProvider(id), owned: rel !== 'otherOrg' };
+    }
+    case 'appointment': {
+      // A clinician who sees the patient is the row's provider (so "the provider" may act); others get
+      // the matrix provider's appointment.
+      const providerId = role === 'clinician' && SEES_PATIENT[rel].includes('clinician') ? await ownProvider() : (await matrixProvider()).id;
+      return { value: await must(t.api(A, 'POST', `/patients/${patientId}/appointments`, { providerId, startAt: rowSlot(n, 60) }), 'appointment') };
+    }
+    case 'labResult':
+    case 'finalLab':
+    case 'criticalLab': {
+      const body = { ...LAB_BODY, status: need === 'labResult' ? 'preliminary' : 'final', ...(need === 'criticalLab' ? { value: 7.1 } : {}) };
+      return { value: await must(t.api(await labClinician(patientId), 'POST', `/patients/${patientId}/lab-results`, body), need) };
+    }
+    case 'plan': {
+      const body = { title: `Plan ${n}`, summary: 'Matrix', startDate: '2026-01-01' };
+      return { value: await must(t.api(await labClinician(patientId), 'POST', `/patients/${patientId}/treatment-plans`, body), 'plan') };
     }
     case 'device': {
       // The caller's own device, or one registered by someone else (whose id the caller then tries).

@@ -68,6 +68,15 @@ export const scheduleNames = {
   /** Respite: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's notices and late check `rsp-<sessionId>-<24h|1h|late>`. */
   respiteOfferExpiry: (offerId: string) => `rsp-offer-${offerId}`,
   respiteSession: (sessionId: string, which: '24h' | '1h' | 'late') => `rsp-${sessionId}-${which}`,
+  /**
+   * One one-time notice per appointment, start and offset: `appt-<id>-<YYYYMMDDTHHMM>-<24h|1h>`. The
+   * start is in the name so a reschedule puts the new notices before it commits and removes the old
+   * ones after, never overwriting a notice the appointment may still keep.
+   */
+  appointmentNotice: (appointmentId: string, startAt: string, notice: '24h' | '1h') =>
+    `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
+  /** One one-time escalation per critical lab result: `lab-<labResultId>-esc`. */
+  labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
   /** One one-time late check per assigned visit (scheduled start + 15 min): `visit-<visitId>-late`. */
   visitLate: (visitId: string) => `visit-${visitId}-late`,
   /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */

@@ -110,7 +110,19 @@ export type Need =
   | 'supply'
   | 'aideProfile'
   | 'device'
-  | 'accessReport';
+  | 'accessReport'
+  // Medical concierge (made in the runner): a provider of the org that no role caller is (so that
+  // bookings adding it to care teams change no row's relationship), the provider a row may change
+  // (a clinician's own profile), a clinician user without a profile, an appointment (with the caller
+  // as provider when a clinician who sees the patient), lab results, a draft plan.
+  | 'provider'
+  | 'providerToChange'
+  | 'spareClinician'
+  | 'appointment'
+  | 'labResult'
+  | 'finalLab'
+  | 'criticalLab'
+  | 'plan';
 
 export interface RowContext {
   role: Role;
@@ -137,6 +149,13 @@ export const respiteSlot = (n: number) => {
   const start = Date.now() + 2 * 24 * 3_600_000 + (n % 4000) * 70 * 60_000;
   return { startAt: new Date(start).toISOString(), endAt: new Date(start + 3_600_000).toISOString() };
 };
+/** A distinct half-hour per row on the matrix providers' grid (all day, every day, UTC), `daysAhead` on. */
+const DAY0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+const slot = (n: number, daysAhead: number) => new Date(DAY0 + daysAhead * 86_400_000 + n * 30 * 60_000).toISOString();
+const LAB = { testCode: 'K', testName: 'Potassium', value: 4.2, units: 'mmol/L', referenceRange: { low: 3.5, high: 5 }, collectedAt: '2026-01-01T08:00:00Z' };
+const APPT = '/patients/{patientId}/appointments/{appointmentId}';
+const appt = (action: string) => (r: RowContext) => `/patients/${r.patientId}/appointments/${r.res.appointment.id}/${action}`;
+const lab = (need: 'labResult' | 'finalLab' | 'criticalLab', action: string) => (r: RowContext) => `/patients/${r.patientId}/lab-results/${r.res[need].id}/${action}`;
 const STAFF_AND_AIDE: Role[] = ['admin', 'coordinator', 'aide'];
 /** A home visit slot of its own per row (30 minutes, 40 apart), so rows never clash on an aide's calendar. */
 export const visitSlot = (n: number) => {
@@ -269,6 +288,74 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /patients/{patientId}/alerts': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/alerts` },
   'GET /patients/{patientId}/adherence': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/adherence` },
+
+  // ---- Medical concierge
+  'POST /providers': {
+    roles: ['admin'], scope: 'none', ok: [201], needs: ['spareClinician'], path: () => '/providers',
+    body: (r) => ({ userId: r.res.spareClinician, specialty: 'Cardiology', timezone: 'Europe/Berlin', availability: { MON: [['09:00', '17:00']] }, slotMinutes: 30 }),
+  },
+  'GET /providers': { roles: CLINICAL, scope: 'none', ok: [200], path: () => '/providers?limit=5' },
+  // Providers are the org's: another org's provider is 404 (`owned` is false only in otherOrg rows).
+  'GET /providers/{providerId}': { roles: CLINICAL, scope: 'resource', ok: [200], needs: ['provider'], path: (r) => `/providers/${r.res.provider.id}` },
+  // Admin, or the provider: a clinician's row changes its own profile.
+  'PATCH /providers/{providerId}': {
+    roles: ['admin', 'clinician'], scope: 'resource', ok: [200], needs: ['providerToChange'], path: (r) => `/providers/${r.res.providerToChange.id}`,
+    body: (r) => ({ version: r.res.providerToChange.version, clinic: `Matrix clinic ${r.n}` }),
+  },
+  'GET /providers/{providerId}/slots': {
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['provider'],
+    path: (r) => `/providers/${r.res.provider.id}/slots?from=${slot(0, 200)}&to=${slot(0, 201)}`,
+  },
+  'GET /providers/{providerId}/appointments': {
+    roles: ['admin', 'coordinator', 'clinician'], scope: 'resource', ok: [200], needs: ['providerToChange'],
+    path: (r) => `/providers/${r.res.providerToChange.id}/appointments`,
+  },
+  'POST /patients/{patientId}/appointments': {
+    roles: CLINICAL, scope: 'patient', ok: [201], needs: ['provider'], path: (r) => `/patients/${r.patientId}/appointments`,
+    body: (r) => ({ providerId: r.res.provider.id, startAt: slot(r.n, 1), reason: 'Matrix check-up' }),
+  },
+  'GET /patients/{patientId}/appointments': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/appointments` },
+  [`GET ${APPT}`]: {
+    roles: CLINICAL, scope: 'patient', ok: [200], needs: ['appointment'], path: (r) => `/patients/${r.patientId}/appointments/${r.res.appointment.id}`,
+  },
+  // The patient, family on the care team, staff, the provider (a clinician row's appointment is its own).
+  [`POST ${APPT}/cancel`]: {
+    roles: ['admin', 'coordinator', 'clinician', 'family', 'patient'], scope: 'patient', ok: [200], needs: ['appointment'], path: appt('cancel'),
+    body: () => ({ reason: 'Matrix' }),
+  },
+  [`POST ${APPT}/reschedule`]: {
+    roles: CLINICAL, scope: 'patient', ok: [200], needs: ['appointment'], path: appt('reschedule'), body: (r) => ({ startAt: slot(r.n, 120) }),
+  },
+  // The row's appointment lies days ahead: check-in (from 30 minutes before), completion (after
+  // check-in) and no-show (after the start) are refused as transitions (409), which still shows the
+  // caller was let in; 403/404 would not.
+  [`POST ${APPT}/check-in`]: { roles: ['admin', 'coordinator', 'clinician'], scope: 'patient', ok: [200, 409], needs: ['appointment'], path: appt('check-in') },
+  [`POST ${APPT}/complete`]: {
+    roles: ['clinician'], scope: 'patient', ok: [200, 409], needs: ['appointment'], path: appt('complete'), body: () => ({ summary: 'Matrix' }),
+  },
+  [`POST ${APPT}/no-show`]: { roles: ['admin', 'coordinator', 'clinician'], scope: 'patient', ok: [200, 409], needs: ['appointment'], path: appt('no-show') },
+  'POST /patients/{patientId}/lab-results': {
+    roles: ['clinician'], scope: 'patient', ok: [201], path: (r) => `/patients/${r.patientId}/lab-results`, body: () => ({ ...LAB, status: 'final' }),
+  },
+  'GET /patients/{patientId}/lab-results': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/lab-results` },
+  'POST /patients/{patientId}/lab-results/{labResultId}/finalize': {
+    roles: ['clinician'], scope: 'patient', ok: [200], needs: ['labResult'], path: lab('labResult', 'finalize'),
+  },
+  'POST /patients/{patientId}/lab-results/{labResultId}/correct': {
+    roles: ['clinician'], scope: 'patient', ok: [201], needs: ['finalLab'], path: lab('finalLab', 'correct'), body: () => ({ ...LAB, value: 4.4 }),
+  },
+  'POST /patients/{patientId}/lab-results/{labResultId}/acknowledge': {
+    roles: ['admin', 'coordinator', 'clinician'], scope: 'patient', ok: [200], needs: ['criticalLab'], path: lab('criticalLab', 'acknowledge'),
+  },
+  'POST /patients/{patientId}/treatment-plans': {
+    roles: ['clinician'], scope: 'patient', ok: [201], path: (r) => `/patients/${r.patientId}/treatment-plans`,
+    body: (r) => ({ title: `Matrix plan ${r.n}`, summary: 'Rehabilitation', startDate: '2026-01-01', goals: [{ description: 'Walk 1 km' }] }),
+  },
+  'PATCH /patients/{patientId}/treatment-plans/{planId}': {
+    roles: ['clinician'], scope: 'patient', ok: [200], needs: ['plan'], path: (r) => `/patients/${r.patientId}/treatment-plans/${r.res.plan.id}`,
+    body: (r) => ({ version: r.res.plan.version, title: `Matrix plan ${r.n} (revised)` }),
+  },
+  'GET /patients/{patientId}/treatment-plans': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/treatment-plans` },
 
   // ---- Caregiver respite (needs make sessions, offers to the caller or another aide, confirmations)
   'PUT /me/caregiver-profile': {

@@ -151,7 +151,7 @@ describe('the overdue mark as an event and a notification', () => {
 
   it("notifies the org's coordinators only", async () => {
     const rule = NOTIFICATION_RULES.IncidentReportOverdue!;
-    const directory = { careTeam: async () => ['aide-1', 'family-1'], coordinators: async () => ['coord-1', 'coord-2'], patientLogin: async () => 'pat-login' };
+    const directory = { careTeam: async () => ['aide-1', 'family-1'], coordinators: async () => ['coord-1', 'coord-2'], patientLogin: async () => 'pat-login', careTeamAs: async () => ['family-1'], admins: async () => ['admin-1'] };
     const event = { id: 'e', orgId: 'o', patientId: 'P1', type: 'IncidentReportOverdue', entityType: 'Incident', entityId: 'I1', at: '', data: { actorId: 'scheduler' } };
     expect((await resolveRecipients(rule, event, directory)).sort()).toEqual(['coord-1', 'coord-2']);
     expect(rule.message(event).title).toBe('Incident report overdue');

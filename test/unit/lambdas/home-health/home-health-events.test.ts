@@ -31,7 +31,7 @@ describe('visit events', () => {
   });
 
   it('notify coordinators of a late visit, and coordinators and the aide of a missed one', async () => {
-    const directory = { careTeam: async () => ['family-1'], coordinators: async () => ['coord-1', 'coord-2'], patientLogin: async () => undefined };
+    const directory = { careTeam: async () => ['family-1'], coordinators: async () => ['coord-1', 'coord-2'], patientLogin: async () => undefined, careTeamAs: async () => [], admins: async () => [] };
     const event = { id: 'e', orgId: 'o', patientId: 'p', recipientId: 'aide-1', type: 'VisitMissed', entityType: 'Visit', entityId: 'v', at: 'x', data: { actorId: 'scheduler' } };
     expect(await resolveRecipients(NOTIFICATION_RULES.VisitMissed!, event, directory)).toEqual(['coord-1', 'coord-2', 'aide-1']);
     expect(await resolveRecipients(NOTIFICATION_RULES.VisitLate!, { ...event, type: 'VisitLate' }, directory)).toEqual(['coord-1', 'coord-2']);

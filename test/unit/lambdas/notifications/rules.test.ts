@@ -10,6 +10,8 @@ const directory = (over: Partial<Record<keyof RecipientDirectory, unknown>> = {}
   careTeam: async () => (over.careTeam as string[]) ?? ['aide-1', 'family-1', 'coord-1'],
   coordinators: async () => (over.coordinators as string[]) ?? ['coord-1', 'coord-2'],
   patientLogin: async () => over.patientLogin as string | undefined,
+  careTeamAs: async (_o, _p, relationship) => ((over.careTeamAs as Record<string, string[]> | undefined) ?? { family: ['family-1'], clinician: ['clin-1'] })[relationship] ?? [],
+  admins: async () => (over.admins as string[]) ?? ['admin-1'],
 });
 
 const event = (over: Partial<CareEvent> = {}): CareEvent => ({
@@ -57,9 +59,23 @@ describe('notification recipients', () => {
 
   it('the bus rule listens to exactly the rule table', () => {
     expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual([
-      'DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated', 'RespiteOfferMade', 'RespiteReminder', 'RespiteSessionLate',
-      'SupplyLow', 'VisitLate', 'VisitMissed',
+      'AppointmentReminder', 'DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated',
+      'LabResultCritical', 'LabResultCriticalUnacknowledged', 'RespiteOfferMade', 'RespiteReminder', 'RespiteSessionLate', 'SupplyLow', 'VisitLate', 'VisitMissed',
     ]);
+  });
+
+  it('reminds the patient, the family on the care team and the provider of an appointment', async () => {
+    const reminder = event({ type: 'AppointmentReminder', recipientId: 'prov-1', data: { actorId: 'scheduler', changedFields: ['notice1hFor'] } });
+    const users = await resolveRecipients(NOTIFICATION_RULES.AppointmentReminder!, reminder, directory({ patientLogin: 'pat-login' }));
+    expect(users.sort()).toEqual(['family-1', 'pat-login', 'prov-1']);
+    expect(NOTIFICATION_RULES.AppointmentReminder!.message(reminder).body).toContain('hour');
+  });
+
+  it('sends a critical lab result to the clinicians on the team and the coordinators; its escalation to admins and coordinators', async () => {
+    const critical = await resolveRecipients(NOTIFICATION_RULES.LabResultCritical!, event({ type: 'LabResultCritical' }), directory());
+    expect(critical.sort()).toEqual(['clin-1', 'coord-1', 'coord-2']);
+    const late = await resolveRecipients(NOTIFICATION_RULES.LabResultCriticalUnacknowledged!, event({ type: 'LabResultCriticalUnacknowledged' }), directory());
+    expect(late.sort()).toEqual(['admin-1', 'coord-1', 'coord-2']);
   });
 
   it('messages are short and say what changed without values', () => {
