@@ -63,6 +63,13 @@ export const FUNCTIONS = {
     kind: 'api',
     description: 'Medication adherence: medications, doses, confirmations, alerts, adherence',
   },
+  /** Caregiver respite: caregiver profiles, yearly budgets, sessions, offers to aides. */
+  respite: {
+    entry: 'lambdas/respite/handler.ts',
+    app: 'lambdas/respite/app.ts',
+    kind: 'api',
+    description: 'Caregiver respite: caregiver profiles, yearly hour budgets, sessions, offers to aides',
+  },
   /** Medical concierge: providers, free slots, appointments, lab results, treatment plans. */
   concierge: {
     entry: 'lambdas/concierge/handler.ts',

@@ -7,6 +7,7 @@ import { INVITATION_ROUTES } from './invitations/routes.js';
 import { MEDICATION_ROUTES } from './medications/routes.js';
 import { MESSAGING_ROUTES } from './messaging/routes.js';
 import { NOTIFICATIONS_ROUTES } from './notifications/routes.js';
+import { RESPITE_ROUTES } from './respite/routes.js';
 import type { RouteDef } from './shared/http/route-def.js';
 
 export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-def.js';
@@ -18,4 +19,4 @@ export { routeKey, type HttpMethod, type RouteDef } from './shared/http/route-de
  * it is here. No Lambda function imports this module: each dispatches on its own domain's routes,
  * so no bundle carries another domain's schemas (test/infra/bundling.test.ts).
  */
-export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...HOME_HEALTH_ROUTES, ...CONCIERGE_ROUTES, ...INVITATION_ROUTES];
+export const ROUTES: readonly RouteDef[] = [...IDENTITY_ROUTES, ...NOTIFICATIONS_ROUTES, ...ASSISTED_LIVING_ROUTES, ...MESSAGING_ROUTES, ...MEDICATION_ROUTES, ...ACCESS_REPORT_ROUTES, ...HOME_HEALTH_ROUTES, ...CONCIERGE_ROUTES, ...INVITATION_ROUTES, ...RESPITE_ROUTES];

@@ -13,6 +13,7 @@ import { createInvitationsHandler } from '../lambdas/invitations/app.js';
 import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createMedicationsHandler } from '../lambdas/medications/app.js';
 import { createMessagingHandler } from '../lambdas/messaging/app.js';
+import { createRespiteHandler } from '../lambdas/respite/app.js';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
@@ -106,6 +107,8 @@ export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => Api
     createConciergeHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('concierge'), corsAllowOrigins: d.corsAllowOrigins }),
   messaging: (d) =>
     createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
+  respite: (d) =>
+    createRespiteHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('respite'), corsAllowOrigins: d.corsAllowOrigins }),
   // Athena's stand-in: DuckDB over the local audit store, one org per query (deps.auditEngine).
   accessReports: (d) =>
     createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),

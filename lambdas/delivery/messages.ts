@@ -34,6 +34,8 @@ export const OFF_APP_LINES: Readonly<Record<string, string>> = {
   VisitUpdated: 'A visit was updated',
   RespiteSessionUpdated: 'A respite session was updated',
   RespiteReminder: 'You have an upcoming respite session',
+  RespiteOfferMade: 'You have a respite offer to answer',
+  RespiteSessionLate: 'A respite session needs your attention',
   SupplyLow: 'A supply is running low',
 };
 

@@ -7,6 +7,7 @@ import { IDENTITY_EVENT_RULES } from '../identity/events.js';
 import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
 import { MEDICATION_EVENT_RULES } from '../medications/events.js';
 import { MESSAGING_EVENT_RULES } from '../messaging/events.js';
+import { RESPITE_EVENT_RULES } from '../respite/events.js';
 
 export type { EventRule } from '../shared/events/event-rule.js';
 
@@ -21,6 +22,7 @@ export const EVENT_RULES: Record<string, EventRule> = {
   ...ASSISTED_LIVING_EVENT_RULES,
   ...MESSAGING_EVENT_RULES,
   ...MEDICATION_EVENT_RULES,
+  ...RESPITE_EVENT_RULES,
   ...CONCIERGE_EVENT_RULES,
   ...HOME_HEALTH_EVENT_RULES,
 };

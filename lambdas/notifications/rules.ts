@@ -83,6 +83,21 @@ export const NOTIFICATION_RULES: Record<string, NotificationRule> = {
     recipients: 'patientAndCareTeam',
     message: () => ({ title: 'Missed dose', body: 'A scheduled dose was not confirmed within its grace period.' }),
   },
+  // API.md, "Caregiver respite": an offer reaches the aide it is made to; notices at start - 24 h and
+  // start - 1 h reach the requester and the aide (each notice event is addressed to one of them); a
+  // confirmed session not checked in 15 minutes after start reaches the org's coordinators.
+  RespiteOfferMade: {
+    recipients: 'eventRecipient',
+    message: () => ({ title: 'Respite offer', body: 'You have been offered a respite session. Accept or decline it in the app.' }),
+  },
+  RespiteReminder: {
+    recipients: 'eventRecipient',
+    message: () => ({ title: 'Respite session coming up', body: 'A confirmed respite session starts soon.' }),
+  },
+  RespiteSessionLate: {
+    recipients: 'coordinators',
+    message: () => ({ title: 'Respite session late', body: 'A confirmed respite session has not been checked in 15 minutes after its start.' }),
+  },
   // API.md, "Medical concierge": at start - 24 h and start - 1 h of a booked appointment, the
   // patient, the family on the care team and the provider (the event's recipient).
   AppointmentReminder: {

@@ -12,6 +12,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { careEventFromBusDetail } from '../notifications/fan-out.js';
 import type { Logger } from '../shared/logger.js';
+import { RespiteRepository } from '../respite/repository.js';
+import { respiteJobs } from '../respite/respite-work.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 
 export interface ScheduledWorkDeps {
@@ -40,6 +42,7 @@ export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Recor
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
     'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
+    ...respiteJobs(new RespiteRepository(deps.db), deps.clock, deps.logger),
     'appointment-notice': (p) => concierge.onAppointmentNotice(p as FiredPayload<AppointmentNoticePayload>),
     'lab-escalation': (p) => concierge.onLabEscalation(p as FiredPayload<LabEscalationPayload>),
     'visit-late': (p) => visits.onLate(p as FiredPayload<VisitCheckPayload>),

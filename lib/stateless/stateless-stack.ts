@@ -14,6 +14,7 @@ import { IncidentDeadlines } from '../services/incident-deadlines.js';
 import { ConciergeService } from '../services/concierge.js';
 import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
+import { RespiteService } from '../services/respite.js';
 import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
@@ -99,6 +100,18 @@ export class StatelessStack extends Stack {
       deadLetters: medications.deadLetters,
     });
 
+    // Caregiver respite, on the same scheduling machinery (docs/scheduling.md, "Respite").
+    const respite = new RespiteService(this, 'Respite', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      scheduleGroup: medications.scheduleGroup,
+      schedulerRole: medications.schedulerRole,
+      deadLetters: medications.deadLetters,
+      scheduledWork: medications.scheduledWork.function,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
     const homeHealth = new HomeHealthService(this, 'HomeHealth', {
       table: stateful.table,
       key: stateful.key,
@@ -160,7 +173,7 @@ export class StatelessStack extends Stack {
       userPoolClient: stateful.userPool.client,
     });
 
-    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function, invitations: invitations.function.function };
+    this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function, invitations: invitations.function.function, respite: respite.function.function  };
 
     new StreamConsumers(this, 'Stream', {
       table: stateful.table,

@@ -86,6 +86,7 @@ describe('what each API function bundles', () => {
     medications: 'schemas/medications.ts',
     messaging: 'schemas/messaging.ts',
     notifications: 'schemas/notifications.ts',
+    respite: 'schemas/respite.ts',
   };
   const apiFunctions = Object.entries(FUNCTIONS).filter(([, f]) => f.kind === 'api');
 

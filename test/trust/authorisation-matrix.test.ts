@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import type { Role } from '../../schemas/roles.js';
-import { expectedOutcome, MATRIX, RELATIONSHIPS, REPORTS_ON_PATIENT, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
+import { expectedOutcome, MATRIX, RELATIONSHIPS, REPORTS_ON_PATIENT, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
 import { pool, startTrustStack, type TrustStack } from './support/stack.js';
 
 let t: TrustStack;
@@ -14,6 +14,7 @@ const tokens = new Map<string, string>(); // `${org}:${role}` -> token
 const userIds = new Map<string, string>();
 const patients = {} as Record<Relationship, string>;
 let spare: string;
+let spareToken: string;
 
 const orgOf = (rel: Relationship) => (rel === 'otherOrg' ? 'other' : 'own');
 const tok = (role: Role, org: 'own' | 'other') => tokens.get(`${org}:${role}`)!;
@@ -61,7 +62,10 @@ beforeAll(async () => {
     careTeam: team, notOnTeam: none, staffLink: link,
     self: demo.patients[0]!.patientId, otherPatient: demo.patients[1]!.patientId, otherOrg: team,
   } satisfies Record<Relationship, string>);
-  spare = (await must(t.api(A, 'POST', '/users', { email: 'spare.matrix@sunrise.example', displayName: 'Spare Aide', role: 'aide' }), 'spare')).userId;
+  const spareUser = await must(t.api(A, 'POST', '/users', { email: 'spare.matrix@sunrise.example', displayName: 'Spare Aide', role: 'aide' }), 'spare');
+  spare = spareUser.userId;
+  // The spare aide holds respite offers and sessions that are not the caller's.
+  spareToken = await t.signIn(spareUser.email, spareUser.password);
   // An incident, so that coordinators and the care team have notifications.
   await must(
     t.api(A, 'POST', `/patients/${team}/incidents`, { category: 'fall', severity: 'low', details: 'Setup incident', occurredAt: new Date(Date.now() - 3600_000).toISOString() }),
@@ -203,6 +207,46 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const report = await must(t.api(owned ? caller : tok(someoneElse(role, rel), 'own'), 'POST', `/patients/${patientId}/access-reports`, window), 'access report', 202);
       return { value: report.reportId, owned };
     }
+    case 'caregiverProfile': {
+      const org = orgOf(rel);
+      const value = await once(`caregiver:${org}`, async () => {
+        await must(t.api(tok('family', org), 'PUT', '/me/caregiver-profile', { fullName: 'Matrix Family', caregiverType: 'family' }), 'caregiver profile');
+        return uid('family', org);
+      });
+      return { value };
+    }
+    case 'respiteBudget': {
+      await once(`respiteBudget:${patientId}`, async () => {
+        const year = new Date().getUTCFullYear();
+        for (const y of [year, year + 1]) await must(t.api(A, 'PUT', `/patients/${patientId}/respite-budget`, { hoursPerYear: 8000, year: y }), 'respite budget');
+      });
+      return { value: true };
+    }
+    case 'respiteSession': {
+      await resolveNeed('respiteBudget', role, rel, n, ownsResource);
+      const made = await must(t.api(A, 'POST', `/patients/${patientId}/respite-sessions`, { ...respiteSlot(n), location: { address: `${n} Matrix Lane` } }), 'respite session');
+      return { value: { id: made.id, patientId } };
+    }
+    case 'respiteOffer':
+    case 'respiteConfirmed':
+    case 'respiteInProgress': {
+      // Only aides may ever call these routes; for other roles the row is a 403 whatever it names.
+      if (role !== 'aide') return { value: { patientId, id: '01NOSUCHSESSION', sessionId: '01NOSUCHSESSION', offerId: '01NOSUCHOFFER' } };
+      const session = (await resolveNeed('respiteSession', role, rel, n, ownsResource)).value;
+      const owned = ownsResource && rel !== 'otherOrg';
+      const holder = owned ? caller : spareToken;
+      const made = await must(
+        t.api(A, 'POST', `/patients/${patientId}/respite-sessions/${session.id}/offers`, { aideId: owned ? uid('aide', 'own') : spare }),
+        'respite offer',
+      );
+      const value = { patientId, id: session.id, sessionId: session.id, offerId: made.offerId };
+      if (need === 'respiteOffer') return { value, owned };
+      await must(t.api(holder, 'POST', `/patients/${patientId}/respite-sessions/${session.id}/offers/${made.offerId}/accept`), 'respite accept');
+      if (need === 'respiteInProgress') {
+        await must(t.api(holder, 'POST', `/patients/${patientId}/respite-sessions/${session.id}/check-in`, { location: { lat: 40, lng: -75 } }), 'respite check-in');
+      }
+      return { value, owned };
+    }
     case 'visit':
       return { value: await must(t.api(A, 'POST', `/patients/${patientId}/visits`, visitBody(n)), 'visit') };
     case 'assignedVisit':
@@ -226,6 +270,14 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const org = orgOf(rel);
       const profile = { skills: ['personal_care'], homeBase: { lat: 40, lng: -75 }, serviceRadiusKm: 30, availability: { MON: [['08:00', '16:00']] }, timezone: 'UTC' };
       return { value: await once(`aideProfile:${org}`, () => must(t.api(tok('admin', org), 'PUT', `/aides/${uid('aide', org)}`, profile), 'aide profile')) };
+    }
+    case 'accessReport': {
+      // The caller's own report where they may ask for one about this patient; else another staff
+      // member's of the own org (someoneElse is admin or coordinator, never the caller).
+      const owned = ownsResource && REPORTS_ON_PATIENT[rel].includes(role);
+      const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+      const report = await must(t.api(owned ? caller : tok(someoneElse(role, rel), 'own'), 'POST', `/patients/${patientId}/access-reports`, window), 'access report', 202);
+      return { value: report.reportId, owned };
     }
     case 'notification': {
       if (ownsResource) {

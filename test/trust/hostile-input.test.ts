@@ -49,6 +49,8 @@ function validBody(route: RouteDef): Record<string, unknown> | undefined {
       incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
       asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
       attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1, device: '0123456789abcdef0123456789abcdef',
+      caregiverProfile: t.user('family').userId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
+      respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },
       provider: { id: '01HOSTILEPROV', version: 1 }, providerToChange: { id: '01HOSTILEPROV', version: 1 }, spareClinician: '01HOSTILECLIN',
       appointment: { id: '01HOSTILEAPPT' }, labResult: { id: '01HOSTILELAB' }, finalLab: { id: '01HOSTILELAB' }, criticalLab: { id: '01HOSTILELAB' },
       plan: { id: '01HOSTILEPLAN', version: 1 },

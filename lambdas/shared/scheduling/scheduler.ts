@@ -65,6 +65,9 @@ export const scheduleNames = {
   missedCheck: (doseId: string) => `miss-${doseId}`,
   /** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
   incidentDeadline: (incidentId: string) => `inc-${incidentId}`,
+  /** Respite: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's notices and late check `rsp-<sessionId>-<24h|1h|late>`. */
+  respiteOfferExpiry: (offerId: string) => `rsp-offer-${offerId}`,
+  respiteSession: (sessionId: string, which: '24h' | '1h' | 'late') => `rsp-${sessionId}-${which}`,
   /**
    * One one-time notice per appointment, start and offset: `appt-<id>-<YYYYMMDDTHHMM>-<24h|1h>`. The
    * start is in the name so a reschedule puts the new notices before it commits and removes the old

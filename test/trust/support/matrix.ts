@@ -98,13 +98,19 @@ export type Need =
   | 'attachment'
   | 'notification'
   | 'orgSettingsVersion'
-  | 'device'
-  | 'accessReport'
+  | 'caregiverProfile'
+  | 'respiteBudget'
+  | 'respiteSession'
+  | 'respiteOffer'
+  | 'respiteConfirmed'
+  | 'respiteInProgress'
   | 'visit'
   | 'assignedVisit'
   | 'inProgressVisit'
   | 'supply'
   | 'aideProfile'
+  | 'device'
+  | 'accessReport'
   // Medical concierge (made in the runner): a provider of the org that no role caller is (so that
   // bookings adding it to care teams change no row's relationship), the provider a row may change
   // (a clinician's own profile), a clinician user without a profile, an appointment (with the caller
@@ -135,6 +141,15 @@ const STAFF: Role[] = ['admin', 'coordinator'];
 const CLINICAL: Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient'];
 const REPORTERS: Role[] = ['admin', 'coordinator', 'compliance', 'patient'];
 const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+const AIDE: Role[] = ['aide'];
+const STAFF_AND_FAMILY: Role[] = ['admin', 'coordinator', 'family'];
+/** A respite session's path (the row's session, made by a need). */
+const rsp = (r: RowContext, s: { patientId?: string; id?: string; sessionId?: string }) => `/patients/${s.patientId ?? r.patientId}/respite-sessions/${s.sessionId ?? s.id}`;
+/** An hour-long respite session of its own for each row: rows never clash on an aide's calendar. */
+export const respiteSlot = (n: number) => {
+  const start = Date.now() + 2 * 24 * 3_600_000 + (n % 4000) * 70 * 60_000;
+  return { startAt: new Date(start).toISOString(), endAt: new Date(start + 3_600_000).toISOString() };
+};
 /** A distinct half-hour per row on the matrix providers' grid (all day, every day, UTC), `daysAhead` on. */
 const DAY0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
 const slot = (n: number, daysAhead: number) => new Date(DAY0 + daysAhead * 86_400_000 + n * 30 * 60_000).toISOString();
@@ -353,17 +368,59 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /patients/{patientId}/treatment-plans': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/treatment-plans` },
 
-  // ---- Audit trail: patient access reports
-  'POST /patients/{patientId}/access-reports': {
-    roles: REPORTERS, scope: 'accessReport', ok: [202], path: (r) => `/patients/${r.patientId}/access-reports`,
-    body: () => ({ from: iso(24 * 60), to: iso(0) }),
+  // ---- Caregiver respite (needs make sessions, offers to the caller or another aide, confirmations)
+  'PUT /me/caregiver-profile': {
+    roles: ['family'], scope: 'none', ok: [200], path: () => '/me/caregiver-profile',
+    body: (r) => ({ fullName: `Matrix Carer ${r.n}`, caregiverType: 'family' }),
   },
-  // Whoever asked for it: the row's report is the caller's own when they may ask for it in that
-  // relationship (see resolveNeed), else another staff member's of the own org.
-  'GET /patients/{patientId}/access-reports/{reportId}': {
-    roles: REPORTERS, scope: 'resource', ok: [200], needs: ['accessReport'],
-    path: (r) => `/patients/${r.patientId}/access-reports/${r.res.accessReport}`,
+  // Staff read any caregiver of their org; a caregiver reads their own (the need's profile is the
+  // row org's family user's).
+  'GET /caregivers/{userId}/profile': {
+    roles: STAFF_AND_FAMILY, scope: 'none', ok: [200], needs: ['caregiverProfile'], path: (r) => `/caregivers/${r.res.caregiverProfile}/profile`,
   },
+  'PUT /patients/{patientId}/respite-budget': {
+    roles: STAFF, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-budget`,
+    body: (r) => ({ hoursPerYear: 100 + (r.n % 50), year: 2099 }),
+  },
+  'GET /patients/{patientId}/respite-budget': { roles: STAFF_AND_FAMILY, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-budget` },
+  'POST /patients/{patientId}/respite-sessions': {
+    roles: STAFF_AND_FAMILY, scope: 'patient', ok: [201], needs: ['respiteBudget'], path: (r) => `/patients/${r.patientId}/respite-sessions`,
+    body: (r) => ({ ...respiteSlot(r.n), location: { address: `${r.n} Matrix Lane` } }),
+  },
+  'GET /patients/{patientId}/respite-sessions': { roles: CLINICAL, scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/respite-sessions?status=requested` },
+  'GET /patients/{patientId}/respite-sessions/{sessionId}': {
+    roles: CLINICAL, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => rsp(r, r.res.respiteSession),
+  },
+  'GET /respite-sessions': { roles: STAFF, scope: 'none', ok: [200], path: () => '/respite-sessions?status=requested&limit=10' },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers': {
+    roles: STAFF, scope: 'patient', ok: [201], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/offers`,
+    body: (r) => ({ aideId: r.colleagueId, expiresInMinutes: 60 }),
+  },
+  // The offered aide only: the row's offer is made to the caller when they own the row's resource.
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/accept': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteOffer'], path: (r) => `${rsp(r, r.res.respiteOffer)}/offers/${r.res.respiteOffer.offerId}/accept`,
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/decline': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteOffer'], path: (r) => `${rsp(r, r.res.respiteOffer)}/offers/${r.res.respiteOffer.offerId}/decline`,
+    body: () => ({ reason: 'Not available then' }),
+  },
+  // The confirmed aide only: the row's session is confirmed to the caller when they own the row's resource.
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/check-in': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteConfirmed'], path: (r) => `${rsp(r, r.res.respiteConfirmed)}/check-in`,
+    body: () => ({ location: { lat: 40.0, lng: -75.0, accuracyMeters: 20 } }),
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/check-out': {
+    roles: AIDE, scope: 'resource', ok: [200], needs: ['respiteInProgress'], path: (r) => `${rsp(r, r.res.respiteInProgress)}/check-out`,
+    body: () => ({ location: { lat: 40.0, lng: -75.0 }, reasonCode: 'other', note: 'Matrix' }),
+  },
+  'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': {
+    roles: STAFF_AND_FAMILY, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/cancel`,
+    body: () => ({ reason: 'No longer needed' }),
+  },
+  'GET /patients/{patientId}/respite-sessions/{sessionId}/evv': {
+    roles: STAFF, scope: 'patient', ok: [200], needs: ['respiteSession'], path: (r) => `${rsp(r, r.res.respiteSession)}/evv`,
+  },
+  'GET /me/assignments': { roles: AIDE, scope: 'none', ok: [200], path: () => '/me/assignments' },
   // ---- Home health (aides, visits, EVV, supplies, service logs)
   // Staff of another org name an aide of their own org (the colleague); ours name the spare aide.
   'PUT /aides/{userId}': {
@@ -428,6 +485,17 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   'GET /patients/{patientId}/visits/{visitId}/logs': {
     roles: CLINICAL, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/logs`,
+  },
+  // ---- Audit trail: patient access reports
+  'POST /patients/{patientId}/access-reports': {
+    roles: REPORTERS, scope: 'accessReport', ok: [202], path: (r) => `/patients/${r.patientId}/access-reports`,
+    body: () => ({ from: iso(24 * 60), to: iso(0) }),
+  },
+  // Whoever asked for it: the row's report is the caller's own when they may ask for it in that
+  // relationship (see resolveNeed), else another staff member's of the own org.
+  'GET /patients/{patientId}/access-reports/{reportId}': {
+    roles: REPORTERS, scope: 'resource', ok: [200], needs: ['accessReport'],
+    path: (r) => `/patients/${r.patientId}/access-reports/${r.res.accessReport}`,
   },
 };
 

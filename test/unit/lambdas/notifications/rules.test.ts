@@ -60,7 +60,7 @@ describe('notification recipients', () => {
   it('the bus rule listens to exactly the rule table', () => {
     expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual([
       'AppointmentReminder', 'DoseDue', 'DoseMissed', 'IncidentReportOverdue', 'IncidentReported', 'IncidentUpdated',
-      'LabResultCritical', 'LabResultCriticalUnacknowledged', 'SupplyLow', 'VisitLate', 'VisitMissed',
+      'LabResultCritical', 'LabResultCriticalUnacknowledged', 'RespiteOfferMade', 'RespiteReminder', 'RespiteSessionLate', 'SupplyLow', 'VisitLate', 'VisitMissed',
     ]);
   });
 
