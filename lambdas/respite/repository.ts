@@ -60,24 +60,32 @@ export class RespiteRepository {
     return item ? CaregiverProfileEntity.fromItem(item) : undefined;
   }
 
-  /** Creates or replaces the caller's profile, on condition of the version read (no lost update). */
+  /**
+   * Creates or replaces the caller's profile. A PUT carries no version: it replaces whatever is
+   * there, so of two at once the later wins, and each write is conditioned on the version it read
+   * only so that `version` counts every replacement exactly (a lost race reads again and retries).
+   */
   async putCaregiverProfile(ctx: WriteContext, body: PutCaregiverProfileBody): Promise<CaregiverProfile> {
     const key = CaregiverProfileEntity.key(ctx.orgId, ctx.actorId);
-    const current = await this.db.get(key, true);
-    const item = {
-      ...CaregiverProfileEntity.newItem(key, { id: ctx.actorId, userId: ctx.actorId, ...body }, ctx),
-      ...(current ? { version: Number(current.version) + 1, createdAt: current.createdAt } : {}),
-    };
-    const guard = current
-      ? { ConditionExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': current.version } }
-      : { ConditionExpression: 'attribute_not_exists(PK)' };
-    try {
-      await this.db.transact({ profile: this.db.put(item, guard) });
-    } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failed('profile')) throw new VersionConflictError('The profile changed at the same time; try again');
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.db.get(key, true);
+      const item = {
+        ...CaregiverProfileEntity.newItem(key, { id: ctx.actorId, userId: ctx.actorId, ...body }, ctx),
+        ...(current ? { version: Number(current.version) + 1, createdAt: current.createdAt } : {}),
+      };
+      const guard = current
+        ? { ConditionExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': current.version } }
+        : { ConditionExpression: 'attribute_not_exists(PK)' };
+      try {
+        await this.db.transact({ profile: this.db.put(item, guard) });
+        return CaregiverProfileEntity.fromItem(item);
+      } catch (err) {
+        const raced = err instanceof TransactionCancelledError && err.failed('profile');
+        if (!raced) throw err;
+        if (attempt >= 10) throw new VersionConflictError('The profile changed at the same time; try again');
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
     }
-    return CaregiverProfileEntity.fromItem(item);
   }
 
   // ---- budgets -----------------------------------------------------------------------------

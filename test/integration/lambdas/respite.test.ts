@@ -164,6 +164,17 @@ describe('caregiver profiles', () => {
     expect((await call(org.coordinator, 'PUT /me/caregiver-profile', { body })).status).toBe(403);
     expect((await call(org.family, 'PUT /me/caregiver-profile', { body: { ...body, caregiverType: 'cousin' } })).status).toBe(400);
   });
+
+  it('replaces the profile on parallel PUTs: each succeeds, the version counts every one', async () => {
+    const org = await newOrg(0);
+    const puts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call(org.family, 'PUT /me/caregiver-profile', { body: { fullName: `Carer ${i}`, caregiverType: 'family' } })),
+    );
+    expect(puts.map((p) => p.status)).toEqual(Array(6).fill(200));
+    const stored = (await call(org.family, 'GET /caregivers/{userId}/profile', { params: { userId: org.family.userId } })).body;
+    expect(stored.version).toBe(6);
+    expect(puts.map((p) => p.body.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });
 
 describe('requests and the budget', () => {
