@@ -4,18 +4,13 @@ import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
-import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
+import { schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import { createRespiteHandler } from './app.js';
 
 /** AWS entry: dependencies from the environment the CDK app sets. */
 export const handler = createRespiteHandler({
   db: new Db(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-  scheduler: new AwsScheduler(new SchedulerClient({}), {
-    groupName: requireEnv(ENV.scheduleGroupName),
-    targetArn: requireEnv(ENV.scheduledWorkArn),
-    roleArn: requireEnv(ENV.schedulerRoleArn),
-    deadLetterArn: requireEnv(ENV.scheduleDlqArn),
-  }),
+  scheduler: schedulerFromEnvironment(new SchedulerClient({})),
   clock: systemClock,
   logger: createLogger('respite'),
   corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),

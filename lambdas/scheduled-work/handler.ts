@@ -5,7 +5,7 @@ import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
-import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
+import { schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
@@ -25,12 +25,7 @@ let bus: ReturnType<typeof createScheduledWorkBusHandler> | undefined;
 export const handler = async (event: FiredPayload | EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
   deps ??= {
     db,
-    scheduler: new AwsScheduler(schedulerClient, {
-      groupName: requireEnv(ENV.scheduleGroupName),
-      targetArn: unqualified(context.invokedFunctionArn),
-      roleArn: requireEnv(ENV.schedulerRoleArn),
-      deadLetterArn: requireEnv(ENV.scheduleDlqArn),
-    }),
+    scheduler: schedulerFromEnvironment(schedulerClient, unqualified(context.invokedFunctionArn)),
     clock: systemClock,
     logger,
   };

@@ -2,7 +2,6 @@ import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +9,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
+import { grantScheduleManagement, schedulingEnvironment, type ScheduleAccess } from '../constructs/schedule-access.js';
 import { failureQueue } from '../stateless/stream-consumers.js';
 
 export interface MedicationsServiceProps {
@@ -42,6 +42,8 @@ export class MedicationsService extends Construct {
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly deadLetters: sqs.Queue;
+  /** What other domains that put schedules are given (lib/constructs/schedule-access.ts). */
+  readonly scheduling: ScheduleAccess;
 
   constructor(scope: Construct, id: string, props: MedicationsServiceProps) {
     super(scope, id);
@@ -49,7 +51,6 @@ export class MedicationsService extends Construct {
     // A known name (like the stack's exports): the permissions and their review name it.
     const groupName = `carestack-${props.stage}-schedules`;
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: groupName });
-    const schedulesArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/*`;
 
     this.deadLetters = failureQueue(this, 'ScheduleDeadLetters', props.key);
 
@@ -81,50 +82,28 @@ export class MedicationsService extends Construct {
       ],
     });
 
-    const schedulingEnv = {
-      [ENV.scheduleGroupName]: groupName,
-      [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
-      [ENV.scheduleDlqArn]: this.deadLetters.queueArn,
-    };
-    const manageSchedules = (fn: lambda.IFunction) => {
-      // The group must exist before a function can put schedules into it.
-      fn.node.addDependency(this.scheduleGroup);
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-          resources: [schedulesArn],
-        }),
-      );
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.schedulerRole.roleArn] }));
-    };
+    this.scheduling = { scheduleGroup: this.scheduleGroup, schedulerRole: this.schedulerRole, deadLetters: this.deadLetters, scheduledWork: work };
+    const names = 'med-<id>-<HHMM>, miss-<doseId>, inc-<incidentId>';
 
     // The scheduled-work function sets one-time schedules (missed-dose checks) targeting itself and
     // removes schedules a medication no longer wants; its own ARN comes from the invocation context.
-    for (const [name, value] of Object.entries(schedulingEnv)) work.addEnvironment(name, value);
+    for (const [name, value] of Object.entries(schedulingEnvironment(this.scheduling, 'self'))) work.addEnvironment(name, value);
     grantTableAccess(work, props.table, props.key, 'readwrite');
-    manageSchedules(work);
+    grantScheduleManagement(this.scheduledWork, work, this.scheduling, names);
 
     this.function = new CareFunction(this, 'Function', {
       functionId: 'medications',
       environment: {
         [ENV.tableName]: props.table.tableName,
-        ...schedulingEnv,
-        [ENV.scheduledWorkArn]: work.functionArn,
+        ...schedulingEnvironment(this.scheduling),
         CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
       },
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
     });
     grantTableAccess(this.function.function, props.table, props.key, 'readwrite');
-    manageSchedules(this.function.function);
+    grantScheduleManagement(this.function, this.function.function, this.scheduling, names);
 
-    for (const fn of [this.function, this.scheduledWork]) {
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
-        reason:
-          'Schedule names are derived at run time from medication, dose and incident ids (med-<id>-<HHMM>, miss-<doseId>, inc-<incidentId>); the wildcard is limited to the one CareStack schedule group.',
-      });
-    }
     Validations.of(this.scheduledWork).acknowledge(
       ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
         id: `AwsSolutions-IAM5[Action::${action}]`,

@@ -105,10 +105,7 @@ export class StatelessStack extends Stack {
       table: stateful.table,
       key: stateful.key,
       logRetention,
-      scheduleGroup: medications.scheduleGroup,
-      schedulerRole: medications.schedulerRole,
-      deadLetters: medications.deadLetters,
-      scheduledWork: medications.scheduledWork.function,
+      scheduling: medications.scheduling,
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
@@ -117,12 +114,7 @@ export class StatelessStack extends Stack {
       key: stateful.key,
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
-      scheduling: {
-        scheduleGroup: medications.scheduleGroup,
-        schedulerRole: medications.schedulerRole,
-        deadLetters: medications.deadLetters,
-        scheduledWork: medications.scheduledWork.function,
-      },
+      scheduling: medications.scheduling,
     });
 
     // Delivery off the app: NotificationCreated -> push, SMS, email; quiet-hours holds on the same schedules.
@@ -139,10 +131,7 @@ export class StatelessStack extends Stack {
       table: stateful.table,
       key: stateful.key,
       logRetention,
-      scheduleGroup: medications.scheduleGroup,
-      schedulerRole: medications.schedulerRole,
-      deadLetters: medications.deadLetters,
-      scheduledWork: medications.scheduledWork.function,
+      scheduling: medications.scheduling,
       corsAllowOrigins: config.corsAllowOrigins,
     });
 

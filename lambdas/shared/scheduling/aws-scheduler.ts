@@ -10,6 +10,7 @@ import {
   type CreateScheduleCommandInput,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { ENV, requireEnv } from '../env.js';
 import type { OneTimeSchedule, RecurringSchedule, SchedulePayload, Scheduler } from './scheduler.js';
 import { addDays, startOfLocalDay } from './zoned-time.js';
 
@@ -98,4 +99,18 @@ export class AwsScheduler implements Scheduler {
       },
     } satisfies Partial<CreateScheduleCommandInput>;
   }
+}
+
+/**
+ * The scheduling port of a function that puts schedules (AWS entry files only): the client and the
+ * group, target, role and DLQ from the environment the CDK app sets (lib/constructs/schedule-access.ts).
+ * `targetArn` overrides the target (the scheduled-work function passes its own ARN from its context).
+ */
+export function schedulerFromEnvironment(client: SchedulerClient, targetArn = requireEnv(ENV.scheduledWorkArn)): AwsScheduler {
+  return new AwsScheduler(client, {
+    groupName: requireEnv(ENV.scheduleGroupName),
+    targetArn,
+    roleArn: requireEnv(ENV.schedulerRoleArn),
+    deadLetterArn: requireEnv(ENV.scheduleDlqArn),
+  });
 }
