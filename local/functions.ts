@@ -1,27 +1,21 @@
 /**
- * The local stack's wiring of each API function: how its handler is built from local dependencies.
- * The AWS wiring of the same factory is the function's `handler.ts`. A domain adds one entry.
+ * The local stack's wiring: every domain's API function built from local stand-ins (derived from
+ * the domains, lambdas/domains.ts: each domain's factory takes the ports it needs), the bus targets
+ * and the scheduled-work target as the CDK app wires them. The AWS wiring of the same factories is
+ * each function's `handler.ts`.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { ApiFunctionId } from '../lambdas/functions.js';
-import { createAccessReportsHandler } from '../lambdas/access-reports/app.js';
-import { createAssistedLivingHandler } from '../lambdas/assisted-living/app.js';
-import { createConciergeHandler } from '../lambdas/concierge/app.js';
-import { createHomeHealthHandler } from '../lambdas/home-health/app.js';
-import { createIdentityHandler } from '../lambdas/identity/app.js';
-import { createInvitationsHandler } from '../lambdas/invitations/app.js';
-import { invitationText } from '../lambdas/invitations/mailer.js';
-import { createMedicationsHandler } from '../lambdas/medications/app.js';
-import { createMessagingHandler } from '../lambdas/messaging/app.js';
-import { createRespiteHandler } from '../lambdas/respite/app.js';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
+import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
+import { DOMAINS, type ApiFunctionId } from '../lambdas/domains.js';
+import { invitationText } from '../lambdas/invitations/mailer.js';
+import { createNotificationsBusHandler } from '../lambdas/notifications/app.js';
+import { JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
-import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
-import { createNotificationsBusHandler, createNotificationsHandler } from '../lambdas/notifications/app.js';
-import { NOTIFYING_EVENT_TYPES } from '../lambdas/notifications/rules.js';
+import type { PlatformPorts } from '../lambdas/shared/domain/platform-ports.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
-import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
+import type { FiredPayload } from '../lambdas/shared/scheduling/scheduler.js';
 import { localAttachmentStore } from './attachment-files.js';
 import { localOutbox, outboxRoute } from './outbox.js';
 import { OutboxSender } from './outbox-sender.js';
@@ -38,13 +32,13 @@ export interface LocalBusTarget {
   build: (deps: LocalDeps) => (event: EventBridgeEvent<string, Record<string, unknown>>) => Promise<unknown>;
 }
 
-/** Bus rules to functions, as the CDK app's rules. A domain adds its targets here. */
+/** Bus rules to the platform functions, as the CDK app's rules (their event types derived from the domains). */
 export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
   // As the CDK rule (lib/services/notifications.ts): notifying event types -> the notifications function.
   {
     name: 'notifications-fan-out',
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFYING_EVENT_TYPES] },
-    build: (d) => createNotificationsBusHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications') }),
+    build: (d) => createNotificationsBusHandler({ db: d.db, clock: d.clock, logger: d.logger('notificationsFanOut'), rules: NOTIFICATION_RULES }),
   },
   // As the CDK rule (lib/services/incident-deadlines.ts): incident events -> the scheduled-work
   // function, which sets (or removes) the incident's one-time deadline schedule on the local scheduler.
@@ -70,6 +64,7 @@ const localDelivery = (d: LocalDeps): DeliveryFunctionDeps => ({
   clock: d.clock,
   logger: d.logger('delivery'),
   appUrl: process.env.CARESTACK_APP_URL ?? 'http://localhost:5173',
+  offApp: OFF_APP,
 });
 
 /** Local-only routes (API.md, "Local only"): the clock, file URLs, ... A domain adds its routes here. */
@@ -91,41 +86,28 @@ export const LOCAL_ROUTES: Array<(deps: LocalDeps) => LocalRoute> = [
 export const LOCAL_SCHEDULED_TARGET = (d: LocalDeps): ((payload: FiredPayload) => Promise<void>) =>
   createScheduledWorkHandler(
     { db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') },
+    JOBS,
     { [DELIVERY_RELEASE_KIND]: createDeliveryReleaseHandler(localDelivery(d)) },
   );
 
-export const LOCAL_API_FUNCTIONS: Record<ApiFunctionId, (deps: LocalDeps) => ApiHandler> = {
-  identity: (d) =>
-    createIdentityHandler({ db: d.db, directory: d.directory, clock: d.clock, logger: d.logger('identity'), corsAllowOrigins: d.corsAllowOrigins }),
-  notifications: (d) =>
-    createNotificationsHandler({ db: d.db, clock: d.clock, logger: d.logger('notifications'), corsAllowOrigins: d.corsAllowOrigins }),
-  assistedLiving: (d) =>
-    createAssistedLivingHandler({ db: d.db, clock: d.clock, logger: d.logger('assistedLiving'), corsAllowOrigins: d.corsAllowOrigins }),
-  medications: (d) =>
-    createMedicationsHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('medications'), corsAllowOrigins: d.corsAllowOrigins }),
-  concierge: (d) =>
-    createConciergeHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('concierge'), corsAllowOrigins: d.corsAllowOrigins }),
-  messaging: (d) =>
-    createMessagingHandler({ db: d.db, attachments: localAttachmentStore(d), clock: d.clock, logger: d.logger('messaging'), corsAllowOrigins: d.corsAllowOrigins }),
-  respite: (d) =>
-    createRespiteHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('respite'), corsAllowOrigins: d.corsAllowOrigins }),
-  // Athena's stand-in: DuckDB over the local audit store, one org per query (deps.auditEngine).
-  accessReports: (d) =>
-    createAccessReportsHandler({ db: d.db, engine: d.auditEngine, clock: d.clock, logger: d.logger('accessReports'), corsAllowOrigins: d.corsAllowOrigins }),
-  homeHealth: (d) =>
-    createHomeHealthHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('homeHealth'), corsAllowOrigins: d.corsAllowOrigins }),
-  invitations: (d) =>
-    createInvitationsHandler({
-      db: d.db,
-      mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
-      clock: d.clock,
-      logger: d.logger('invitations'),
-      corsAllowOrigins: d.corsAllowOrigins,
-    }),
-};
+/** Every port a domain function may need, from the local stand-ins; its logger named after the function. */
+export const localPorts = (d: LocalDeps, fnId: string): PlatformPorts => ({
+  db: d.db,
+  clock: d.clock,
+  logger: d.logger(fnId),
+  corsAllowOrigins: d.corsAllowOrigins,
+  scheduler: d.scheduler,
+  directory: d.directory,
+  // Signed local files instead of S3 presigned URLs.
+  attachments: localAttachmentStore(d),
+  // Athena's stand-in: DuckDB over the local audit store, one org per query.
+  auditEngine: d.auditEngine,
+  // Invitation emails land in the outbox.
+  mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
+  notificationTypes: NOTIFICATION_TYPES,
+});
 
+/** Every domain's API handler, built from the local ports. */
 export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {
-  return Object.fromEntries(
-    Object.entries(LOCAL_API_FUNCTIONS).map(([id, build]) => [id, build(deps)]),
-  ) as Record<ApiFunctionId, ApiHandler>;
+  return Object.fromEntries(DOMAINS.map((domain) => [domain.id, domain.create(localPorts(deps, domain.id))])) as Record<ApiFunctionId, ApiHandler>;
 }

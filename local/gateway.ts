@@ -30,7 +30,7 @@ export interface GatewayOptions {
   readonly host?: string;
   readonly routes: readonly RouteDef[];
   /** One handler per function id of the route table; a missing one fails at start. */
-  readonly handlers: Readonly<Record<ApiFunctionId, ProxyHandler>>;
+  readonly handlers: Readonly<Record<string, ProxyHandler | undefined>>;
   readonly verifyToken: VerifyToken;
   readonly corsAllowOrigins: readonly string[] | '*';
   /** Local-only routes (e.g. /_local/clock), tried before the route table; return true when handled. */
@@ -200,9 +200,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       { requestId, requestTimeEpoch, stage, match, ...(claims ? { claims } : {}) },
     );
     const fn = match.route.fn;
+    const handle = options.handlers[fn];
     let result: APIGatewayProxyResult;
     try {
-      result = await options.handlers[fn](event, lambdaContext(fn));
+      if (!handle) throw new Error(`no handler for function ${fn}`);
+      result = await handle(event, lambdaContext(fn));
     } catch (err) {
       log.error(`[gateway] ${fn} threw on ${method} ${match.resource} (request ${requestId})`, err);
       return fail(500, 'internal', 'Internal server error');

@@ -10,7 +10,7 @@ import { AccessReportService } from './service.js';
 export interface AccessReportsDeps {
   db: Db;
   /** Athena on AWS, DuckDB over the local audit store locally. */
-  engine: AuditQueryEngine;
+  auditEngine: AuditQueryEngine;
   clock: Clock;
   logger: Logger;
   corsAllowOrigins?: readonly string[];
@@ -18,7 +18,7 @@ export interface AccessReportsDeps {
 
 /** The access-reports function: patient access reports from the audit trail. */
 export function createAccessReportsHandler(deps: AccessReportsDeps): ApiHandler {
-  const service = new AccessReportService(new AccessReportRepository(deps.db), deps.engine);
+  const service = new AccessReportService(new AccessReportRepository(deps.db), deps.auditEngine);
   return createApiHandler(
     ACCESS_REPORT_ROUTES,
     {

@@ -9,7 +9,7 @@ import { AthenaAuditEngine } from './athena-engine.js';
 /** AWS entry: dependencies from the environment the CDK app sets. */
 export const handler = createAccessReportsHandler({
   db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
-  engine: new AthenaAuditEngine(athenaClient(), {
+  auditEngine: new AthenaAuditEngine(athenaClient(), {
     workGroup: requireEnv(ENV.auditWorkGroup),
     database: requireEnv(ENV.auditDatabase),
     resultsBucket: requireEnv(ENV.athenaResultsBucketName),

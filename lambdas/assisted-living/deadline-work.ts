@@ -1,16 +1,21 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type FiredPayload, type SchedulePayload, type Scheduler } from '../shared/scheduling/scheduler.js';
+import * as z from 'zod/mini';
+import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 import type { AssistedLivingRepository } from './repository.js';
 
-/** The payload of an incident's one-time deadline schedule (`inc-<incidentId>`). */
-export interface IncidentDeadlinePayload extends SchedulePayload {
-  kind: 'incident-deadline';
-  orgId: string;
-  patientId: string;
-  incidentId: string;
-}
+/** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
+export const incidentDeadlineName = (incidentId: string) => `inc-${incidentId}`;
+
+/** The payload of an incident's one-time deadline schedule. */
+export const IncidentDeadlinePayload = z.object({
+  kind: z.literal('incident-deadline'),
+  orgId: z.string(),
+  patientId: z.string(),
+  incidentId: z.string(),
+});
+export type IncidentDeadlinePayload = z.infer<typeof IncidentDeadlinePayload>;
 
 /** The incident events the deadline follows (the bus rule's `detail-type` list). */
 export const INCIDENT_DEADLINE_EVENT_TYPES = ['IncidentReported', 'IncidentUpdated'] as const;
@@ -52,7 +57,7 @@ export class IncidentDeadlineWork {
   /** An incident was reported or changed: set its deadline, or remove it once resolved. */
   async onIncidentEvent(event: IncidentEventRef): Promise<void> {
     const { orgId, patientId, incidentId } = event;
-    const name = scheduleNames.incidentDeadline(incidentId);
+    const name = incidentDeadlineName(incidentId);
     // Consistent read: bus events may arrive out of order; the table says what is true now.
     const incident = await this.repo.get(orgId, patientId, incidentId, true);
     if (!incident?.reportDueBy) return; // no deadline (low or moderate severity)

@@ -1,27 +1,42 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
+import * as z from 'zod/mini';
+import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import type { ConciergeRepository } from './repository.js';
 import type { NoticeKind } from './rules.js';
 
-/** The payload of an appointment notice (`appt-<id>-<start>-<24h|1h>`): the start it was made for. */
-export interface AppointmentNoticePayload extends SchedulePayload {
-  kind: 'appointment-notice';
-  orgId: string;
-  patientId: string;
-  appointmentId: string;
-  notice: NoticeKind;
-  startAt: string;
-}
+/**
+ * Concierge's one-time schedule names. One notice per appointment, start and offset
+ * `appt-<id>-<YYYYMMDDTHHMM>-<24h|1h>`: the start is in the name so a reschedule puts the new notices
+ * before it commits and removes the old ones after, never overwriting a notice the appointment may
+ * still keep. One escalation per critical lab result `lab-<labResultId>-esc`.
+ */
+export const CONCIERGE_SCHEDULE_NAMES = {
+  appointmentNotice: (appointmentId: string, startAt: string, notice: NoticeKind) =>
+    `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
+  labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
+};
 
-/** The payload of a critical result's escalation (`lab-<id>-esc`). */
-export interface LabEscalationPayload extends SchedulePayload {
-  kind: 'lab-escalation';
-  orgId: string;
-  patientId: string;
-  labResultId: string;
-}
+/** The payload of an appointment notice: the start it was made for. */
+export const AppointmentNoticePayload = z.object({
+  kind: z.literal('appointment-notice'),
+  orgId: z.string(),
+  patientId: z.string(),
+  appointmentId: z.string(),
+  notice: z.enum(['24h', '1h']),
+  startAt: z.string(),
+});
+export type AppointmentNoticePayload = z.infer<typeof AppointmentNoticePayload>;
+
+/** The payload of a critical result's escalation. */
+export const LabEscalationPayload = z.object({
+  kind: z.literal('lab-escalation'),
+  orgId: z.string(),
+  patientId: z.string(),
+  labResultId: z.string(),
+});
+export type LabEscalationPayload = z.infer<typeof LabEscalationPayload>;
 
 const schedulerContext = (orgId: string, payload: FiredPayload, now: Date): WriteContext => ({
   orgId,

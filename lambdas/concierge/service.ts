@@ -30,8 +30,8 @@ import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type OneTimeSchedule, type Scheduler } from '../shared/scheduling/scheduler.js';
-import type { AppointmentNoticePayload, LabEscalationPayload } from './notices.js';
+import type { OneTimeSchedule, Scheduler } from '../shared/scheduling/scheduler.js';
+import { CONCIERGE_SCHEDULE_NAMES, type AppointmentNoticePayload, type LabEscalationPayload } from './notices.js';
 import type { ConciergeRepository } from './repository.js';
 import { canPlanTransition, CHECK_IN_OPENS_MINUTES, dueNotices, freeSlots, isCritical, isFinalPlan, isSlot, labFlag, NOTICE_OFFSETS, type NoticeKind } from './rules.js';
 
@@ -311,12 +311,12 @@ export class ConciergeService {
   private notices(ctx: WriteContext, a: Pick<Appointment, 'id' | 'patientId' | 'startAt'>): OneTimeSchedule[] {
     return dueNotices(a.startAt, new Date(ctx.now)).map(({ notice, at }) => {
       const payload: AppointmentNoticePayload = { kind: 'appointment-notice', orgId: ctx.orgId, patientId: a.patientId, appointmentId: a.id, notice, startAt: a.startAt };
-      return { name: scheduleNames.appointmentNotice(a.id, a.startAt, notice), at, payload };
+      return { name: CONCIERGE_SCHEDULE_NAMES.appointmentNotice(a.id, a.startAt, notice), at, payload };
     });
   }
 
   private noticeNames(a: Pick<Appointment, 'id' | 'startAt'>): string[] {
-    return (Object.keys(NOTICE_OFFSETS) as NoticeKind[]).map((n) => scheduleNames.appointmentNotice(a.id, a.startAt, n));
+    return (Object.keys(NOTICE_OFFSETS) as NoticeKind[]).map((n) => CONCIERGE_SCHEDULE_NAMES.appointmentNotice(a.id, a.startAt, n));
   }
 
   // ---- lab results ---------------------------------------------------------------------------
@@ -368,7 +368,7 @@ export class ConciergeService {
     if (!isCritical(current.flag) || current.status === 'preliminary') throw new InvalidTransitionError('Only a published critical result is acknowledged');
     if (current.acknowledgedAt) throw new InvalidTransitionError('This result is already acknowledged');
     const out = await this.repo.acknowledgeLabResult(ctx, current);
-    await this.deleteAll([scheduleNames.labEscalation(current.id)], true);
+    await this.deleteAll([CONCIERGE_SCHEDULE_NAMES.labEscalation(current.id)], true);
     return out;
   }
 
@@ -419,7 +419,7 @@ export class ConciergeService {
   private async escalation(ctx: WriteContext, lab: Pick<LabResult, 'id' | 'patientId'>): Promise<OneTimeSchedule> {
     const { criticalEscalationMinutes } = await this.org.settings(ctx.orgId);
     const payload: LabEscalationPayload = { kind: 'lab-escalation', orgId: ctx.orgId, patientId: lab.patientId, labResultId: lab.id };
-    return { name: scheduleNames.labEscalation(lab.id), at: new Date(Date.parse(ctx.now) + criticalEscalationMinutes * MINUTE).toISOString(), payload };
+    return { name: CONCIERGE_SCHEDULE_NAMES.labEscalation(lab.id), at: new Date(Date.parse(ctx.now) + criticalEscalationMinutes * MINUTE).toISOString(), payload };
   }
 
   // ---- treatment plans -----------------------------------------------------------------------

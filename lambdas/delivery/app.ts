@@ -1,10 +1,12 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
+import { MalformedPayloadError, parseFired } from '../shared/domain/domain-module.js';
+import type { OffAppCatalog } from '../shared/domain/registry.js';
 import type { Logger } from '../shared/logger.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 import { NotificationsRepository } from '../notifications/repository.js';
-import { Delivery, type DeliveryReleasePayload } from './delivery.js';
+import { Delivery, DeliveryReleasePayload } from './delivery.js';
 import type { DeliveryCounts, DeliveryMetrics } from './metrics.js';
 import { DeliveryRepository } from './repository.js';
 import type { Sender } from './sender.js';
@@ -19,6 +21,8 @@ export interface DeliveryFunctionDeps {
   logger: Logger;
   metrics?: DeliveryMetrics;
   appUrl: string;
+  /** Each type's off-app line and urgency (OFF_APP, lambdas/registry.ts). */
+  offApp: OffAppCatalog;
 }
 
 /** The bus rule's event that feeds delivery: the inbox item was committed. */
@@ -50,14 +54,20 @@ export function createDeliveryBusHandler(deps: DeliveryFunctionDeps): (event: Ev
   };
 }
 
-/** A held message's schedule fired at the end of the quiet hours: deliver it now (decided at the scheduled time). */
+/**
+ * A held message's schedule fired at the end of the quiet hours: deliver it now (decided at the
+ * scheduled time). A payload that is not a release is logged and dropped (retrying cannot fix it).
+ */
 export function createDeliveryReleaseHandler(deps: DeliveryFunctionDeps): (payload: FiredPayload) => Promise<void> {
   const work = delivery(deps);
   return async (fired) => {
-    const p = fired as FiredPayload<DeliveryReleasePayload>;
-    if (typeof p.orgId !== 'string' || typeof p.userId !== 'string' || typeof p.notificationId !== 'string') {
+    let p: FiredPayload<DeliveryReleasePayload>;
+    try {
+      p = parseFired(DeliveryReleasePayload, fired);
+    } catch (e) {
+      if (!(e instanceof MalformedPayloadError)) throw e;
       // Retrying cannot fix a malformed payload.
-      deps.logger.error('malformed delivery release', { scheduleName: String(p.scheduleName) });
+      deps.logger.error('malformed delivery release', { scheduleName: String(fired.scheduleName), issues: e.issues });
       return;
     }
     await work.deliver({

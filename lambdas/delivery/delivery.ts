@@ -1,9 +1,11 @@
+import * as z from 'zod/mini';
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type Scheduler } from '../shared/scheduling/scheduler.js';
+import type { OffAppCatalog } from '../shared/domain/registry.js';
+import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import { emptyCounts, type DeliveryCounts, type DeliveryMetrics } from './metrics.js';
-import { isUrgent, renderOffApp, type OffAppMessage } from './messages.js';
+import { renderOffApp, type OffAppMessage } from './messages.js';
 import { DEFAULT_PREFERENCES } from './preferences.js';
 import { quietHoursEnd } from './quiet-hours.js';
 import type { Channel, DeliveryRef, DeliveryRepository, StoredDevice } from './repository.js';
@@ -16,13 +18,17 @@ export interface InboxReader {
 
 export const DELIVERY_RELEASE_KIND = 'delivery-release';
 
+/** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
+export const deliveryHoldName = (notificationId: string) => `dlv-${notificationId}`;
+
 /** The payload of a held message's one-time schedule (`dlv-<notificationId>`). */
-export interface DeliveryReleasePayload extends Record<string, unknown> {
-  kind: typeof DELIVERY_RELEASE_KIND;
-  orgId: string;
-  userId: string;
-  notificationId: string;
-}
+export const DeliveryReleasePayload = z.object({
+  kind: z.literal(DELIVERY_RELEASE_KIND),
+  orgId: z.string(),
+  userId: z.string(),
+  notificationId: z.string(),
+});
+export type DeliveryReleasePayload = z.infer<typeof DeliveryReleasePayload>;
 
 export interface DeliveryDeps {
   repo: DeliveryRepository;
@@ -35,6 +41,8 @@ export interface DeliveryDeps {
   metrics?: DeliveryMetrics;
   /** Base URL of the app; messages link to `<appUrl>/notifications/<id>`. */
   appUrl: string;
+  /** Each type's off-app line and which types are urgent (every domain's, OFF_APP in lambdas/registry.ts). */
+  offApp: OffAppCatalog;
 }
 
 export interface DeliveryRequest {
@@ -103,15 +111,15 @@ export class Delivery {
       for (const d of destinations) skip(d.channel);
       return this.done(counts, { ...log, type: note.type, reason: 'muted' });
     }
-    const quietUntil = !isUrgent(note.type) && prefs.quietHours ? quietHoursEnd(req.at, prefs.quietHours) : undefined;
+    const quietUntil = !deps.offApp.urgent.has(note.type) && prefs.quietHours ? quietHoursEnd(req.at, prefs.quietHours) : undefined;
     if (quietUntil && destinations.length) {
       const payload: DeliveryReleasePayload = { kind: DELIVERY_RELEASE_KIND, orgId: req.orgId, userId: req.userId, notificationId: req.notificationId };
-      await deps.scheduler.putOneTime({ name: scheduleNames.deliveryHold(req.notificationId), at: quietUntil.toISOString(), payload });
+      await deps.scheduler.putOneTime({ name: deliveryHoldName(req.notificationId), at: quietUntil.toISOString(), payload });
       for (const d of destinations) counts[d.channel].held++;
       return this.done(counts, { ...log, type: note.type, heldUntil: quietUntil.toISOString() });
     }
 
-    const message = renderOffApp(note.type, note.id, deps.appUrl);
+    const message = renderOffApp(note.type, note.id, deps.appUrl, deps.offApp.lines);
     const ctx: WriteContext = {
       orgId: req.orgId,
       actorId: req.source === 'scheduler' ? 'scheduler' : 'system',

@@ -8,6 +8,7 @@ import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
+import { OFF_APP } from '../registry.js';
 import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, type DeliveryFunctionDeps } from './app.js';
@@ -63,6 +64,7 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
     logger,
     metrics: { publish },
     appUrl: requireEnv(ENV.appUrl),
+    offApp: OFF_APP,
   };
   if ('detail-type' in event) {
     bus ??= createDeliveryBusHandler(deps);

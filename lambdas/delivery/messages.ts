@@ -15,42 +15,14 @@ export interface OffAppMessage {
   link: string;
 }
 
-/** The line per type. A type not listed gets the generic line. */
-export const OFF_APP_LINES: Readonly<Record<string, string>> = {
-  IncidentReported: 'An incident report needs your attention',
-  IncidentUpdated: 'An incident report was updated',
-  IncidentReportOverdue: 'An incident report is overdue',
-  DoseDue: 'You have a medication reminder',
-  DoseMissed: 'A medication reminder needs your attention',
-  LabResultPublished: 'A new result is available',
-  LabResultCritical: 'A result needs your attention',
-  LabResultCriticalUnacknowledged: 'A result still needs your attention',
-  AppointmentBooked: 'You have a new appointment',
-  AppointmentUpdated: 'An appointment has changed',
-  AppointmentReminder: 'You have an upcoming appointment',
-  MessageSent: 'You have a new message',
-  VisitLate: 'A visit is running late',
-  VisitMissed: 'A visit needs your attention',
-  VisitUpdated: 'A visit was updated',
-  RespiteSessionUpdated: 'A respite session was updated',
-  RespiteReminder: 'You have an upcoming respite session',
-  RespiteOfferMade: 'You have a respite offer to answer',
-  RespiteSessionLate: 'A respite session needs your attention',
-  SupplyLow: 'A supply is running low',
-};
-
 export const GENERIC_LINE = 'You have a new notification';
 
 /**
- * Urgent types go at once, also during quiet hours (API.md): a missed dose, a critical result
- * (every `LabResultCritical*`), an overdue incident report, a missed visit.
+ * The message for a notification of `type`: its domain's line (`offApp` in the descriptor, joined
+ * in OFF_APP of lambdas/registry.ts), or the generic line for a type without one.
  */
-export function isUrgent(type: string): boolean {
-  return type === 'DoseMissed' || type.startsWith('LabResultCritical') || type === 'IncidentReportOverdue' || type === 'VisitMissed';
-}
-
-export function renderOffApp(type: string, notificationId: string, appUrl: string): OffAppMessage {
-  const line = OFF_APP_LINES[type] ?? GENERIC_LINE;
+export function renderOffApp(type: string, notificationId: string, appUrl: string, lines: Readonly<Record<string, string>>): OffAppMessage {
+  const line = lines[type] ?? GENERIC_LINE;
   const link = `${appUrl.replace(/\/+$/, '')}/notifications/${encodeURIComponent(notificationId)}`;
   return { subject: `CareStack: ${line}`, line, text: `${line}. Open CareStack to see it: ${link}`, link };
 }

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Device, NotificationPreferences, PutNotificationPreferencesBody, RegisterDeviceBody } from '../../schemas/delivery.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../shared/errors.js';
-import { NOTIFICATION_RULES } from '../notifications/rules.js';
-import { OFF_APP_LINES } from './messages.js';
 import type { DeliveryRepository, StoredPreferences } from './repository.js';
 
 /**
@@ -17,8 +15,6 @@ export const DEFAULT_PREFERENCES: StoredPreferences = {
   updatedAt: null,
 };
 
-/** Every type the platform notifies of: what `mutedTypes` may name. */
-export const NOTIFICATION_TYPES: ReadonlySet<string> = new Set([...Object.keys(NOTIFICATION_RULES), ...Object.keys(OFF_APP_LINES)]);
 
 /** A device's id: derived from platform and token, so the same token registers once. */
 export const deviceId = (platform: string, token: string) => createHash('sha256').update(`${platform}\n${token}`).digest('hex').slice(0, 32);
@@ -28,7 +24,11 @@ export const deviceId = (platform: string, token: string) => createHash('sha256'
  * the caller's id, so another user's device is simply not found).
  */
 export class PreferencesService {
-  constructor(private readonly repo: DeliveryRepository) {}
+  constructor(
+    private readonly repo: DeliveryRepository,
+    /** Every notification type the platform knows: what `mutedTypes` may name (lambdas/registry.ts). */
+    private readonly notificationTypes: ReadonlySet<string>,
+  ) {}
 
   async get(ctx: Pick<WriteContext, 'orgId' | 'actorId'>): Promise<NotificationPreferences> {
     return view((await this.repo.preferences(ctx.orgId, ctx.actorId)) ?? DEFAULT_PREFERENCES);
@@ -37,7 +37,7 @@ export class PreferencesService {
   async put(ctx: WriteContext, body: PutNotificationPreferencesBody): Promise<NotificationPreferences> {
     const details: ErrorDetail[] = [];
     (body.mutedTypes ?? []).forEach((type, i) => {
-      if (!NOTIFICATION_TYPES.has(type)) details.push({ path: `body.mutedTypes.${i}`, message: `unknown notification type ${type}` });
+      if (!this.notificationTypes.has(type)) details.push({ path: `body.mutedTypes.${i}`, message: `unknown notification type ${type}` });
     });
     if (body.channels.sms && !body.phoneNumber) details.push({ path: 'body.phoneNumber', message: 'required when channels.sms is true' });
     if (details.length) throw new ValidationError('Invalid body', details);

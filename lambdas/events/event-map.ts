@@ -1,31 +1,15 @@
 import type { ChangeRecord } from '../shared/data/stream-image.js';
 import type { EventRule } from '../shared/events/event-rule.js';
-import { ASSISTED_LIVING_EVENT_RULES } from '../assisted-living/events.js';
-import { CONCIERGE_EVENT_RULES } from '../concierge/events.js';
-import { HOME_HEALTH_EVENT_RULES } from '../home-health/events.js';
-import { IDENTITY_EVENT_RULES } from '../identity/events.js';
-import { NOTIFICATIONS_EVENT_RULES } from '../notifications/events.js';
-import { MEDICATION_EVENT_RULES } from '../medications/events.js';
-import { MESSAGING_EVENT_RULES } from '../messaging/events.js';
-import { RESPITE_EVENT_RULES } from '../respite/events.js';
+import { EVENT_RULES } from '../registry.js';
 
 export type { EventRule } from '../shared/events/event-rule.js';
 
 /**
  * Entity type -> domain events. Domain events come from committed table changes (never from a
  * handler's intent), so an event is published if and only if the change happened. Each domain
- * declares its own rules (`lambdas/<domain>/events.ts`) and they are joined here.
+ * declares its own rules (`events` in its descriptor); the table is derived (lambdas/registry.ts).
  */
-export const EVENT_RULES: Record<string, EventRule> = {
-  ...IDENTITY_EVENT_RULES,
-  ...NOTIFICATIONS_EVENT_RULES,
-  ...ASSISTED_LIVING_EVENT_RULES,
-  ...MESSAGING_EVENT_RULES,
-  ...MEDICATION_EVENT_RULES,
-  ...RESPITE_EVENT_RULES,
-  ...CONCIERGE_EVENT_RULES,
-  ...HOME_HEALTH_EVENT_RULES,
-};
+export { EVENT_RULES };
 
 export function eventTypeFor(change: ChangeRecord): { type: string; rule: EventRule } | undefined {
   const image = change.newImage ?? change.oldImage;

@@ -1,20 +1,29 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type FiredPayload, type SchedulePayload, type Scheduler } from '../shared/scheduling/scheduler.js';
+import * as z from 'zod/mini';
+import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 import type { HomeHealthRepository, StoredVisit } from './repository.js';
 import { lateCheckAt, missedCheckAt } from './rules.js';
 
+/** A visit's one-time checks: `visit-<visitId>-late` (start + 15 min) and `visit-<visitId>-missed` (end). */
+export const VISIT_SCHEDULE_NAMES = {
+  late: (visitId: string) => `visit-${visitId}-late`,
+  missed: (visitId: string) => `visit-${visitId}-missed`,
+};
+
+const VisitRef = {
+  orgId: z.string(),
+  patientId: z.string(),
+  visitId: z.string(),
+  aideId: z.string(),
+  scheduledStart: z.string(),
+  scheduledEnd: z.string(),
+};
 /** What a visit's late or missed check delivers to the scheduled-work function. */
-export interface VisitCheckPayload extends SchedulePayload {
-  kind: 'visit-late' | 'visit-missed';
-  orgId: string;
-  patientId: string;
-  visitId: string;
-  aideId: string;
-  scheduledStart: string;
-  scheduledEnd: string;
-}
+export const VisitLatePayload = z.object({ kind: z.literal('visit-late'), ...VisitRef });
+export const VisitMissedPayload = z.object({ kind: z.literal('visit-missed'), ...VisitRef });
+export type VisitCheckPayload = z.infer<typeof VisitLatePayload> | z.infer<typeof VisitMissedPayload>;
 
 /**
  * A visit's two one-time schedules (docs/scheduling.md): `visit-<id>-late` at scheduled start +
@@ -29,8 +38,8 @@ export class VisitSchedules {
   ) {}
 
   async sync(orgId: string, visit: StoredVisit, now: string): Promise<void> {
-    const late = scheduleNames.visitLate(visit.id);
-    const missed = scheduleNames.visitMissed(visit.id);
+    const late = VISIT_SCHEDULE_NAMES.late(visit.id);
+    const missed = VISIT_SCHEDULE_NAMES.missed(visit.id);
     if (visit.status !== 'assigned' || !visit.aideId) {
       await Promise.all([this.scheduler.delete(late), this.scheduler.delete(missed)]);
       return;

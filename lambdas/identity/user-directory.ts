@@ -9,19 +9,8 @@ import {
 import type { Role } from '../../schemas/roles.js';
 import { ConflictError } from '../shared/errors.js';
 
-export interface NewLogin {
-  email: string;
-  displayName: string;
-  orgId: string;
-  role: Role;
-  patientId?: string;
-}
-
-/** Where logins live: the Cognito user pool (on AWS, and the local pool that speaks its API). */
-export interface UserDirectory {
-  createLogin(login: NewLogin): Promise<{ userId: string; password?: string }>;
-  deleteLogin(email: string): Promise<void>;
-}
+export type { NewLogin, UserDirectory } from '../shared/ports/user-directory.js';
+import type { NewLogin, UserDirectory } from '../shared/ports/user-directory.js';
 
 export interface CognitoDirectoryOptions {
   userPoolId: string;

@@ -2,10 +2,10 @@ import type { Dose, MissedDoseAlert } from '../../schemas/medications.js';
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type FiredPayload, type Scheduler } from '../shared/scheduling/scheduler.js';
+import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 import { canonicalTime, DoseKeys } from './keys.js';
 import type { MedicationRepository } from './repository.js';
-import { isAsNeeded, type DoseSlotPayload, type MissedCheckPayload } from './schedules.js';
+import { isAsNeeded, MEDICATION_SCHEDULE_NAMES, type DoseSlotPayload, type MissedCheckPayload } from './schedules.js';
 
 /** Writes of scheduled work name the scheduler as their actor (audit `source = scheduler`). */
 export function schedulerContext(orgId: string, payload: FiredPayload, now: Date): WriteContext {
@@ -71,7 +71,7 @@ export class DoseWork {
     // (Re)set the check: a replay after a crash between the dose and its check repairs it.
     const check: MissedCheckPayload = { kind: 'dose-missed-check', orgId, patientId, medicationId, doseId: dose.id, scheduledFor };
     const checkAt = new Date(Date.parse(scheduledFor) + medication.graceMinutes * 60_000);
-    const name = scheduleNames.missedCheck(dose.id);
+    const name = MEDICATION_SCHEDULE_NAMES.missedCheck(dose.id);
     if (checkAt <= now) await this.onMissedCheck({ ...check, scheduleName: name, scheduledTime: checkAt.toISOString() });
     else await this.scheduler.putOneTime({ name, at: checkAt.toISOString(), payload: check });
   }

@@ -16,11 +16,11 @@ import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type Scheduler } from '../shared/scheduling/scheduler.js';
+import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import { localDate } from '../shared/scheduling/zoned-time.js';
 import { DoseKeys } from './keys.js';
 import type { MedicationRepository } from './repository.js';
-import { desiredSchedules, isAsNeeded, scheduleNamesOf } from './schedules.js';
+import { desiredSchedules, isAsNeeded, MEDICATION_SCHEDULE_NAMES, scheduleNamesOf } from './schedules.js';
 
 type PageRequest = { limit: number; cursor?: string | undefined };
 
@@ -150,7 +150,7 @@ export class MedicationService {
       };
       if (await this.repo.confirmDose(ctx, dose, fields, dose.status)) {
         // The missed-dose check has nothing left to do (it would find the dose settled anyway).
-        if (dose.status === 'due') await this.deleteAll([scheduleNames.missedCheck(dose.id)], true);
+        if (dose.status === 'due') await this.deleteAll([MEDICATION_SCHEDULE_NAMES.missedCheck(dose.id)], true);
         const out: Dose = { ...dose, ...fields, version: dose.version + 1, updatedAt: ctx.now } as Dose;
         for (const k of ['reason', 'takenAt'] as const) if (out[k] === null) delete out[k];
         return out;

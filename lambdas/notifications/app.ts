@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, EventBridgeEvent } from 'aws-lambda';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { PreferencesService } from '../delivery/preferences.js';
@@ -6,6 +5,7 @@ import { DeliveryRepository } from '../delivery/repository.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
 import { createNotificationFanOut, type BusHandler } from './fan-out.js';
+import type { NotificationRule } from './rules.js';
 import { NotificationsRepository } from './repository.js';
 import { NOTIFICATIONS_ROUTES } from './routes.js';
 import { NotificationsService } from './service.js';
@@ -15,12 +15,22 @@ export interface NotificationsDeps {
   clock: Clock;
   logger: Logger;
   corsAllowOrigins?: readonly string[];
+  /** Every notification type the platform knows: what `mutedTypes` may name (lambdas/registry.ts). */
+  notificationTypes: ReadonlySet<string>;
+}
+
+export interface NotificationsFanOutDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Event type -> who is notified and of what (NOTIFICATION_RULES, lambdas/registry.ts). */
+  rules: Readonly<Record<string, NotificationRule>>;
 }
 
 /** The inbox routes (`/me/notifications...`) and the caller's delivery preferences and devices. */
 export function createNotificationsHandler(deps: NotificationsDeps): ApiHandler {
   const service = new NotificationsService(new NotificationsRepository(deps.db));
-  const preferences = new PreferencesService(new DeliveryRepository(deps.db));
+  const preferences = new PreferencesService(new DeliveryRepository(deps.db), deps.notificationTypes);
   return createApiHandler(
     NOTIFICATIONS_ROUTES,
     {
@@ -35,20 +45,10 @@ export function createNotificationsHandler(deps: NotificationsDeps): ApiHandler 
   );
 }
 
-/** The bus target: domain events -> inbox items. */
-export function createNotificationsBusHandler(deps: NotificationsDeps): BusHandler {
-  return createNotificationFanOut({ repo: new NotificationsRepository(deps.db), clock: deps.clock, logger: deps.logger });
-}
-
-type AnyEvent = APIGatewayProxyEvent | EventBridgeEvent<string, unknown>;
-
 /**
- * The one Lambda entry of the `notifications` function: API Gateway requests and EventBridge rule
- * invocations (an EventBridge event has `detail-type`; a REST proxy event never does).
+ * The bus target: domain events -> inbox items. A function of its own (`notificationsFanOut`): it
+ * reads every domain's notification rules, which the inbox routes' function does not carry.
  */
-export function createNotificationsFunction(deps: NotificationsDeps) {
-  const api = createNotificationsHandler(deps);
-  const bus = createNotificationsBusHandler(deps);
-  return (event: AnyEvent, context: Context): Promise<APIGatewayProxyResult | Awaited<ReturnType<BusHandler>>> =>
-    'detail-type' in event ? bus(event) : api(event, context);
+export function createNotificationsBusHandler(deps: NotificationsFanOutDeps): BusHandler {
+  return createNotificationFanOut({ repo: new NotificationsRepository(deps.db), rules: deps.rules, clock: deps.clock, logger: deps.logger });
 }

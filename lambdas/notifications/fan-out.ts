@@ -8,7 +8,7 @@ import type { CareEvent } from '../shared/events/care-event.js';
 import type { Logger } from '../shared/logger.js';
 import { notificationId } from './notification-id.js';
 import type { NotificationsRepository } from './repository.js';
-import { NOTIFICATION_RULES, resolveRecipients } from './rules.js';
+import { resolveRecipients, type NotificationRule } from './rules.js';
 
 /** The bus event's `detail`: a CareEvent with `data` as a JSON string (lambdas/events/eventbridge-publisher.ts). */
 const CareEventDetail = z.object({
@@ -33,12 +33,14 @@ export type BusHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{
 
 export interface FanOutDeps {
   repo: NotificationsRepository;
+  /** Event type -> who is notified and of what (every domain's, lambdas/registry.ts). */
+  rules: Readonly<Record<string, NotificationRule>>;
   clock: Clock;
   logger: Logger;
 }
 
 /**
- * Domain event on the bus -> one inbox item per recipient (NOTIFICATION_RULES). Each item is its
+ * Domain event on the bus -> one inbox item per recipient (`rules`). Each item is its
  * own transaction with the recipient's unread counter, keyed by (event, recipient): a redelivered
  * or retried event creates nothing twice and the count stays exact. If any recipient fails, the
  * invocation fails after trying them all, and the retry fills in only what is missing.
@@ -46,7 +48,7 @@ export interface FanOutDeps {
 export function createNotificationFanOut(deps: FanOutDeps): BusHandler {
   return async (busEvent) => {
     const event = careEventFromBusDetail(busEvent.detail);
-    const rule = NOTIFICATION_RULES[event.type];
+    const rule = deps.rules[event.type];
     if (!rule) {
       deps.logger.warn('no notification rule for event type', { type: event.type, eventId: event.id });
       return { notified: 0, repeated: 0 };

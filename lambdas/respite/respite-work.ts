@@ -1,17 +1,29 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
-import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
-import type { RespiteRepository } from './repository.js';
+import * as z from 'zod/mini';
+import { job } from '../shared/domain/domain-module.js';
+import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
+import type { FiredPayload } from '../shared/scheduling/scheduler.js';
+import { RespiteRepository } from './repository.js';
 import type { ReminderWhich } from './rules.js';
 
-/** The payloads of respite's one-time schedules (names: `scheduleNames.respite*`). */
-export type RespiteWorkPayload = SchedulePayload &
-  (
-    | { kind: 'respite-offer-expiry'; orgId: string; patientId: string; sessionId: string; offerId: string }
-    | { kind: 'respite-reminder'; which: ReminderWhich; orgId: string; patientId: string; sessionId: string; startAt: string }
-    | { kind: 'respite-late'; orgId: string; patientId: string; sessionId: string; startAt: string }
-  );
+/**
+ * Respite's one-time schedule names: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's
+ * notices and late check `rsp-<sessionId>-<24h|1h|late>`.
+ */
+export const RESPITE_SCHEDULE_NAMES = {
+  offerExpiry: (offerId: string) => `rsp-offer-${offerId}`,
+  session: (sessionId: string, which: ReminderWhich | 'late') => `rsp-${sessionId}-${which}`,
+};
+
+const SessionRef = { orgId: z.string(), patientId: z.string(), sessionId: z.string() };
+
+/** The payloads of respite's one-time schedules. */
+export const RespiteOfferExpiryPayload = z.object({ kind: z.literal('respite-offer-expiry'), ...SessionRef, offerId: z.string() });
+export const RespiteReminderPayload = z.object({ kind: z.literal('respite-reminder'), ...SessionRef, which: z.enum(['24h', '1h']), startAt: z.string() });
+export const RespiteLatePayload = z.object({ kind: z.literal('respite-late'), ...SessionRef, startAt: z.string() });
+export type RespiteWorkPayload = z.infer<typeof RespiteOfferExpiryPayload> | z.infer<typeof RespiteReminderPayload> | z.infer<typeof RespiteLatePayload>;
 
 type Fired<K extends RespiteWorkPayload['kind']> = FiredPayload<Extract<RespiteWorkPayload, { kind: K }>>;
 
@@ -65,11 +77,19 @@ export class RespiteWork {
 }
 
 /** The scheduled-work jobs of respite, by payload `kind`. */
-export function respiteJobs(repo: RespiteRepository, clock: Clock, logger: Logger): Record<RespiteWorkPayload['kind'], (p: FiredPayload) => Promise<void>> {
-  const work = new RespiteWork(repo, clock, logger);
-  return {
-    'respite-offer-expiry': (p) => work.onOfferExpiry(p as Fired<'respite-offer-expiry'>),
-    'respite-reminder': (p) => work.onReminder(p as Fired<'respite-reminder'>),
-    'respite-late': (p) => work.onLate(p as Fired<'respite-late'>),
-  };
-}
+export const RESPITE_JOBS = {
+  'respite-offer-expiry': job(RespiteOfferExpiryPayload, (deps) => {
+    const work = respiteWork(deps);
+    return (p) => work.onOfferExpiry(p);
+  }),
+  'respite-reminder': job(RespiteReminderPayload, (deps) => {
+    const work = respiteWork(deps);
+    return (p) => work.onReminder(p);
+  }),
+  'respite-late': job(RespiteLatePayload, (deps) => {
+    const work = respiteWork(deps);
+    return (p) => work.onLate(p);
+  }),
+};
+
+const respiteWork = (deps: ScheduledWorkDeps) => new RespiteWork(new RespiteRepository(deps.db), deps.clock, deps.logger);

@@ -26,7 +26,7 @@ import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { scheduleNames, type Scheduler } from '../shared/scheduling/scheduler.js';
+import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import { BudgetExceededError, type RespiteRepository } from './repository.js';
 import {
   CANCELLABLE,
@@ -41,7 +41,7 @@ import {
   sessionHours,
   sessionTimeProblems,
 } from './rules.js';
-import type { RespiteWorkPayload } from './respite-work.js';
+import { RESPITE_SCHEDULE_NAMES, type RespiteWorkPayload } from './respite-work.js';
 
 type PageRequest = { limit: number; cursor?: string | undefined };
 
@@ -187,7 +187,7 @@ export class RespiteService {
       createdAt: ctx.now,
       updatedAt: ctx.now,
     };
-    const name = scheduleNames.respiteOfferExpiry(offer.offerId);
+    const name = RESPITE_SCHEDULE_NAMES.offerExpiry(offer.offerId);
     await this.scheduler.putOneTime({
       name,
       at: ceilMinute(offer.expiresAt),
@@ -235,7 +235,7 @@ export class RespiteService {
         await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, undefined), () => confirmed);
       } else throw err;
     }
-    await this.scheduler.delete(scheduleNames.respiteOfferExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await this.scheduler.delete(RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
     await this.setNotices(ctx, confirmed);
     return confirmed;
   }
@@ -244,7 +244,7 @@ export class RespiteService {
     const offer = await this.ownOffer(caller, patientId, sessionId, offerId);
     if (offer.status !== 'offered') throw new InvalidTransitionError(`The offer is ${offer.status}`);
     const declined = await this.repo.declineOffer(ctx, offer, reason);
-    await this.scheduler.delete(scheduleNames.respiteOfferExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await this.scheduler.delete(RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
     return declined;
   }
 
@@ -411,11 +411,11 @@ export class RespiteService {
     const base = { orgId: ctx.orgId, patientId: session.patientId, sessionId: session.id, startAt: session.startAt };
     const puts = [
       ...reminderTimes(session.startAt, new Date(ctx.now)).map((r) => ({
-        name: scheduleNames.respiteSession(session.id, r.which),
+        name: RESPITE_SCHEDULE_NAMES.session(session.id, r.which),
         at: ceilMinute(r.at),
         payload: { kind: 'respite-reminder', which: r.which, ...base } satisfies RespiteWorkPayload,
       })),
-      { name: scheduleNames.respiteSession(session.id, 'late'), at: ceilMinute(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
+      { name: RESPITE_SCHEDULE_NAMES.session(session.id, 'late'), at: ceilMinute(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
     ];
     for (const s of puts) {
       try {
@@ -429,7 +429,7 @@ export class RespiteService {
 
   private async removeNotices(sessionId: string): Promise<void> {
     for (const which of ['24h', '1h', 'late'] as const) {
-      const name = scheduleNames.respiteSession(sessionId, which);
+      const name = RESPITE_SCHEDULE_NAMES.session(sessionId, which);
       // Best effort: a notice left behind finds the session cancelled or checked in and sends nothing.
       await this.scheduler.delete(name).catch((e: unknown) => this.logger.warn('respite notice not removed', { name, error: e as Error }));
     }

@@ -1,63 +1,47 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES, type IncidentDeadlinePayload } from '../assisted-living/deadline-work.js';
+import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES } from '../assisted-living/deadline-work.js';
 import { AssistedLivingRepository } from '../assisted-living/repository.js';
-import { ConciergeWork, type AppointmentNoticePayload, type LabEscalationPayload } from '../concierge/notices.js';
-import { ConciergeRepository } from '../concierge/repository.js';
-import { HomeHealthRepository } from '../home-health/repository.js';
-import { VisitWork, type VisitCheckPayload } from '../home-health/visit-work.js';
-import { DoseWork } from '../medications/dose-work.js';
-import { MedicationRepository } from '../medications/repository.js';
-import type { DoseSlotPayload, MissedCheckPayload } from '../medications/schedules.js';
-import type { Clock } from '../shared/clock.js';
-import type { Db } from '../shared/data/db.js';
 import { careEventFromBusDetail } from '../notifications/fan-out.js';
-import type { Logger } from '../shared/logger.js';
-import { RespiteRepository } from '../respite/repository.js';
-import { respiteJobs } from '../respite/respite-work.js';
-import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
+import { MalformedPayloadError, type ScheduledJobSpec } from '../shared/domain/domain-module.js';
+import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
+import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 
-export interface ScheduledWorkDeps {
-  db: Db;
-  /** For the one-time schedules a fire sets (a dose's missed-dose check) and self-repair. */
-  scheduler: Scheduler;
-  clock: Clock;
-  logger: Logger;
-}
+export type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 
-/** One kind of scheduled work: the payload's `kind` picks it. */
+/** One kind of scheduled work, built: the payload's `kind` picks it. */
 export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
 
 /**
  * The target of every schedule (EventBridge Scheduler on AWS, the local scheduler locally). It
- * receives the schedule's JSON payload with `scheduledTime` filled in and dispatches on `kind`.
- * A failure is thrown: Scheduler's retry policy runs it again (every job is idempotent in the
- * scheduled time), and after the retries the fire lands in the schedule DLQ.
+ * receives the schedule's JSON payload with `scheduledTime` filled in and dispatches on `kind` to
+ * the job its domain declares (`jobs` in the descriptor; JOBS in lambdas/registry.ts), which parses
+ * the payload with its kind's schema first. A failure is thrown: Scheduler's retry policy runs it
+ * again (every job is idempotent in the scheduled time), and after the retries the fire lands in the
+ * schedule DLQ. A payload no job can take is logged and dropped: retrying cannot fix it.
  */
-export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
-  const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
-  const incidents = incidentDeadlines(deps);
-  const concierge = new ConciergeWork(new ConciergeRepository(deps.db), deps.clock, deps.logger);
-  const visits = new VisitWork(new HomeHealthRepository(deps.db), deps.clock, deps.logger);
-  const jobs: Record<string, ScheduledJob> = {
-    'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
-    'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),
-    'incident-deadline': (p) => incidents.onDeadline(p as FiredPayload<IncidentDeadlinePayload>),
-    ...respiteJobs(new RespiteRepository(deps.db), deps.clock, deps.logger),
-    'appointment-notice': (p) => concierge.onAppointmentNotice(p as FiredPayload<AppointmentNoticePayload>),
-    'lab-escalation': (p) => concierge.onLabEscalation(p as FiredPayload<LabEscalationPayload>),
-    'visit-late': (p) => visits.onLate(p as FiredPayload<VisitCheckPayload>),
-    'visit-missed': (p) => visits.onMissed(p as FiredPayload<VisitCheckPayload>),
-    ...extra,
-  };
+export function createScheduledWorkHandler(
+  deps: ScheduledWorkDeps,
+  jobs: Readonly<Record<string, ScheduledJobSpec>>,
+  extra: Readonly<Record<string, ScheduledJob>> = {},
+): (payload: FiredPayload) => Promise<void> {
+  const built = new Map<string, ScheduledJob>(Object.entries(extra));
+  for (const [kind, spec] of Object.entries(jobs)) {
+    if (built.has(kind)) throw new Error(`Scheduled job kind ${kind} is declared twice`);
+    built.set(kind, spec.build(deps));
+  }
   return async (payload) => {
-    const job = typeof payload?.kind === 'string' ? jobs[payload.kind] : undefined;
+    const job = typeof payload?.kind === 'string' ? built.get(payload.kind) : undefined;
     if (!job || typeof payload.scheduledTime !== 'string' || Number.isNaN(Date.parse(payload.scheduledTime))) {
-      // Retrying cannot fix a malformed payload: log it and let the fire end.
       deps.logger.error('unknown or malformed scheduled payload', { kind: String(payload?.kind), scheduleName: String(payload?.scheduleName) });
       return;
     }
     deps.logger.info('scheduled work', { kind: payload.kind, scheduleName: payload.scheduleName, scheduledTime: payload.scheduledTime });
-    await job(payload);
+    try {
+      await job(payload);
+    } catch (e) {
+      if (!(e instanceof MalformedPayloadError)) throw e;
+      deps.logger.error('unknown or malformed scheduled payload', { kind: payload.kind, scheduleName: payload.scheduleName, issues: e.issues });
+    }
   };
 }
 

@@ -7,6 +7,7 @@ import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
+import { JOBS } from '../registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
 // Clients at module scope: once per execution environment.
@@ -35,7 +36,7 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
     await bus(event as EventBridgeEvent<string, unknown>);
     return;
   }
-  work ??= createScheduledWorkHandler(deps);
+  work ??= createScheduledWorkHandler(deps, JOBS);
   await work(event as FiredPayload);
 };
 

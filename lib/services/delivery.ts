@@ -12,9 +12,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_EVENT_TYPES } from '../../lambdas/delivery/app.js';
+import { deliveryHoldName } from '../../lambdas/delivery/delivery.js';
 import { ENV } from '../../lambdas/shared/env.js';
 import { EVENT_SOURCE } from '../../lambdas/shared/events/care-event.js';
-import { scheduleNames } from '../../lambdas/shared/scheduling/scheduler.js';
 import type { DeliveryConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
@@ -88,7 +88,7 @@ export class DeliveryService extends Construct {
 
     // Quiet-hours holds: create or replace `dlv-*` one-time schedules (they delete themselves after running).
     fn.node.addDependency(props.scheduling.group);
-    const holdsArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/${scheduleNames.deliveryHold('*')}`;
+    const holdsArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${groupName}/${deliveryHoldName('*')}`;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'], resources: [holdsArn] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.scheduling.role.roleArn] }));
     new iam.ManagedPolicy(this, 'SchedulerInvokesDelivery', {
@@ -144,7 +144,7 @@ export class DeliveryService extends Construct {
 
     Validations.of(this.function).acknowledge(
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/${scheduleNames.deliveryHold('*')}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/${deliveryHoldName('*')}]`,
         reason: 'Hold names are derived at run time from notification ids (dlv-<notificationId>); the wildcard is limited to that prefix in the one CareStack schedule group.',
       },
       ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({

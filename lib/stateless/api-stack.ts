@@ -12,7 +12,7 @@ export interface ApiStackProps extends StackProps {
   /** The user pool of the Cognito authorizer and the key of the access logs. */
   readonly stateful: StatefulStack;
   /** One function per domain (the stateless stack's); every route's `fn` must be a key here. */
-  readonly functions: Readonly<Partial<Record<ApiFunctionId, lambda.IFunction>>>;
+  readonly functions: Readonly<Record<ApiFunctionId, lambda.IFunction>>;
   /**
    * The REST routes to build. Only the resource-budget test passes a subset, to measure what a
    * route costs in resources.

@@ -17,7 +17,7 @@ export interface CareRestApiProps {
   /** The route table (lambdas/routes.ts): the only source of resources and methods. */
   readonly routes: readonly RouteDef[];
   /** One function per domain; every route's `fn` must be a key here. */
-  readonly functions: Readonly<Partial<Record<ApiFunctionId, lambda.IFunction>>>;
+  readonly functions: Readonly<Record<ApiFunctionId, lambda.IFunction>>;
   readonly userPool: cognito.IUserPool;
   readonly corsAllowOrigins: readonly string[];
   /** Encrypts the access log group. */
@@ -136,10 +136,11 @@ export class CareRestApi extends Construct {
     // the stack's 500 resources. One permission per function, for this API's deployed stage only,
     // covers every route of the function; console test invocations are not allowed.
     const integrations = new Map<string, apigw.AwsIntegration>();
-    const integrationFor = (fnId: ApiFunctionId): apigw.AwsIntegration => {
+    const functions: Readonly<Record<string, lambda.IFunction | undefined>> = props.functions;
+    const integrationFor = (fnId: string): apigw.AwsIntegration => {
       let integration = integrations.get(fnId);
       if (!integration) {
-        const fn = props.functions[fnId];
+        const fn = functions[fnId];
         if (!fn) throw new Error(`Route table names function "${fnId}" but no such API function was given`);
         integration = new apigw.AwsIntegration({
           proxy: true,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { NOTIFICATIONS_ROUTES } from '../../lambdas/notifications/routes.js';
-import { NOTIFYING_EVENT_TYPES } from '../../lambdas/notifications/rules.js';
+import { NOTIFYING_EVENT_TYPES } from '../../lambdas/registry.js';
 import { buildApp } from './support/build-app.js';
 
 // Synthesised once and shared by every test of this file.

@@ -1,6 +1,5 @@
 import type { $ZodType, input, output } from 'zod/v4/core';
 import type { Role } from '../../../schemas/roles.js';
-import type { ApiFunctionId } from '../../functions.js';
 import type { Caller } from '../auth/caller.js';
 import type { IdempotencyRequest } from '../data/idempotency.js';
 import type { WriteContext } from '../data/write-context.js';
@@ -51,8 +50,8 @@ export interface RouteDef extends RouteDecl {
   readonly method: HttpMethod;
   /** API Gateway resource path, with `{param}` placeholders. */
   readonly path: string;
-  /** The domain function that serves it. */
-  readonly fn: ApiFunctionId;
+  /** The domain function that serves it (its domain's id, lambdas/domains.ts). */
+  readonly fn: string;
   readonly auth: boolean;
 }
 
@@ -61,12 +60,12 @@ export interface RouteDef extends RouteDecl {
  * declarations under their keys so the domain's handler map can be typed from them.
  */
 export type DomainRoutes<R extends Record<RouteKey, RouteDecl> = Record<RouteKey, RouteDecl>> = readonly RouteDef[] & {
-  readonly fn: ApiFunctionId;
+  readonly fn: string;
   readonly decls: R;
 };
 
 /** Declares the routes one domain function serves (see RouteDecl). */
-export function defineRoutes<const R extends Record<RouteKey, RouteDecl>>(fn: ApiFunctionId, decls: R): DomainRoutes<R> {
+export function defineRoutes<const R extends Record<RouteKey, RouteDecl>>(fn: string, decls: R): DomainRoutes<R> {
   const list: RouteDef[] = Object.entries(decls).map(([key, decl]) => {
     const space = key.indexOf(' ');
     return { ...decl, method: key.slice(0, space) as HttpMethod, path: key.slice(space + 1), fn, auth: decl.auth ?? true };

@@ -4,7 +4,7 @@
  * payload to the scheduled-work function. On AWS it is EventBridge Scheduler
  * (`aws-scheduler.ts`); locally a scheduler on the virtual clock (`local/scheduler.ts`).
  *
- * Names are derived from the entity (`scheduleNames`), never random: replacing a medication's
+ * Names are derived from the entity (each domain's, beside its payloads), never random: replacing a medication's
  * schedules is "delete the names that should no longer exist, put the ones that should", and a
  * repeated put of the same name is an update, so nothing can leak or double up.
  */
@@ -54,33 +54,9 @@ export interface Scheduler {
   delete(name: string): Promise<void>;
 }
 
-/**
- * Schedule names: `[0-9A-Za-z_.-]`, at most 64 characters (EventBridge Scheduler's limit), unique
- * in the schedule group. Entity ids are ULIDs, unique across orgs.
+/*
+ * Schedule names: `[0-9A-Za-z_.-]`, at most 64 characters (EventBridge Scheduler's limit), unique in
+ * the schedule group. Each domain derives its own from its entity ids (ULIDs, unique across orgs)
+ * beside its payloads (e.g. MEDICATION_SCHEDULE_NAMES in lambdas/medications/schedules.ts), under a
+ * prefix of its own: `med-`, `miss-`, `inc-`, `rsp-`, `appt-`, `lab-`, `visit-`, `dlv-`.
  */
-export const scheduleNames = {
-  /** One recurring schedule per medication time slot: `med-<medicationId>-<HHMM>`. */
-  doseSlot: (medicationId: string, time: string) => `med-${medicationId}-${time.replace(':', '')}`,
-  /** One one-time missed-dose check per dose: `miss-<doseId>`. */
-  missedCheck: (doseId: string) => `miss-${doseId}`,
-  /** One one-time deadline per incident with a `reportDueBy`: `inc-<incidentId>`. */
-  incidentDeadline: (incidentId: string) => `inc-${incidentId}`,
-  /** Respite: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's notices and late check `rsp-<sessionId>-<24h|1h|late>`. */
-  respiteOfferExpiry: (offerId: string) => `rsp-offer-${offerId}`,
-  respiteSession: (sessionId: string, which: '24h' | '1h' | 'late') => `rsp-${sessionId}-${which}`,
-  /**
-   * One one-time notice per appointment, start and offset: `appt-<id>-<YYYYMMDDTHHMM>-<24h|1h>`. The
-   * start is in the name so a reschedule puts the new notices before it commits and removes the old
-   * ones after, never overwriting a notice the appointment may still keep.
-   */
-  appointmentNotice: (appointmentId: string, startAt: string, notice: '24h' | '1h') =>
-    `appt-${appointmentId}-${new Date(startAt).toISOString().slice(0, 16).replace(/[-:]/g, '')}-${notice}`,
-  /** One one-time escalation per critical lab result: `lab-<labResultId>-esc`. */
-  labEscalation: (labResultId: string) => `lab-${labResultId}-esc`,
-  /** One one-time late check per assigned visit (scheduled start + 15 min): `visit-<visitId>-late`. */
-  visitLate: (visitId: string) => `visit-${visitId}-late`,
-  /** One one-time missed check per assigned visit (scheduled end): `visit-<visitId>-missed`. */
-  visitMissed: (visitId: string) => `visit-${visitId}-missed`,
-  /** One one-time release per notification held through quiet hours: `dlv-<notificationId>`. */
-  deliveryHold: (notificationId: string) => `dlv-${notificationId}`,
-};

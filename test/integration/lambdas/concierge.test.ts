@@ -15,6 +15,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, OneTimeSchedule, RecurringSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import { JOBS } from '../../../lambdas/registry.js';
 
 class RecordingScheduler implements Scheduler {
   readonly once = new Map<string, OneTimeSchedule>();
@@ -78,7 +79,7 @@ beforeAll(async () => {
   await identity.putCareTeamMember(staff, ctx, patients[0]!, 'fam-1', 'family');
   await identity.putCareTeamMember(staff, ctx, patients[0]!, 'aide-1', 'aide');
   api = createConciergeHandler({ db, scheduler, clock, logger: silentLogger() });
-  work = createScheduledWorkHandler({ db, scheduler, clock, logger: silentLogger() });
+  work = createScheduledWorkHandler({ db, scheduler, clock, logger: silentLogger() }, JOBS);
   for (const [userId, bufferMinutes] of [['prov-1', 10], ['prov-2', 0]] as const) {
     const res = await call(admin, 'POST /providers', {}, { userId, specialty: 'General practice', timezone: 'UTC', availability: ALL_DAY, slotMinutes: 30, bufferMinutes });
     expect(res.status).toBe(201);

@@ -18,6 +18,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { OneTimeSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import { NOTIFICATION_TYPES, OFF_APP } from '../../../lambdas/registry.js';
 
 let table: TestTable;
 let db: Db;
@@ -41,7 +42,7 @@ class RecordingSender implements Sender {
 beforeAll(async () => {
   table = await createTestTable('delivery-it');
   db = new Db(table.client, table.tableName);
-  api = createNotificationsHandler({ db, clock, logger: silentLogger() });
+  api = createNotificationsHandler({ db, clock, logger: silentLogger(), notificationTypes: NOTIFICATION_TYPES });
 });
 afterAll(async () => table?.drop());
 
@@ -115,7 +116,7 @@ describe('delivery records on DynamoDB Local', () => {
     const sender = new RecordingSender();
     const holds: OneTimeSchedule[] = [];
     const scheduler: Scheduler = { putOneTime: async (s) => void holds.push(s), putRecurring: async () => {}, delete: async () => {} };
-    const deps = { db, sender, scheduler, clock, logger: silentLogger(), appUrl: 'https://app.example' };
+    const deps = { db, sender, scheduler, clock, logger: silentLogger(), appUrl: 'https://app.example', offApp: OFF_APP };
     const event = (id: string): EventBridgeEvent<string, unknown> => ({
       version: '0', id, 'detail-type': 'NotificationCreated', source: 'carestack', account: '0', time: '', region: 'us-east-1', resources: [],
       detail: { id: `stream-${notificationId}`, orgId: u.orgId, recipientId: u.userId, patientId: null, type: 'NotificationCreated', entityType: 'Notification', entityId: notificationId, at: clock.now().toISOString(), data: '{}' },

@@ -13,6 +13,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import { JOBS } from '../../../lambdas/registry.js';
 
 let table: TestTable;
 let db: Db;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   db = new Db(table.client, table.tableName);
   await db.putItem({ ...PatientKeys.key(orgId, patientId), entityType: 'Patient', id: patientId, orgId });
   api = createAssistedLivingHandler({ db, clock, logger: silentLogger() });
-  work = createScheduledWorkHandler({ db, scheduler: none, clock, logger: silentLogger() });
+  work = createScheduledWorkHandler({ db, scheduler: none, clock, logger: silentLogger() }, JOBS);
 });
 
 afterAll(async () => {

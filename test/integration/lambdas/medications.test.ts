@@ -15,6 +15,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, OneTimeSchedule, RecurringSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import { JOBS } from '../../../lambdas/registry.js';
 
 /** EventBridge Scheduler stand-in: what exists, by name; optionally failing puts. */
 class RecordingScheduler implements Scheduler {
@@ -60,7 +61,7 @@ beforeAll(async () => {
   await people.createUser(ctx, { userId: 'aide-1', orgId, email: 'a@x.test', displayName: 'Aide', role: 'aide', createdAt: ctx.now }, undefined, {});
   await identity.putCareTeamMember({ ...coordinator, email: '', displayName: '' }, ctx, patientId, 'aide-1', 'aide');
   api = createMedicationsHandler({ db, scheduler, clock, logger: silentLogger() });
-  work = createScheduledWorkHandler({ db, scheduler, clock, logger: silentLogger() });
+  work = createScheduledWorkHandler({ db, scheduler, clock, logger: silentLogger() }, JOBS);
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import type { CareEvent } from '../../../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import { NOTIFICATION_RULES, NOTIFICATION_TYPES } from '../../../lambdas/registry.js';
 
 let table: TestTable;
 let db: Db;
@@ -23,8 +24,8 @@ const clock = manualClock('2025-03-01T10:00:00.000Z');
 beforeAll(async () => {
   table = await createTestTable('notifications-it');
   db = new Db(table.client, table.tableName);
-  api = createNotificationsHandler({ db, clock, logger: silentLogger() });
-  fanOut = createNotificationsBusHandler({ db, clock, logger: silentLogger() });
+  api = createNotificationsHandler({ db, clock, logger: silentLogger(), notificationTypes: NOTIFICATION_TYPES });
+  fanOut = createNotificationsBusHandler({ db, clock, logger: silentLogger(), rules: NOTIFICATION_RULES });
 });
 
 afterAll(async () => {

@@ -10,7 +10,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deadlineFireTime } from '../../../../lambdas/assisted-living/deadline-work.js';
 import { careEventFromRecord } from '../../../../lambdas/events/app.js';
-import { NOTIFICATION_RULES, resolveRecipients } from '../../../../lambdas/notifications/rules.js';
+import { resolveRecipients } from '../../../../lambdas/notifications/rules.js';
+import { JOBS, NOTIFICATION_RULES } from '../../../../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import type { Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
@@ -34,7 +35,7 @@ const incident = (over: Record<string, unknown> = {}) => ({
 });
 const fire = { kind: 'incident-deadline', orgId: 'o', patientId: 'P1', incidentId: 'I1', scheduleName: 'inc-I1', scheduledTime: '2026-03-02T10:16:00Z' };
 const work = (now = '2026-03-02T10:16:01.000Z') =>
-  createScheduledWorkHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() });
+  createScheduledWorkHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() }, JOBS);
 const bus = (now: string) =>
   createScheduledWorkBusHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() });
 const busEvent = (type: string, over: Record<string, unknown> = {}) => ({

@@ -9,6 +9,7 @@ import type { DeliveryCounts } from '../../../../lambdas/delivery/metrics.js';
 import { MAX_ATTEMPTS, type DeliveryRef, type DeliveryRepository, type StoredDevice, type StoredPreferences } from '../../../../lambdas/delivery/repository.js';
 import type { OneTimeSchedule, Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
 import { fixedClock, silentLogger } from '../support/api-events.js';
+import { OFF_APP } from '../../../../lambdas/registry.js';
 
 const sns = mockClient(SNSClient);
 const ses = mockClient(SESv2Client);
@@ -61,7 +62,7 @@ function setup(prefs: StoredPreferences | 'never saved' = ALL_ON, type = 'DoseMi
   const delivery = new Delivery({
     repo: repo as unknown as DeliveryRepository,
     inbox: { get: async (_o, _u, id) => (id === 'gone' ? undefined : { id, type }) },
-    sender, scheduler, clock: fixedClock('2030-01-15T15:00:00Z'), logger: silentLogger(),
+    sender, scheduler, clock: fixedClock('2030-01-15T15:00:00Z'), logger: silentLogger(), offApp: OFF_APP,
     metrics: { publish: (c) => void published.push(c) }, appUrl: 'https://app.example',
   });
   return { repo, holds, delivery, published };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GENERIC_LINE, isUrgent, OFF_APP_LINES, renderOffApp } from '../../../../lambdas/delivery/messages.js';
-import { NOTIFICATION_TYPES } from '../../../../lambdas/delivery/preferences.js';
-import { NOTIFICATION_RULES } from '../../../../lambdas/notifications/rules.js';
+import { GENERIC_LINE, renderOffApp } from '../../../../lambdas/delivery/messages.js';
+import { NOTIFICATION_RULES, NOTIFICATION_TYPES, OFF_APP } from '../../../../lambdas/registry.js';
+
+const OFF_APP_LINES = OFF_APP.lines;
+const isUrgent = (type: string) => OFF_APP.urgent.has(type);
 import type { CareEvent } from '../../../../lambdas/shared/events/care-event.js';
 
 /** Every type the platform notifies of: the rules, the ones API.md names, and a type nobody knows yet. */
@@ -22,7 +24,7 @@ describe('off-app messages carry no clinical detail', () => {
     // The inbox text of the type (which may name changed fields) is what must never leave the app.
     const event: CareEvent = { id: 'e', orgId: 'o', patientId: 'p', type, entityType: 'X', entityId: 'x', at: '2030-01-01T00:00:00Z', data: { changedFields: ['details', 'severity'] } };
     const inbox = NOTIFICATION_RULES[type]?.message(event);
-    const m = renderOffApp(type, '01JNOTE0000000000000000000', 'https://app.carestack.example/');
+    const m = renderOffApp(type, '01JNOTE0000000000000000000', 'https://app.carestack.example/', OFF_APP_LINES);
     const all = JSON.stringify(m);
     for (const word of PHI) expect(all.toLowerCase(), `${type} mentions ${word}`).not.toContain(word.toLowerCase());
     if (inbox) expect(all).not.toContain(inbox.body);

@@ -1,7 +1,8 @@
 /** Home-health table changes as domain events: visits to the patient and the aide, late/missed, SupplyLow once per crossing. */
 import { describe, expect, it } from 'vitest';
 import { careEventsFromRecord } from '../../../../lambdas/events/app.js';
-import { NOTIFICATION_RULES, resolveRecipients } from '../../../../lambdas/notifications/rules.js';
+import { resolveRecipients } from '../../../../lambdas/notifications/rules.js';
+import { NOTIFICATION_RULES } from '../../../../lambdas/registry.js';
 import { streamRecord } from '../support/stream-records.js';
 
 const visit = { PK: 'ORG#o#PAT#p', SK: 'VISIT#v', entityType: 'Visit', orgId: 'o', patientId: 'p', id: 'v', version: 2, updatedAt: '2030-01-07T09:00:00.000Z', updatedBy: 'coord' };

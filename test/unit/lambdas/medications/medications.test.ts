@@ -13,6 +13,7 @@ import type { Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.
 import type { Medication } from '../../../../schemas/medications.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger } from '../support/api-events.js';
 import { streamRecord } from '../support/stream-records.js';
+import { JOBS } from '../../../../lambdas/registry.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const noScheduler: Scheduler = { putRecurring: vi.fn(), putOneTime: vi.fn(), delete: vi.fn() };
@@ -95,16 +96,30 @@ describe('as-needed limit', () => {
 
 describe('scheduled-work dispatch', () => {
   it('ignores an unknown kind or a payload without a scheduled time (retrying cannot fix it)', async () => {
-    const work = createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() });
+    const work = createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() }, JOBS);
     await expect(work({ kind: 'nope', scheduleName: 'x', scheduledTime: '2026-01-01T00:00:00Z' })).resolves.toBeUndefined();
     await expect(work({ kind: 'dose-slot', scheduleName: 'x', scheduledTime: 'garbage' })).resolves.toBeUndefined();
     expect(ddb.calls()).toHaveLength(0);
   });
 
+  it('drops a payload that does not pass its kind\'s schema, before any read', async () => {
+    const work = createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() }, JOBS);
+    // A dose slot without its medication, and one whose time is a number.
+    await expect(work({ kind: 'dose-slot', orgId: 'o', patientId: 'p', time: '08:00', scheduleName: 'x', scheduledTime: '2026-01-01T00:00:00Z' })).resolves.toBeUndefined();
+    await expect(work({ kind: 'dose-slot', orgId: 'o', patientId: 'p', medicationId: 'm', time: 800, scheduleName: 'x', scheduledTime: '2026-01-01T00:00:00Z' })).resolves.toBeUndefined();
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
   it('dispatches on kind to an extra job', async () => {
     const job = vi.fn(async () => undefined);
-    const work = createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() }, { 'incident-deadline': job });
-    await work({ kind: 'incident-deadline', scheduleName: 'inc-1', scheduledTime: '2026-01-01T00:00:00Z' });
-    expect(job).toHaveBeenCalledWith({ kind: 'incident-deadline', scheduleName: 'inc-1', scheduledTime: '2026-01-01T00:00:00Z' });
+    const work = createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() }, JOBS, { 'custom-kind': job });
+    await work({ kind: 'custom-kind', scheduleName: 'c-1', scheduledTime: '2026-01-01T00:00:00Z' });
+    expect(job).toHaveBeenCalledWith({ kind: 'custom-kind', scheduleName: 'c-1', scheduledTime: '2026-01-01T00:00:00Z' });
+  });
+
+  it('refuses an extra job under a kind a domain already declares', () => {
+    expect(() =>
+      createScheduledWorkHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-01T00:00:00Z'), logger: silentLogger() }, JOBS, { 'dose-slot': vi.fn(async () => undefined) }),
+    ).toThrow(/dose-slot is declared twice/);
   });
 });

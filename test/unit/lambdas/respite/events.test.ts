@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { careEventsFromRecord } from '../../../../lambdas/events/app.js';
-import { NOTIFICATION_RULES } from '../../../../lambdas/notifications/rules.js';
+import { NOTIFICATION_RULES } from '../../../../lambdas/registry.js';
 import { streamRecord } from '../support/stream-records.js';
 
 const base = { orgId: 'org-1', patientId: 'pat-1', updatedAt: '2030-01-01T00:00:00.000Z', updatedBy: 'coord-1', version: 1 };
