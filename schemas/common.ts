@@ -65,3 +65,17 @@ export const ErrorBody = z.object({
 
 /** `version` the client last read, on every PATCH. */
 export const Version = z.number().check(z.int(), z.gte(1));
+
+/**
+ * A person to contact (a patient's, a provider's). Here, below the domains' schema modules, so a
+ * domain that names one does not load identity's schemas.
+ */
+export const Contact = z.strictObject({
+  name: Text(200),
+  relationship: z.optional(Text(100)),
+  phoneNumber: z.optional(PhoneNumber),
+  email: z.optional(z.email().check(z.maxLength(254))),
+});
+
+/** `/patients/{patientId}/...` routes' path parameters, for domains that need nothing more. */
+export const PatientParams = z.strictObject({ patientId: Id });

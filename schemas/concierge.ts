@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDate, IsoDateTime, ListQuery, Text, TimeZone, Version } from './common.js';
-import { Contact } from './identity.js';
+import { Contact } from './common.js';
 
 /**
  * Medical concierge (API.md, "Medical concierge"): provider profiles with weekly availability,

@@ -62,12 +62,8 @@ export const ListUsersQuery = z.extend(ListQuery, { role: z.optional(Role) });
 
 // ---- Patients ------------------------------------------------------------------------------
 
-export const Contact = z.strictObject({
-  name: Text(200),
-  relationship: z.optional(Text(100)),
-  phoneNumber: z.optional(PhoneNumber),
-  email: z.optional(z.email().check(z.maxLength(254))),
-});
+export { Contact } from './common.js';
+import { Contact } from './common.js';
 
 const PatientFields = {
   displayName: Text(200),
@@ -134,7 +130,7 @@ export const Patient = z.object({
 });
 export type Patient = z.infer<typeof Patient>;
 
-export const PatientParams = z.strictObject({ patientId: Id });
+export { PatientParams } from './common.js';
 
 // ---- Care teams ----------------------------------------------------------------------------
 

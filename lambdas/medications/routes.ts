@@ -1,5 +1,5 @@
 import { ListOf, ListQuery } from '../../schemas/common.js';
-import { PatientParams } from '../../schemas/identity.js';
+import { PatientParams } from '../../schemas/common.js';
 import {
   Adherence,
   ConfirmDoseBody,
