@@ -12,6 +12,7 @@ import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createNotificationsBusHandler } from '../lambdas/notifications/app.js';
 import { JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
+import type { DomainModule } from '../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../lambdas/shared/domain/platform-ports.js';
 import { EVENT_SOURCE } from '../lambdas/shared/events/care-event.js';
 import type { ApiHandler } from '../lambdas/shared/http/api.js';
@@ -108,6 +109,8 @@ export const localPorts = (d: LocalDeps, fnId: string): PlatformPorts => ({
 });
 
 /** Every domain's API handler, built from the local ports. */
-export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler> {
-  return Object.fromEntries(DOMAINS.map((domain) => [domain.id, domain.create(localPorts(deps, domain.id))])) as Record<ApiFunctionId, ApiHandler>;
+export function buildApiHandlers(deps: LocalDeps): Record<ApiFunctionId, ApiHandler>;
+export function buildApiHandlers(deps: LocalDeps, domains: readonly DomainModule[]): Record<string, ApiHandler>;
+export function buildApiHandlers(deps: LocalDeps, domains: readonly DomainModule[] = DOMAINS): Record<string, ApiHandler> {
+  return Object.fromEntries(domains.map((domain) => [domain.id, domain.create(localPorts(deps, domain.id))]));
 }

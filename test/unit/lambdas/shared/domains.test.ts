@@ -1,0 +1,137 @@
+import * as z from 'zod/mini';
+import { describe, expect, it } from 'vitest';
+import { DOMAINS } from '../../../../lambdas/domains.js';
+import { PLATFORM_FUNCTIONS } from '../../../../lambdas/platform.js';
+import { EVENT_RULES, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
+import { createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
+import type { Db } from '../../../../lambdas/shared/data/db.js';
+import { defineDomain, job, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
+import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-ports.js';
+import { eventRules, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
+import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
+import { defineRoutes, routeKey } from '../../../../lambdas/shared/http/route-def.js';
+import type { FiredPayload, Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
+import { Id } from '../../../../schemas/common.js';
+import { generateDocs } from '../../../../scripts/docs/generate.js';
+import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger } from '../support/api-events.js';
+
+/**
+ * "A new domain is its own folder, its schema module and its construct, plus one line in the list
+ * of domains" (docs/adding-a-domain.md): a throwaway domain, built in memory, reaches every registry
+ * the platform derives from the list, and nothing else had to be written for it.
+ */
+const WidgetParams = z.strictObject({ widgetId: Id });
+const Widget = z.object({ id: z.string(), name: z.string() });
+const WIDGET_ROUTES = defineRoutes('widgets', {
+  'GET /widgets/{widgetId}': { roles: 'any', summary: 'Get a widget', params: WidgetParams, response: Widget },
+});
+const WidgetCheckPayload = z.object({ kind: z.literal('widget-check'), orgId: z.string(), widgetId: z.string() });
+const checked: Array<FiredPayload<z.infer<typeof WidgetCheckPayload>>> = [];
+
+const WIDGETS = defineDomain({
+  id: 'widgets',
+  description: 'Widgets: a throwaway domain',
+  entry: 'lambdas/widgets/handler.ts',
+  app: 'lambdas/widgets/app.ts',
+  routes: WIDGET_ROUTES,
+  create: (ports: PlatformPorts) =>
+    createApiHandler(WIDGET_ROUTES, { 'GET /widgets/{widgetId}': async ({ params }) => ({ id: params.widgetId, name: 'Sprocket' }) }, ports),
+  events: { Widget: { INSERT: 'WidgetAdded' } },
+  notifications: {
+    WidgetAdded: {
+      inbox: { recipients: 'coordinators', message: () => ({ title: 'Widget added', body: 'A widget was added.' }) },
+      offApp: 'A widget was added',
+      urgent: true,
+    },
+  },
+  jobs: {
+    'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)),
+  },
+  functions: {
+    widgetTrigger: { entry: 'lambdas/widgets/trigger.ts', app: 'lambdas/widgets/trigger.ts', kind: 'cognito-trigger', description: 'A trigger of widgets' },
+  },
+});
+
+const ALL: readonly DomainModule[] = [...DOMAINS, WIDGETS];
+const noScheduler: Scheduler = { putOneTime: async () => {}, putRecurring: async () => {}, delete: async () => {} };
+const workDeps = { db: {} as Db, scheduler: noScheduler, clock: fixedClock('2030-01-01T00:00:00Z'), logger: silentLogger() };
+
+describe('a new domain is one descriptor and one line in the list', () => {
+  it('reaches the function table: its API function and its other functions', () => {
+    const functions = functionTable(ALL, PLATFORM_FUNCTIONS);
+    expect(functions.widgets).toEqual({ entry: 'lambdas/widgets/handler.ts', app: 'lambdas/widgets/app.ts', kind: 'api', description: 'Widgets: a throwaway domain' });
+    expect(functions.widgetTrigger).toMatchObject({ kind: 'cognito-trigger' });
+  });
+
+  it('reaches the route table, served by its own function, and the API documents', async () => {
+    const routes = routeTable(ALL);
+    expect(routes.find((r) => routeKey(r) === 'GET /widgets/{widgetId}')).toMatchObject({ fn: 'widgets', auth: true });
+    const docs = await generateDocs(routes);
+    const openapi = JSON.parse(docs.files.get('docs/api/openapi.json')!) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain('/widgets/{widgetId}');
+  });
+
+  it('reaches the event map, the notification rules and the off-app lines with their urgency', () => {
+    expect(eventRules(ALL).Widget).toEqual({ INSERT: 'WidgetAdded' });
+    expect(notificationRules(ALL).WidgetAdded?.recipients).toBe('coordinators');
+    const offApp = offAppCatalog(ALL);
+    expect(offApp.lines.WidgetAdded).toBe('A widget was added');
+    expect(offApp.urgent.has('WidgetAdded')).toBe(true);
+  });
+
+  it('reaches the scheduled-work dispatch, which parses its payload with its schema', async () => {
+    const work = createScheduledWorkHandler(workDeps, jobTable(ALL));
+    await work({ kind: 'widget-check', orgId: 'o', widgetId: 'w1', extra: 'dropped', scheduleName: 'wdg-w1', scheduledTime: '2030-01-01T00:00:00Z' });
+    // A payload its schema refuses never reaches the job.
+    await work({ kind: 'widget-check', orgId: 'o', scheduleName: 'wdg-w2', scheduledTime: '2030-01-01T00:00:00Z' });
+    expect(checked).toEqual([{ kind: 'widget-check', orgId: 'o', widgetId: 'w1', scheduleName: 'wdg-w1', scheduledTime: '2030-01-01T00:00:00Z' }]);
+  });
+
+  it('is built from the platform ports like every domain, and answers its route', async () => {
+    const handler = WIDGETS.create({ logger: silentLogger(), clock: fixedClock('2030-01-01T00:00:00Z') } as PlatformPorts);
+    const caller = { userId: 'u1', orgId: 'o1', roles: ['aide' as const] };
+    const res = await handler(apiEvent({ route: 'GET /widgets/{widgetId}', pathParameters: { widgetId: 'w1' }, caller }), lambdaContext());
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res)).toEqual({ id: 'w1', name: 'Sprocket' });
+  });
+});
+
+describe('two domains cannot claim the same thing', () => {
+  const clash = (over: Partial<DomainModule>): DomainModule => ({ ...WIDGETS, id: 'gadgets', routes: defineRoutes('gadgets', {}), events: {}, notifications: {}, jobs: {}, functions: {}, ...over });
+
+  it('refuses a second route of the same method and path, naming both domains', () => {
+    const routes = defineRoutes('gadgets', { 'GET /widgets/{widgetId}': { roles: 'any', summary: 'again' } });
+    expect(() => routeTable([WIDGETS, clash({ routes })])).toThrow('Route GET /widgets/{widgetId} is declared by both widgets and gadgets');
+  });
+
+  it('refuses routes declared for another function', () => {
+    expect(() => routeTable([clash({ routes: defineRoutes('widgets', {}) })])).toThrow('Domain gadgets declares its routes for function widgets');
+  });
+
+  it('refuses a second rule for an entity type, a notification type, a job kind or a function id', () => {
+    expect(() => eventRules([WIDGETS, clash({ events: { Widget: { INSERT: 'X' } } })])).toThrow('Entity type Widget is declared by both widgets and gadgets');
+    expect(() => notificationRules([WIDGETS, clash({ notifications: { WidgetAdded: { offApp: 'x' } } })])).toThrow('Notification type WidgetAdded');
+    expect(() => jobTable([WIDGETS, clash({ jobs: { 'widget-check': WIDGETS.jobs['widget-check'] } })])).toThrow('Scheduled job kind widget-check');
+    expect(() => functionTable([WIDGETS, clash({ functions: { widgetTrigger: WIDGETS.functions.widgetTrigger } })], {})).toThrow('Function widgetTrigger');
+    expect(() => functionTable([WIDGETS], { widgets: PLATFORM_FUNCTIONS.audit })).toThrow('Function widgets is declared by both the platform and widgets');
+  });
+});
+
+describe('the platform registries are the derivations over the list of domains', () => {
+  it('joins every domain', () => {
+    const list: readonly DomainModule[] = DOMAINS;
+    expect(Object.keys(FUNCTIONS)).toEqual(Object.keys(functionTable(DOMAINS, PLATFORM_FUNCTIONS)));
+    expect(ROUTES.map(routeKey)).toEqual(DOMAINS.flatMap((d) => d.routes.map(routeKey)));
+    expect(Object.keys(EVENT_RULES).sort()).toEqual(list.flatMap((d) => Object.keys(d.events ?? {})).sort());
+    expect(Object.keys(JOBS).sort()).toEqual(list.flatMap((d) => Object.keys(d.jobs ?? {})).sort());
+  });
+
+  it('gives every inbox notification an off-app line, and names the urgent types API.md names', () => {
+    for (const type of Object.keys(NOTIFICATION_RULES)) expect(OFF_APP.lines[type], type).toBeDefined();
+    expect([...OFF_APP.urgent].sort()).toEqual(['DoseMissed', 'IncidentReportOverdue', 'LabResultCritical', 'LabResultCriticalUnacknowledged', 'VisitMissed']);
+  });
+
+  it('has each domain serve its routes with its own function id', () => {
+    for (const d of DOMAINS) expect(new Set(d.routes.map((r) => r.fn))).toEqual(new Set([d.id]));
+  });
+});
