@@ -25,7 +25,7 @@ import type { User } from '../../schemas/identity.js';
 import { hasAnyRole, isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import type { Db, Page, PageRequest } from '../shared/data/db.js';
+import type { Db, Page } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../shared/errors.js';
