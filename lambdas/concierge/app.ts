@@ -1,5 +1,5 @@
-import { IdentityRepository } from '../identity/repository.js';
-import { OrgSettingsRepository } from '../identity/org-settings.js';
+import { People } from '../shared/people/people.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -20,7 +20,7 @@ export interface ConciergeDeps {
 
 /** The concierge function: each route of CONCIERGE_ROUTES is one line to a use case. */
 export function createConciergeHandler(deps: ConciergeDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new ConciergeService(
     new ConciergeRepository(deps.db),
     new AccessPolicy(people, people),

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.js';
-import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import type { ConciergeRepository } from './repository.js';
 import type { NoticeKind } from './rules.js';
@@ -38,14 +38,6 @@ export const LabEscalationPayload = z.object({
 });
 export type LabEscalationPayload = z.infer<typeof LabEscalationPayload>;
 
-const schedulerContext = (orgId: string, payload: FiredPayload, now: Date): WriteContext => ({
-  orgId,
-  actorId: 'scheduler',
-  actorRoles: [],
-  requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-  source: 'scheduler',
-  now: now.toISOString(),
-});
 
 /**
  * What the concierge's one-time schedules do when they fire (docs/scheduling.md, "Appointment

@@ -2,7 +2,7 @@ import type { Appointment, LabResult, Provider, TreatmentPlan } from '../../sche
 import type { User } from '../../schemas/identity.js';
 import { CalendarConflictError, Calendars, type CalendarChange } from '../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../shared/calendar/calendar.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
 import { IDEMPOTENCY_RECORD_PART, Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../shared/data/update-builder.js';
@@ -11,7 +11,6 @@ import { ConflictError, InvalidTransitionError, NotFoundError, VersionConflictEr
 import { ActivePlanEntity, AppointmentEntity, LabResultAlertEntity, LabResultEntity, ProviderEntity, TreatmentPlanEntity } from './entities.js';
 import { bufferGap, type NoticeKind } from './rules.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 const NOTICE_ATTRIBUTE: Record<NoticeKind, string> = { '24h': 'notice24hFor', '1h': 'notice1hFor' };
 

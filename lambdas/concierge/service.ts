@@ -35,7 +35,6 @@ import { CONCIERGE_SCHEDULE_NAMES, type AppointmentNoticePayload, type LabEscala
 import type { ConciergeRepository } from './repository.js';
 import { canPlanTransition, CHECK_IN_OPENS_MINUTES, dueNotices, freeSlots, isCritical, isFinalPlan, isSlot, labFlag, NOTICE_OFFSETS, type NoticeKind } from './rules.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** What the concierge needs of identity: users (a provider's profile, a care-team entry). */
 export interface People {

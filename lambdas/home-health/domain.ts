@@ -2,11 +2,11 @@ import { defineDomain, job } from '../shared/domain/domain-module.js';
 import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 import { createHomeHealthHandler } from './app.js';
 import { HOME_HEALTH_EVENT_RULES } from './events.js';
-import { HomeHealthRepository } from './repository.js';
+import { VisitRepository } from './visit-repository.js';
 import { HOME_HEALTH_ROUTES } from './routes.js';
 import { VisitLatePayload, VisitMissedPayload, VisitWork } from './visit-work.js';
 
-const visits = (deps: ScheduledWorkDeps) => new VisitWork(new HomeHealthRepository(deps.db), deps.clock, deps.logger);
+const visits = (deps: ScheduledWorkDeps) => new VisitWork(new VisitRepository(deps.db), deps.clock, deps.logger);
 
 /** Home health: aide profiles, the aide calendar, visits with EVV, routes, supplies, service logs. */
 export const HOME_HEALTH_DOMAIN = defineDomain({

@@ -2,8 +2,9 @@ import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
-import type { HomeHealthRepository, StoredVisit } from './repository.js';
+import type { StoredVisit, VisitRepository } from './visit-repository.js';
 import { lateCheckAt, missedCheckAt } from './rules.js';
 
 /** A visit's one-time checks: `visit-<visitId>-late` (start + 15 min) and `visit-<visitId>-missed` (end). */
@@ -68,7 +69,7 @@ export class VisitSchedules {
  */
 export class VisitWork {
   constructor(
-    private readonly repo: HomeHealthRepository,
+    private readonly repo: VisitRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -97,13 +98,6 @@ export class VisitWork {
   }
 
   private context(payload: FiredPayload<VisitCheckPayload>): WriteContext {
-    return {
-      orgId: payload.orgId,
-      actorId: 'scheduler',
-      actorRoles: [],
-      requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-      source: 'scheduler',
-      now: this.clock.now().toISOString(),
-    };
+    return schedulerContext(payload.orgId, payload, this.clock.now());
   }
 }

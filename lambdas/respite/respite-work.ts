@@ -4,9 +4,10 @@ import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
 import { job } from '../shared/domain/domain-module.js';
 import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
+import type { ReminderWhich } from '../shared/scheduling/timing.js';
 import { RespiteRepository } from './repository.js';
-import type { ReminderWhich } from './rules.js';
 
 /**
  * Respite's one-time schedule names: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's
@@ -65,14 +66,7 @@ export class RespiteWork {
   }
 
   private ctx(p: FiredPayload & { orgId: string }): WriteContext {
-    return {
-      orgId: p.orgId,
-      actorId: 'scheduler',
-      actorRoles: [],
-      requestId: `${p.scheduleName}@${p.scheduledTime}`,
-      source: 'scheduler',
-      now: this.clock.now().toISOString(),
-    };
+    return schedulerContext(p.orgId, p, this.clock.now());
   }
 }
 

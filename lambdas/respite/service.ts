@@ -9,41 +9,38 @@ import type {
   PutRespiteBudgetBody,
   RespiteAssignment,
   RespiteBudget,
-  RespiteCheckBody,
   RespiteEvvRecord,
   RespiteListQuery,
   RespiteOffer,
   RespiteSession,
 } from '../../schemas/respite.js';
-import { aideBooking, aideEntry } from '../home-health/aide-calendar.js';
-import { evvRecord, missingElements, OUT_OF_GEOFENCE, recordCheck } from '../home-health/evv.js';
-import type { OrgSettingsReader } from '../identity/org-settings.js';
+import type { CheckBody, EvvCheck, EvvException } from '../../schemas/visits.js';
+import { aideBooking, aideEntry } from '../shared/visits/aide-calendar.js';
+import { evvRecord, missingElements, recordCheck, recordUnplacedCheck } from '../shared/visits/evv.js';
+import type { OrgSettingsReader } from '../shared/people/org-settings.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
-import type { Calendars } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Item, type Page } from '../shared/data/db.js';
+import type { Page } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Scheduler } from '../shared/scheduling/scheduler.js';
-import { BudgetExceededError, type RespiteRepository } from './repository.js';
+import type { RespiteRepository } from './repository.js';
 import {
   CANCELLABLE,
   DEFAULT_OFFER_MINUTES,
   budgetYear,
   cancellationEffect,
-  ceilMinute,
   currentYear,
-  deviceTimeTooLate,
   lateCheckAt,
-  reminderTimes,
   sessionHours,
   sessionTimeProblems,
 } from './rules.js';
+import { aheadOfServer, remindersAhead, wholeMinuteAtOrAfter } from '../shared/scheduling/timing.js';
+import { deleteAll } from '../shared/scheduling/schedule-writes.js';
 import { RESPITE_SCHEDULE_NAMES, type RespiteWorkPayload } from './respite-work.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** The people the respite domain needs to know of: is an id an aide of the org. */
 export interface PeopleReader {
@@ -62,7 +59,7 @@ const SESSION_GEOFENCE_METERS = 150;
  *
  * Budget exactness: a session's hours are reserved, released, consumed or used only inside the
  * transaction that changes the session's status (repository), so the budget always equals what
- * the sessions say. Booking the aide is the one calendar's (`Calendars.book` with home health's
+ * the sessions say. Booking the aide is the one calendar's (`Calendars.book` with the shared
  * `aideBooking`), in the same transaction as the confirmation. Notices are one-time schedules with
  * derived names, set after the confirmation commits and removed by a cancellation; their fires
  * re-check the session (respite-work.ts), so a schedule that outlives its session sends nothing.
@@ -73,7 +70,6 @@ export class RespiteService {
     private readonly policy: AccessPolicy,
     private readonly people: PeopleReader,
     private readonly settings: OrgSettingsReader,
-    private readonly calendars: Calendars,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
   ) {}
@@ -190,7 +186,7 @@ export class RespiteService {
     const name = RESPITE_SCHEDULE_NAMES.offerExpiry(offer.offerId);
     await this.scheduler.putOneTime({
       name,
-      at: ceilMinute(offer.expiresAt),
+      at: wholeMinuteAtOrAfter(offer.expiresAt),
       payload: { kind: 'respite-offer-expiry', orgId: ctx.orgId, patientId, sessionId, offerId: offer.offerId } satisfies RespiteWorkPayload,
     });
     try {
@@ -203,7 +199,7 @@ export class RespiteService {
 
   /**
    * The offered aide accepts: one `Calendars.book` transaction books the aide's time (the travel gap
-   * of home health's `aideBooking`), confirms the session (on condition that it is still
+   * of the shared `aideBooking`), confirms the session (on condition that it is still
    * `requested`: of N aides accepting at once exactly one wins and the others' calendars stay as
    * they were), accepts the offer (still `offered`, unexpired), reserves the hours (while the
    * budget covers them) and adds the aide to the care team when not on it.
@@ -215,27 +211,12 @@ export class RespiteService {
     const session = await this.repo.getSession(caller.orgId, patientId, sessionId);
     if (!session) throw new NotFoundError('Respite session not found');
     if (session.status !== 'requested') throw new ConflictError('The session is no longer waiting for an aide');
-    const [{ travelSpeedKmh }, aide, onTeam] = await Promise.all([
-      this.settings.settings(caller.orgId),
-      this.people.getUser(caller.orgId, caller.userId),
-      this.repo.isCareTeamMember(caller.orgId, patientId, caller.userId),
-    ]);
+    const [{ travelSpeedKmh }, aide] = await Promise.all([this.settings.settings(caller.orgId), this.people.getUser(caller.orgId, caller.userId)]);
     const place = placeOf(session);
     const change = aideBooking(offer.aideId, { add: [aideEntry('respite', session.id, session.startAt, session.endAt, patientId, place)] }, travelSpeedKmh);
     const confirmed: RespiteSession = { ...session, status: 'confirmed', aideId: offer.aideId, confirmedAt: ctx.now, version: session.version + 1, updatedAt: ctx.now };
-    try {
-      await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, onTeam ? undefined : aide), () => confirmed);
-    } catch (err) {
-      if (!(err instanceof TransactionCancelledError)) throw err;
-      if (err.failed('session')) throw new ConflictError('Another aide accepted this session first');
-      if (err.failed('offer')) throw new InvalidTransitionError('The offer is no longer open');
-      if (err.failed('budget')) throw new BudgetExceededError('The respite budget no longer covers this session');
-      if (err.failed('careTeamMember')) {
-        // Joined the care team in between: accept again without the link.
-        await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, undefined), () => confirmed);
-      } else throw err;
-    }
-    await this.scheduler.delete(RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await this.repo.accept(ctx, session, offer, aide, change);
+    await deleteAll(this.scheduler, [RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)], { logger: this.logger });
     await this.setNotices(ctx, confirmed);
     return confirmed;
   }
@@ -244,7 +225,7 @@ export class RespiteService {
     const offer = await this.ownOffer(caller, patientId, sessionId, offerId);
     if (offer.status !== 'offered') throw new InvalidTransitionError(`The offer is ${offer.status}`);
     const declined = await this.repo.declineOffer(ctx, offer, reason);
-    await this.scheduler.delete(RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await deleteAll(this.scheduler, [RESPITE_SCHEDULE_NAMES.offerExpiry(offerId)], { logger: this.logger });
     return declined;
   }
 
@@ -289,41 +270,32 @@ export class RespiteService {
       ...session, status: 'cancelled', cancelledAt: ctx.now, cancelledBy: caller.userId, cancelReason: reason, cancellation: effect,
       version: session.version + 1, updatedAt: ctx.now,
     };
-    try {
-      if (session.aideId) {
-        const change = aideBooking(session.aideId, { remove: [{ id: session.id, start: session.startAt, end: session.endAt }] });
-        await this.calendars.book(ctx, [change], () => this.repo.cancelParts(ctx, session, effect, reason), () => cancelled);
-      } else {
-        await this.repo.commit(this.repo.cancelParts(ctx, session, effect, reason));
-      }
-    } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failed('session')) throw new ConflictError('The session changed at the same time; fetch it again');
-      throw err;
-    }
+    const change = session.aideId ? aideBooking(session.aideId, { remove: [{ id: session.id, start: session.startAt, end: session.endAt }] }) : undefined;
+    await this.repo.cancel(ctx, session, effect, reason, change);
     await this.removeNotices(session.id);
     return cancelled;
   }
 
-  async checkIn(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: RespiteCheckBody): Promise<RespiteSession> {
+  async checkIn(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: CheckBody): Promise<RespiteSession> {
     const session = await this.confirmedAidesSession(caller, patientId, sessionId);
     if (session.status !== 'confirmed') throw new InvalidTransitionError(`A ${session.status} session cannot be checked in`);
     const { check, exceptions } = this.check('check-in', session, body, ctx);
     await this.repo.checkIn(ctx, session, check, exceptions);
     await this.removeNotices(session.id);
-    return { ...session, status: 'in_progress', checkIn: check as RespiteSession['checkIn'], exceptions: exceptions as RespiteSession['exceptions'], version: session.version + 1, updatedAt: ctx.now };
+    return { ...session, status: 'in_progress', checkIn: check, exceptions, version: session.version + 1, updatedAt: ctx.now };
   }
 
   /** Completes the session: its hours move from reserved to used in the same transaction. */
-  async checkOut(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: RespiteCheckBody): Promise<RespiteSession> {
+  async checkOut(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: CheckBody): Promise<RespiteSession> {
     const session = await this.confirmedAidesSession(caller, patientId, sessionId);
     if (session.status !== 'in_progress') throw new InvalidTransitionError('Check-out needs a check-in first');
     const { check, exceptions } = this.check('check-out', session, body, ctx);
     await this.repo.checkOut(ctx, session, check, exceptions);
-    return { ...session, status: 'completed', checkOut: check as RespiteSession['checkOut'], exceptions: exceptions as RespiteSession['exceptions'], version: session.version + 1, updatedAt: ctx.now };
+    return { ...session, status: 'completed', checkOut: check, exceptions, version: session.version + 1, updatedAt: ctx.now };
   }
 
   /**
-   * The session's EVV record, built as a home visit's (home health's `evvRecord` and
+   * The session's EVV record, built as a home visit's (the shared `evvRecord` and
    * `missingElements`): service type `respite`, the recipient, the local date, the place, the aide,
    * begin and end from the checks, the exceptions. A read of it is audited.
    */
@@ -351,7 +323,7 @@ export class RespiteService {
       version: session.version,
       begin: session.checkIn?.at ?? null,
       end: session.checkOut?.at ?? null,
-      exceptions: (session.exceptions ?? []) as Parameters<typeof evvRecord>[0]['exceptions'],
+      exceptions: session.exceptions ?? [],
       changes: [],
     });
     await this.repo.recordRead(ctx, session);
@@ -376,46 +348,32 @@ export class RespiteService {
   }
 
   /**
-   * The check as a home visit records it (home health's `recordCheck`: never refused; outside the
+   * The check as a home visit records it (the shared `recordCheck`: never refused; outside the
    * geofence it raises `out_of_geofence`). A session given only an address cannot be verified: the
    * check is kept with no distance and raises the same exception, which a reason code settles.
    */
-  private check(on: 'check-in' | 'check-out', session: RespiteSession, body: RespiteCheckBody, ctx: WriteContext): { check: Item; exceptions: Item[] } {
+  private check(on: 'check-in' | 'check-out', session: RespiteSession, body: CheckBody, ctx: WriteContext): { check: EvvCheck; exceptions: EvvException[] } {
     const now = new Date(ctx.now);
-    if (body.at && deviceTimeTooLate(body.at, now)) {
+    if (body.at && aheadOfServer(body.at, now)) {
       throw new ValidationError('at is in the future', [{ path: 'body.at', message: 'must not be more than 5 minutes in the future' }]);
     }
     const at = body.at ? new Date(body.at).toISOString() : ctx.now;
     const place = placeOf(session);
-    const site = place ? { ...place, geofenceMeters: SESSION_GEOFENCE_METERS } : undefined;
-    const fix = { lat: body.location.lat, lng: body.location.lng, accuracyMeters: body.location.accuracyMeters };
-    const base = { on, fix, at, recordedAt: ctx.now, reasonCode: body.reasonCode, note: body.note } as const;
-    let check: Item;
-    let exception: Item | undefined;
-    if (site) {
-      const recorded = recordCheck({ ...base, site });
-      check = recorded.check as Item;
-      exception = recorded.exception as Item | undefined;
-    } else {
-      check = {
-        at, recordedAt: ctx.now, location: { lat: fix.lat, lng: fix.lng, ...(fix.accuracyMeters !== undefined ? { accuracyMeters: fix.accuracyMeters } : {}) },
-        distanceMeters: null, withinGeofence: false, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.note ? { note: body.note } : {}),
-      };
-      exception = { code: OUT_OF_GEOFENCE, on, at, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}) };
-    }
-    return { check, exceptions: [...((session.exceptions as Item[] | undefined) ?? []), ...(exception ? [exception] : [])] };
+    const input = { on, fix: body.location, at, recordedAt: ctx.now, reasonCode: body.reasonCode, note: body.note };
+    const { check, exception } = place ? recordCheck({ ...input, site: { ...place, geofenceMeters: SESSION_GEOFENCE_METERS } }) : recordUnplacedCheck(input);
+    return { check, exceptions: [...(session.exceptions ?? []), ...(exception ? [exception] : [])] };
   }
 
   /** After a confirmation commits: the notices still ahead and the late check-in check. */
   private async setNotices(ctx: WriteContext, session: RespiteSession): Promise<void> {
     const base = { orgId: ctx.orgId, patientId: session.patientId, sessionId: session.id, startAt: session.startAt };
     const puts = [
-      ...reminderTimes(session.startAt, new Date(ctx.now)).map((r) => ({
+      ...remindersAhead(session.startAt, new Date(ctx.now)).map((r) => ({
         name: RESPITE_SCHEDULE_NAMES.session(session.id, r.which),
-        at: ceilMinute(r.at),
+        at: wholeMinuteAtOrAfter(r.at),
         payload: { kind: 'respite-reminder', which: r.which, ...base } satisfies RespiteWorkPayload,
       })),
-      { name: RESPITE_SCHEDULE_NAMES.session(session.id, 'late'), at: ceilMinute(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
+      { name: RESPITE_SCHEDULE_NAMES.session(session.id, 'late'), at: wholeMinuteAtOrAfter(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
     ];
     for (const s of puts) {
       try {
@@ -428,11 +386,9 @@ export class RespiteService {
   }
 
   private async removeNotices(sessionId: string): Promise<void> {
-    for (const which of ['24h', '1h', 'late'] as const) {
-      const name = RESPITE_SCHEDULE_NAMES.session(sessionId, which);
-      // Best effort: a notice left behind finds the session cancelled or checked in and sends nothing.
-      await this.scheduler.delete(name).catch((e: unknown) => this.logger.warn('respite notice not removed', { name, error: e as Error }));
-    }
+    // Best effort: a notice left behind finds the session cancelled or checked in and sends nothing.
+    const names = (['24h', '1h', 'late'] as const).map((which) => RESPITE_SCHEDULE_NAMES.session(sessionId, which));
+    await deleteAll(this.scheduler, names, { logger: this.logger });
   }
 }
 
