@@ -2,7 +2,8 @@ import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
-import type { ConciergeRepository } from './repository.js';
+import type { AppointmentRepository } from './appointments/repository.js';
+import type { LabResultRepository } from './lab-results/repository.js';
 import type { NoticeKind } from './rules.js';
 
 /** The payload of an appointment notice (`appt-<id>-<start>-<24h|1h>`): the start it was made for. */
@@ -41,7 +42,8 @@ const schedulerContext = (orgId: string, payload: FiredPayload, now: Date): Writ
  */
 export class ConciergeWork {
   constructor(
-    private readonly repo: ConciergeRepository,
+    private readonly appointments: Pick<AppointmentRepository, 'markNoticeSent'>,
+    private readonly labResults: Pick<LabResultRepository, 'markEscalated'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -49,14 +51,14 @@ export class ConciergeWork {
   async onAppointmentNotice(payload: FiredPayload<AppointmentNoticePayload>): Promise<void> {
     const { orgId, patientId, appointmentId, notice, startAt } = payload;
     const ctx = schedulerContext(orgId, payload, this.clock.now());
-    const sent = await this.repo.markNoticeSent(ctx, { patientId, appointmentId }, notice, startAt);
+    const sent = await this.appointments.markNoticeSent(ctx, { patientId, appointmentId }, notice, startAt);
     this.logger.info(sent ? 'appointment notice sent' : 'appointment notice not due (cancelled, moved or sent)', { appointmentId, notice });
   }
 
   async onLabEscalation(payload: FiredPayload<LabEscalationPayload>): Promise<void> {
     const { orgId, patientId, labResultId } = payload;
     const ctx = schedulerContext(orgId, payload, this.clock.now());
-    const marked = await this.repo.markEscalated(ctx, patientId, labResultId);
+    const marked = await this.labResults.markEscalated(ctx, patientId, labResultId);
     if (marked) this.logger.info('critical lab result escalated', { labResultId });
   }
 }

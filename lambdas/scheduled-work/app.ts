@@ -1,8 +1,9 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES, type IncidentDeadlinePayload } from '../assisted-living/deadline-work.js';
 import { AssistedLivingRepository } from '../assisted-living/repository.js';
+import { AppointmentRepository } from '../concierge/appointments/repository.js';
+import { LabResultRepository } from '../concierge/lab-results/repository.js';
 import { ConciergeWork, type AppointmentNoticePayload, type LabEscalationPayload } from '../concierge/notices.js';
-import { ConciergeRepository } from '../concierge/repository.js';
 import { HomeHealthRepository } from '../home-health/repository.js';
 import { VisitWork, type VisitCheckPayload } from '../home-health/visit-work.js';
 import { DoseWork } from '../medications/dose-work.js';
@@ -36,7 +37,7 @@ export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
 export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Record<string, ScheduledJob> = {}): (payload: FiredPayload) => Promise<void> {
   const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
   const incidents = incidentDeadlines(deps);
-  const concierge = new ConciergeWork(new ConciergeRepository(deps.db), deps.clock, deps.logger);
+  const concierge = new ConciergeWork(new AppointmentRepository(deps.db), new LabResultRepository(deps.db), deps.clock, deps.logger);
   const visits = new VisitWork(new HomeHealthRepository(deps.db), deps.clock, deps.logger);
   const jobs: Record<string, ScheduledJob> = {
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
