@@ -2,15 +2,16 @@ import type { Appointment } from '../../../schemas/concierge.js';
 import type { User } from '../../../schemas/identity.js';
 import { CalendarConflictError, Calendars, type CalendarChange } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Db, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
 import { CareTeamMemberEntity, PatientEntity } from '../../shared/data/entities.js';
-import { IDEMPOTENCY_RECORD_PART, Idempotency, type IdempotencyRequest } from '../../shared/data/idempotency.js';
+import { IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../shared/errors.js';
 import type { PageRequest } from '../context.js';
 import { AppointmentEntity, ProviderEntity } from '../entities.js';
 import { bufferGap, type NoticeKind } from '../rules.js';
+import { ConciergeStore } from '../store.js';
 
 const NOTICE_ATTRIBUTE: Record<NoticeKind, string> = { '24h': 'notice24hFor', '1h': 'notice1hFor' };
 
@@ -29,18 +30,8 @@ export interface Hold {
  *   the provider's by start: Query GSI2 `ORG#o#PROV#p#APPTS`
  * - calendars (booking, moving, freeing time): the shared calendar's day items (`Calendars`)
  */
-export class AppointmentRepository {
-  private readonly idempotency: Idempotency;
-  private readonly calendars: Calendars;
-
-  constructor(private readonly db: Db) {
-    this.idempotency = new Idempotency(db);
-    this.calendars = new Calendars(db);
-  }
-
-  replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return this.idempotency.replay(ctx, idem);
-  }
+export class AppointmentRepository extends ConciergeStore {
+  private readonly calendars = new Calendars(this.db);
 
   async getAppointment(orgId: string, patientId: string, id: string, consistent = false): Promise<Appointment | undefined> {
     const item = await this.db.get(AppointmentEntity.key(orgId, patientId, id), consistent);

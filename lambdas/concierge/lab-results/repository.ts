@@ -1,30 +1,21 @@
 import type { LabResult } from '../../../schemas/concierge.js';
 import { recordAccess } from '../../shared/data/access-record.js';
-import { failedPart, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type TransactItem, type TransactParts } from '../../shared/data/db.js';
 import { PatientEntity } from '../../shared/data/entities.js';
-import { Idempotency, type IdempotencyRequest } from '../../shared/data/idempotency.js';
+import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../shared/errors.js';
 import type { PageRequest } from '../context.js';
 import { LabResultAlertEntity, LabResultEntity } from '../entities.js';
+import { ConciergeStore } from '../store.js';
 
 /**
  * Lab results and their critical alerts in the single table (docs/data-model.md, "Medical concierge"):
  * - lab result: GetItem `P / LAB#<id>`; newest first: Query GSI1 `P#LABS`; per test: Query GSI2 `P#LAB#<code>`
  * - a published critical result's alert: `P / LABALERT#<id>` (its INSERT notifies, its escalation mark escalates)
  */
-export class LabResultRepository {
-  private readonly idempotency: Idempotency;
-
-  constructor(private readonly db: Db) {
-    this.idempotency = new Idempotency(db);
-  }
-
-  replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return this.idempotency.replay(ctx, idem);
-  }
-
+export class LabResultRepository extends ConciergeStore {
   async getLabResult(orgId: string, patientId: string, id: string, consistent = false): Promise<LabResult | undefined> {
     const item = await this.db.get(LabResultEntity.key(orgId, patientId, id), consistent);
     return item ? LabResultEntity.fromItem(item) : undefined;

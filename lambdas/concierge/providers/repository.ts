@@ -1,31 +1,22 @@
 import type { Provider } from '../../../schemas/concierge.js';
 import { Calendars } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Db, type Item, type Page } from '../../shared/data/db.js';
-import { Idempotency, type IdempotencyRequest } from '../../shared/data/idempotency.js';
+import { failedPart, type Item, type Page } from '../../shared/data/db.js';
+import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, VersionConflictError } from '../../shared/errors.js';
 import type { PageRequest } from '../context.js';
 import { ProviderEntity } from '../entities.js';
+import { ConciergeStore } from '../store.js';
 
 /**
  * Providers and their booked time in the single table (docs/data-model.md, "Medical concierge"):
  * - provider: GetItem `ORG#o#PROV#p / PROFILE`; directory: Query GSI1 `ORG#o#PROVIDERS` (by specialty prefix)
  * - booked time (free slots): the shared calendar's day items of the provider (`Calendars`)
  */
-export class ProviderRepository {
-  private readonly idempotency: Idempotency;
-  private readonly calendars: Calendars;
-
-  constructor(private readonly db: Db) {
-    this.idempotency = new Idempotency(db);
-    this.calendars = new Calendars(db);
-  }
-
-  replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return this.idempotency.replay(ctx, idem);
-  }
+export class ProviderRepository extends ConciergeStore {
+  private readonly calendars = new Calendars(this.db);
 
   async getProvider(orgId: string, providerId: string, consistent = false): Promise<Provider | undefined> {
     const item = await this.db.get(ProviderEntity.key(orgId, providerId), consistent);

@@ -1,12 +1,13 @@
 import type { TreatmentPlan } from '../../../schemas/concierge.js';
-import { failedPart, type Db, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
 import { PatientEntity } from '../../shared/data/entities.js';
-import { Idempotency, type IdempotencyRequest } from '../../shared/data/idempotency.js';
+import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import type { PageRequest } from '../context.js';
 import { ActivePlanEntity, TreatmentPlanEntity } from '../entities.js';
+import { ConciergeStore } from '../store.js';
 
 /** What an update does to the patient's one-active-plan pointer: take it (activate) or release it. */
 export type PlanPointer = 'take' | 'release' | undefined;
@@ -15,17 +16,7 @@ export type PlanPointer = 'take' | 'release' | undefined;
  * Treatment plans in the single table (docs/data-model.md, "Medical concierge"): Query `P`,
  * `PLAN#0..PLAN#8`, reverse; the one active plan: `P / PLAN#ACTIVE`.
  */
-export class TreatmentPlanRepository {
-  private readonly idempotency: Idempotency;
-
-  constructor(private readonly db: Db) {
-    this.idempotency = new Idempotency(db);
-  }
-
-  replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
-    return this.idempotency.replay(ctx, idem);
-  }
-
+export class TreatmentPlanRepository extends ConciergeStore {
   async getPlan(orgId: string, patientId: string, id: string, consistent = false): Promise<TreatmentPlan | undefined> {
     const item = await this.db.get(TreatmentPlanEntity.key(orgId, patientId, id), consistent);
     return item ? TreatmentPlanEntity.fromItem(item) : undefined;
