@@ -1,4 +1,4 @@
-import { IdentityRepository } from '../identity/repository.js';
+import { People } from '../shared/people/people.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -17,7 +17,7 @@ export interface AssistedLivingDeps {
 
 /** The assisted-living function: incidents and the resident dashboard. */
 export function createAssistedLivingHandler(deps: AssistedLivingDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new AssistedLivingService(new AssistedLivingRepository(deps.db), new AccessPolicy(people, people), deps.clock, deps.db);
 
   return createApiHandler(

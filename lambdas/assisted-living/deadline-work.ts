@@ -1,6 +1,8 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
+import { wholeMinuteAfter } from '../shared/scheduling/timing.js';
 import { scheduleNames, type FiredPayload, type SchedulePayload, type Scheduler } from '../shared/scheduling/scheduler.js';
 import type { AssistedLivingRepository } from './repository.js';
 
@@ -27,10 +29,7 @@ export interface IncidentEventRef {
  * The first whole minute strictly after `reportDueBy`: EventBridge Scheduler's `at()` fires at
  * minute precision, and a fire before the deadline would find the incident not yet overdue.
  */
-export function deadlineFireTime(reportDueBy: string): string {
-  const t = Date.parse(reportDueBy);
-  return new Date(Math.floor(t / 60_000) * 60_000 + 60_000).toISOString();
-}
+export const deadlineFireTime = (reportDueBy: string): string => wholeMinuteAfter(reportDueBy);
 
 /**
  * Incident report deadlines (API.md "Assisted living", docs/scheduling.md). The assisted-living
@@ -82,15 +81,7 @@ export class IncidentDeadlineWork {
       this.logger.warn('incident deadline fired early; ignored', { scheduleName: payload.scheduleName, reportDueBy: incident.reportDueBy });
       return;
     }
-    const now = this.clock.now().toISOString();
-    const ctx: WriteContext = {
-      orgId,
-      actorId: 'scheduler',
-      actorRoles: [],
-      requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-      source: 'scheduler',
-      now,
-    };
+    const ctx = schedulerContext(orgId, payload, this.clock.now());
     const marked = await this.repo.markReportOverdue(ctx, incident);
     if (marked) this.logger.info('incident report overdue', { incidentId });
   }

@@ -1,5 +1,5 @@
 import type { IncidentStatus, PatientDashboard } from '../../schemas/assisted-living.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versionedUpdate } from '../shared/data/update-builder.js';
@@ -8,7 +8,6 @@ import { NotFoundError, VersionConflictError } from '../shared/errors.js';
 import { DashboardEntity, IncidentEntity, type StoredIncident } from './entities.js';
 
 export type { StoredIncident } from './entities.js';
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** Counter attribute of each status on the dashboard item. */
 const STATUS_COUNTER: Record<IncidentStatus, string> = { open: 'openCount', investigating: 'investigatingCount', resolved: 'resolvedCount' };

@@ -1,4 +1,5 @@
 import type { IncidentCategory, IncidentSeverity, IncidentStatus } from '../../schemas/assisted-living.js';
+import { aheadOfServer } from '../shared/scheduling/timing.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -31,12 +32,8 @@ export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean
   return from === to || NEXT[from].includes(to);
 }
 
-/** An incident may be reported at most this far ahead of the server clock (device clock skew). */
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
-
-export function occurredTooLate(occurredAt: string, now: Date): boolean {
-  return Date.parse(occurredAt) > now.getTime() + MAX_FUTURE_SKEW_MS;
-}
+/** An incident may be reported at most the device-clock tolerance ahead of the server clock. */
+export const occurredTooLate = (occurredAt: string, now: Date): boolean => aheadOfServer(occurredAt, now);
 
 /** The audit verb of a status change (the audit row's `action`). */
 export const AUDIT_VERB: Record<IncidentStatus, string> = { open: 'update', investigating: 'investigate', resolved: 'resolve' };

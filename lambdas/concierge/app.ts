@@ -1,10 +1,10 @@
-import { IdentityRepository } from '../identity/repository.js';
-import { OrgSettingsRepository } from '../identity/org-settings.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
+import { People } from '../shared/people/people.js';
 import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import { appointmentHandlers } from './appointments/handlers.js';
 import type { ConciergeContext } from './context.js';
@@ -27,7 +27,7 @@ export interface ConciergeDeps {
  * plans) answers its own routes from the one context built here (docs/decisions.md, "A domain of several aggregates").
  */
 export function createConciergeHandler(deps: ConciergeDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const ctx: ConciergeContext = {
     db: deps.db,
     policy: new AccessPolicy(people, people),

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
 import type { AppointmentRepository } from './appointments/repository.js';
 import type { LabResultRepository } from './lab-results/repository.js';
@@ -24,14 +25,6 @@ export interface LabEscalationPayload extends SchedulePayload {
   labResultId: string;
 }
 
-const schedulerContext = (orgId: string, payload: FiredPayload, now: Date): WriteContext => ({
-  orgId,
-  actorId: 'scheduler',
-  actorRoles: [],
-  requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-  source: 'scheduler',
-  now: now.toISOString(),
-});
 
 /**
  * What the concierge's one-time schedules do when they fire (docs/scheduling.md, "Appointment

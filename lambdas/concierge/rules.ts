@@ -2,6 +2,7 @@ import type { Availability, LabFlag, PlanStatus, Slot, Weekday } from '../../sch
 import { findClash, type CalendarEntry, type GapRule } from '../shared/calendar/calendar.js';
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayOfWeek, localDate, startOfLocalDay, zonedToUtc } from '../shared/scheduling/zoned-time.js';
+import { REMINDERS, remindersAhead, type ReminderWhich } from '../shared/scheduling/timing.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -133,13 +134,11 @@ export const isFinalPlan = (status: PlanStatus): boolean => status === 'complete
 /** Check-in opens this long before the start (API.md). */
 export const CHECK_IN_OPENS_MINUTES = 30;
 
-/** The notices of an appointment: start - 24 h and start - 1 h. */
-export const NOTICE_OFFSETS = { '24h': 24 * 60, '1h': 60 } as const;
-export type NoticeKind = keyof typeof NOTICE_OFFSETS;
+/** The notices of an appointment: the shared reminders, start - 24 h and start - 1 h. */
+export const NOTICE_OFFSETS: Readonly<Record<ReminderWhich, number>> = Object.fromEntries(REMINDERS.map((r) => [r.which, r.minutesBefore])) as Record<ReminderWhich, number>;
+export type NoticeKind = ReminderWhich;
 
 /** The notices still in the future at `now`, with when they fire. */
 export function dueNotices(startAt: string, now: Date): Array<{ notice: NoticeKind; at: string }> {
-  return (Object.entries(NOTICE_OFFSETS) as Array<[NoticeKind, number]>)
-    .map(([notice, minutes]) => ({ notice, at: new Date(Date.parse(startAt) - minutes * MINUTE).toISOString() }))
-    .filter((n) => Date.parse(n.at) > now.getTime());
+  return remindersAhead(startAt, now).map((r) => ({ notice: r.which, at: r.at }));
 }

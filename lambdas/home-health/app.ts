@@ -1,5 +1,5 @@
-import { OrgSettingsRepository } from '../identity/org-settings.js';
-import { IdentityRepository } from '../identity/repository.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
+import { People } from '../shared/people/people.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -22,7 +22,7 @@ export interface HomeHealthDeps {
 
 /** The home-health function: aides, visits with EVV, routes, supplies, service logs. */
 export function createHomeHealthHandler(deps: HomeHealthDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new HomeHealthService(
     new HomeHealthRepository(deps.db),
     new AccessPolicy(people, people),

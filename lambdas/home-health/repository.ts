@@ -1,7 +1,7 @@
 import type { AideProfile, EvvChange, ServiceLog, Supply, SupplyMovement, Visit, VisitStatus } from '../../schemas/home-health.js';
 import type { User } from '../../schemas/identity.js';
 import { Calendars, type CalendarChange, type CalendarWindow } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { Idempotency, IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
 import { PatientKeys } from '../shared/data/keys.js';
@@ -10,7 +10,6 @@ import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, VersionConflictError, type AppError } from '../shared/errors.js';
 import { AideKeys, ServiceLogKeys, SupplyKeys, SupplyUsageKeys, VisitKeys } from './keys.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** A visit as stored: the API's fields and the EVV bookkeeping the EVV routes show. */
 export type StoredVisit = Visit & {

@@ -6,6 +6,7 @@
 import type { AideProfile, VisitStatus, WeeklyAvailability } from '../../schemas/home-health.js';
 import type { CalendarEntry, Place } from '../shared/calendar/calendar.js';
 import { localDate, localParts } from '../shared/scheduling/zoned-time.js';
+import { wholeMinuteAtOrAfter } from '../shared/scheduling/timing.js';
 import { distanceKm, round1, travelMinutes } from './geo.js';
 
 /** Statuses an assignment may start from or repeat in (a visit under way or over keeps its aide). */
@@ -113,12 +114,6 @@ export function routeLegs(entries: readonly CalendarEntry[], homeBase: Place, sp
     stops,
     totals: { stops: stops.length, distanceKm: round1(km + homeKm), travelMinutes: round1(minutes + homeMinutes), homeDistanceKm: round1(homeKm) },
   };
-}
-
-/** The first whole minute at or after `iso` (Scheduler fires at minute precision). */
-export function wholeMinuteAtOrAfter(iso: string): string {
-  const t = Date.parse(iso);
-  return new Date(Math.ceil(t / 60_000) * 60_000).toISOString();
 }
 
 /** When the late check fires: 15 minutes after the scheduled start. */

@@ -24,17 +24,18 @@ import type {
   Visit,
 } from '../../schemas/home-health.js';
 import type { User } from '../../schemas/identity.js';
-import type { OrgSettingsReader } from '../identity/org-settings.js';
+import type { OrgSettingsReader } from '../shared/people/org-settings.js';
 import type { Caller } from '../shared/auth/caller.js';
 import { isStaff } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import type { CalendarChange } from '../shared/calendar/calendar-repository.js';
-import type { Db, Page, TransactItem } from '../shared/data/db.js';
+import type { Db, Page, TransactItem, PageRequest } from '../shared/data/db.js';
 import { recordAccess } from '../shared/data/access-record.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../shared/errors.js';
 import { addDays, localDate, startOfLocalDay } from '../shared/scheduling/zoned-time.js';
+import { aheadOfServer } from '../shared/scheduling/timing.js';
 import { AIDE_BOOKING_MARGIN_MINUTES, aideBooking, aideEntry, aideOwner, travelGap } from './aide-calendar.js';
 import { evvCsv, evvRecord, maintain, missingElements, recordCheck, type EvvSource } from './evv.js';
 import { distanceKm, round1 } from './geo.js';
@@ -42,7 +43,6 @@ import { publicVisit, type HomeHealthRepository, type StoredVisit } from './repo
 import { ASSIGNABLE, CANCELLABLE, LOGGABLE, placeBefore, rankSuggestions, routeLegs, switchedOn, withinWeeklyAvailability } from './rules.js';
 import type { VisitSchedules } from './visit-work.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** What home health needs of identity: users and patients of the org (the identity repository). */
 export interface People {
@@ -52,7 +52,6 @@ export interface People {
 
 const DEFAULT_GEOFENCE_METERS = 150;
 /** A device clock may run this far ahead of ours. */
-const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_EXPORT_DAYS = 31;
 const shiftIso = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
 
@@ -483,7 +482,7 @@ export class HomeHealthService {
 
   private checkTime(ctx: WriteContext, at: string | undefined): string {
     if (!at) return ctx.now;
-    if (Date.parse(at) > Date.parse(ctx.now) + MAX_FUTURE_SKEW_MS) {
+    if (aheadOfServer(at, new Date(ctx.now))) {
       throw new ValidationError('at is in the future', [{ path: 'body.at', message: 'must not be more than 5 minutes ahead' }]);
     }
     return new Date(at).toISOString();

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import { scheduleNames, type FiredPayload, type SchedulePayload, type Scheduler } from '../shared/scheduling/scheduler.js';
 import type { HomeHealthRepository, StoredVisit } from './repository.js';
 import { lateCheckAt, missedCheckAt } from './rules.js';
@@ -88,13 +89,6 @@ export class VisitWork {
   }
 
   private context(payload: FiredPayload<VisitCheckPayload>): WriteContext {
-    return {
-      orgId: payload.orgId,
-      actorId: 'scheduler',
-      actorRoles: [],
-      requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-      source: 'scheduler',
-      now: this.clock.now().toISOString(),
-    };
+    return schedulerContext(payload.orgId, payload, this.clock.now());
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
-import { OrgSettingsRepository } from './org-settings.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
 import { IdentityRepository } from './repository.js';
 import { IDENTITY_ROUTES } from './routes.js';
 import { IdentityService } from './service.js';

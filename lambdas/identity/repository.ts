@@ -1,26 +1,32 @@
 import type { Role } from '../../schemas/roles.js';
 import type { CareTeamMember, Patient, Relationship, User } from '../../schemas/identity.js';
-import type { MembershipReader, PatientReader } from '../shared/auth/policy.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
 import { CareTeamMemberEntity, MrnClaimEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { versioned, versionedUpdate } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, NotFoundError, VersionConflictError } from '../shared/errors.js';
+import { CareTeamWrites } from '../shared/people/care-team.js';
+import { People } from '../shared/people/people.js';
 
 /**
- * Users, patients and care teams in the single table. The only identity code that knows keys.
+ * Users, patients and care teams in the single table. The only identity code that knows keys. The
+ * reads every domain shares (a user, a patient, the care-team links) are `People`'s, below the
+ * domains; the care-team link is written by the one writer, `CareTeamWrites`.
  * Access patterns (docs/data-model.md):
  * - user by id: GetItem `ORG#o#USER#u / PROFILE`; users by role: Query GSI1 `ORG#o#USERS`, `ROLE#r#`
  * - patient by id: GetItem `ORG#o#PAT#p / PROFILE`; org's patients: Query GSI1 `ORG#o#PATIENTS`
  * - care team: Query `ORG#o#PAT#p`, `MEMBER#`; my patients: Query GSI1 `ORG#o#USER#u`, `PAT#`
  * - access check: GetItem `ORG#o#PAT#p / MEMBER#u`
  */
-export class IdentityRepository implements MembershipReader, PatientReader {
+export class IdentityRepository extends People {
   private readonly idempotency: Idempotency;
+  private readonly careTeam: CareTeamWrites;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
+    super(db);
     this.idempotency = new Idempotency(db);
+    this.careTeam = new CareTeamWrites(db);
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
@@ -28,11 +34,6 @@ export class IdentityRepository implements MembershipReader, PatientReader {
   }
 
   // ---- users -------------------------------------------------------------------------------
-
-  async getUser(orgId: string, userId: string): Promise<User | undefined> {
-    const item = await this.db.get(UserEntity.key(orgId, userId));
-    return item ? UserEntity.fromItem(item) : undefined;
-  }
 
   /** The profile item, and the patient's link to its login, in one transaction. */
   async createUser(ctx: WriteContext, user: User, idem: IdempotencyRequest | undefined, response: unknown): Promise<unknown> {
@@ -80,15 +81,6 @@ export class IdentityRepository implements MembershipReader, PatientReader {
   }
 
   // ---- patients ----------------------------------------------------------------------------
-
-  async getPatient(orgId: string, patientId: string, consistent = false): Promise<Patient | undefined> {
-    const item = await this.db.get(PatientEntity.key(orgId, patientId), consistent);
-    return item ? PatientEntity.fromItem(item) : undefined;
-  }
-
-  async patientExists(orgId: string, patientId: string): Promise<boolean> {
-    return !!(await this.db.get(PatientEntity.key(orgId, patientId)));
-  }
 
   /** Patient + MRN claim (+ idempotency record): a duplicate MRN in the org is a 409. */
   async createPatient(ctx: WriteContext, patient: Patient, idem: IdempotencyRequest | undefined): Promise<Patient> {
@@ -185,50 +177,23 @@ export class IdentityRepository implements MembershipReader, PatientReader {
 
   // ---- care teams --------------------------------------------------------------------------
 
-  async isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean> {
-    // Strongly consistent: a removal from the care team ends access at once (API.md), not after
-    // the eventual-consistency window of a default GetItem.
-    const item = await this.db.get(CareTeamMemberEntity.key(orgId, patientId, userId), true);
-    return !!item && item.deleting !== true;
-  }
-
-  async listCareTeam(orgId: string, patientId: string): Promise<CareTeamMember[]> {
-    const items = await this.db.queryAll<Item>({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': PatientEntity.partition(orgId, patientId), ':prefix': CareTeamMemberEntity.prefix },
-    });
-    return items.filter((i) => i.deleting !== true).map(CareTeamMemberEntity.fromItem);
-  }
-
-  /** Adds or changes a member, on condition that the patient exists. */
+  /**
+   * Adds a member or changes their relationship, on condition that the patient exists (the one
+   * care-team writer, `CareTeamWrites`, with its retry when a parallel put raced this one).
+   */
   async putCareTeamMember(ctx: WriteContext, patientId: string, user: User, relationship: Relationship): Promise<CareTeamMember> {
-    const key = CareTeamMemberEntity.key(ctx.orgId, patientId, user.userId);
-    const existing = await this.db.get(key, true);
-    const item = {
-      ...CareTeamMemberEntity.newItem({ ...key, ...CareTeamMemberEntity.byUser(ctx.orgId, user.userId, patientId) }, {
-        id: user.userId,
-        patientId,
-        userId: user.userId,
-        relationship,
-        displayName: user.displayName,
-        email: user.email,
-        role: user.role,
-        addedAt: existing && existing.deleting !== true ? existing.addedAt : ctx.now,
-        addedBy: existing && existing.deleting !== true ? existing.addedBy : ctx.actorId,
-      }, ctx),
-      version: existing && existing.deleting !== true ? Number(existing.version) + 1 : 1,
-      createdAt: existing && existing.deleting !== true ? existing.createdAt : ctx.now,
-    };
     try {
-      await this.db.transact({
-        patientExists: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, patientId), ConditionExpression: 'attribute_exists(PK)' }),
-        member: this.db.put(item),
+      return await this.careTeam.write(ctx, { patientId, member: user, relationship, mode: 'put' }, async (join, member) => {
+        await this.db.transact({
+          patientExists: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, patientId), ConditionExpression: 'attribute_exists(PK)' }),
+          ...join,
+        });
+        return member!;
       });
     } catch (err) {
       if (err instanceof TransactionCancelledError && err.failed('patientExists')) throw new NotFoundError('Patient not found');
       throw err;
     }
-    return CareTeamMemberEntity.fromItem(item);
   }
 
   /**

@@ -14,14 +14,13 @@ import type { Role } from '../../schemas/roles.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import type { Db, Page } from '../shared/data/db.js';
+import type { Db, Page, PageRequest } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { IdentityRepository } from './repository.js';
 import type { UserDirectory } from './user-directory.js';
 
-type PageRequest = { limit: number; cursor?: string };
 
 /** The identity and people use cases (API.md, "Identity and people"). No HTTP, no SDK here. */
 export class IdentityService {

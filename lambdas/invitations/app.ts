@@ -1,4 +1,4 @@
-import { IdentityRepository } from '../identity/repository.js';
+import { People } from '../shared/people/people.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -19,7 +19,7 @@ export interface InvitationsDeps {
 
 /** The invitations function: each route a line from validated input to a use case. */
 export function createInvitationsHandler(deps: InvitationsDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new InvitationService(new InvitationRepository(deps.db), new AccessPolicy(people, people), people, deps.mailer);
   return createApiHandler(
     INVITATION_ROUTES,

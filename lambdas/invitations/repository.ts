@@ -1,9 +1,10 @@
 import type { Invitation, InvitationStatus } from '../../schemas/invitations.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
-import { CareTeamMemberEntity, LoginLinkEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
+import { LoginLinkEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { versioned } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { InvalidTransitionError, NotFoundError } from '../shared/errors.js';
+import { CareTeamWrites } from '../shared/people/care-team.js';
 import { hashEmail } from './code.js';
 import { InvitationCodeEntity, InvitationEntity, InviteeEntity, SignUpEntity } from './entities.js';
 
@@ -30,7 +31,11 @@ const ttlAfter = (iso: string) => epochSeconds(iso) + 86_400;
  * - an admitted sign-up: GetItem `SIGNUP#<sha256(username)>` -> org and id
  */
 export class InvitationRepository {
-  constructor(private readonly db: Db) {}
+  private readonly careTeam: CareTeamWrites;
+
+  constructor(private readonly db: Db) {
+    this.careTeam = new CareTeamWrites(db);
+  }
 
   async get(orgId: string, invitationId: string): Promise<StoredInvitation | undefined> {
     const item = await this.db.get(InvitationEntity.key(orgId, invitationId), true);
@@ -210,24 +215,13 @@ export class InvitationRepository {
           }
         : {
             patientExists: this.db.conditionCheck({ Key: PatientEntity.key(orgId, invitation.patientId), ConditionExpression: 'attribute_exists(PK)' }),
-            member: this.db.put(
-              CareTeamMemberEntity.newItem(
-                { ...CareTeamMemberEntity.key(orgId, invitation.patientId, userId), ...CareTeamMemberEntity.byUser(orgId, userId, invitation.patientId) },
-                {
-                  id: userId,
-                  patientId: invitation.patientId,
-                  userId,
-                  relationship: 'family',
-                  displayName: login.displayName,
-                  email: invitation.email,
-                  role: 'family',
-                  addedAt: ctx.now,
-                  addedBy: invitation.createdBy,
-                },
-                ctx,
-              ),
-              { ConditionExpression: 'attribute_not_exists(PK)' },
-            ),
+            // The login is new this moment: it is on no care team yet (nothing to read or retry).
+            ...this.careTeam.firstLink(ctx, {
+              patientId: invitation.patientId,
+              member: { userId, displayName: login.displayName, email: invitation.email, role: 'family' },
+              relationship: 'family',
+              addedBy: invitation.createdBy,
+            }),
           }),
     };
     try {

@@ -1,4 +1,4 @@
-import { IdentityRepository } from '../identity/repository.js';
+import { People } from '../shared/people/people.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -19,7 +19,7 @@ export interface MedicationsDeps {
 
 /** The medications function: each route of MEDICATION_ROUTES is one line to a use case. */
 export function createMedicationsHandler(deps: MedicationsDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new MedicationService(
     new MedicationRepository(deps.db),
     new AccessPolicy(people, people),

@@ -2,22 +2,12 @@ import type { Dose, MissedDoseAlert } from '../../schemas/medications.js';
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import { scheduleNames, type FiredPayload, type Scheduler } from '../shared/scheduling/scheduler.js';
 import { canonicalTime, DoseKeys } from './keys.js';
 import type { MedicationRepository } from './repository.js';
 import { isAsNeeded, type DoseSlotPayload, type MissedCheckPayload } from './schedules.js';
 
-/** Writes of scheduled work name the scheduler as their actor (audit `source = scheduler`). */
-export function schedulerContext(orgId: string, payload: FiredPayload, now: Date): WriteContext {
-  return {
-    orgId,
-    actorId: 'scheduler',
-    actorRoles: [],
-    requestId: `${payload.scheduleName}@${payload.scheduledTime}`,
-    source: 'scheduler',
-    now: now.toISOString(),
-  };
-}
 
 /**
  * What fires of the medication schedules do. "When" is always the payload's scheduled time, never

@@ -1,5 +1,5 @@
 import type { Dose, Medication, MissedDoseAlert } from '../../schemas/medications.js';
-import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type PageRequest } from '../shared/data/db.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned, versionedUpdate } from '../shared/data/update-builder.js';
@@ -8,7 +8,6 @@ import { ConflictError, NotFoundError, VersionConflictError } from '../shared/er
 import { AsNeededCountEntity, DoseEntity, INTERNAL, MedicationEntity, MissedDoseAlertEntity, type StoredMedication } from './entities.js';
 
 export type { StoredMedication } from './entities.js';
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /**
  * Medications, doses, missed-dose alerts and as-needed counters in the patient's partition. The

@@ -11,18 +11,18 @@ import type {
 } from '../../schemas/medications.js';
 import type { Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
-import type { Page } from '../shared/data/db.js';
+import type { Page, PageRequest } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { scheduleNames, type Scheduler } from '../shared/scheduling/scheduler.js';
+import { deleteAll, putAll } from '../shared/scheduling/schedule-writes.js';
 import { localDate } from '../shared/scheduling/zoned-time.js';
 import { DoseKeys } from './keys.js';
 import type { MedicationRepository } from './repository.js';
 import { desiredSchedules, isAsNeeded, scheduleNamesOf } from './schedules.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** The patient's time zone, for the as-needed "local day" when the medication names none. */
 export interface PatientZones {
@@ -71,13 +71,8 @@ export class MedicationService {
       updatedAt: ctx.now,
     };
     const schedules = desiredSchedules(ctx.orgId, medication, new Date(ctx.now));
-    const undo = () => this.deleteAll(schedules.map((s) => s.name));
-    try {
-      for (const s of schedules) await this.scheduler.putRecurring(s);
-    } catch (err) {
-      await undo();
-      throw err;
-    }
+    const undo = () => deleteAll(this.scheduler, schedules.map((s) => s.name));
+    await putAll(this.scheduler, schedules, this.logger);
     let stored: Medication;
     try {
       stored = await this.repo.createMedication(ctx, medication, idem);
@@ -112,7 +107,7 @@ export class MedicationService {
     try {
       const desired = desiredSchedules(ctx.orgId, updated, new Date(ctx.now));
       const keep = new Set(desired.map((s) => s.name));
-      await this.deleteAll(scheduleNamesOf(current).filter((n) => !keep.has(n)), true);
+      await deleteAll(this.scheduler, scheduleNamesOf(current).filter((n) => !keep.has(n)), { logger: this.logger });
       for (const s of desired) await this.scheduler.putRecurring(s);
     } catch (err) {
       this.logger.error('schedule sync failed; the medication is marked for repair', { error: err as Error, medicationId });
@@ -150,7 +145,7 @@ export class MedicationService {
       };
       if (await this.repo.confirmDose(ctx, dose, fields, dose.status)) {
         // The missed-dose check has nothing left to do (it would find the dose settled anyway).
-        if (dose.status === 'due') await this.deleteAll([scheduleNames.missedCheck(dose.id)], true);
+        if (dose.status === 'due') await deleteAll(this.scheduler, [scheduleNames.missedCheck(dose.id)], { logger: this.logger });
         const out: Dose = { ...dose, ...fields, version: dose.version + 1, updatedAt: ctx.now } as Dose;
         for (const k of ['reason', 'takenAt'] as const) if (out[k] === null) delete out[k];
         return out;
@@ -232,18 +227,6 @@ export class MedicationService {
         ...withRate(c),
       })),
     };
-  }
-
-  /** Deletes schedules by name; `quiet` logs failures instead of throwing (cleanup that may fail). */
-  private async deleteAll(names: readonly string[], quiet = false): Promise<void> {
-    for (const name of names) {
-      try {
-        await this.scheduler.delete(name);
-      } catch (err) {
-        if (!quiet) throw err;
-        this.logger.warn('could not delete a schedule', { name, error: err as Error });
-      }
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { IdentityRepository } from '../identity/repository.js';
+import { People } from '../shared/people/people.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -20,7 +20,7 @@ export interface MessagingDeps {
 
 /** The messaging function: each route of MESSAGING_ROUTES is a line to a use case. */
 export function createMessagingHandler(deps: MessagingDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new MessagingService(new MessagingRepository(deps.db), people, new AccessPolicy(people, people), deps.attachments, deps.db);
 
   return createApiHandler(

@@ -15,11 +15,11 @@ import type {
 import { MAX_PARTICIPANTS } from '../../schemas/messaging.js';
 import type { Role } from '../../schemas/roles.js';
 import type { User } from '../../schemas/identity.js';
-import type { IdentityRepository } from '../identity/repository.js';
+import type { People } from '../shared/people/people.js';
 import type { Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import type { Db, Page } from '../shared/data/db.js';
+import type { Db, Page, PageRequest } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../shared/errors.js';
@@ -27,7 +27,6 @@ import type { AttachmentStore } from './attachment-store.js';
 import { AttachmentObjectKeys } from './keys.js';
 import type { AttachmentRecord, ConversationRecord, MessageRecord, MessagingRepository, ParticipantRecord } from './repository.js';
 
-type PageRequest = { limit: number; cursor?: string };
 
 /** An upload URL is good for 15 minutes; a download URL for 5 (it is fetched at once). */
 export const UPLOAD_URL_SECONDS = 15 * 60;
@@ -46,7 +45,7 @@ const ADD_ATTEMPTS = 8;
 export class MessagingService {
   constructor(
     private readonly repo: MessagingRepository,
-    private readonly people: IdentityRepository,
+    private readonly people: People,
     private readonly policy: AccessPolicy,
     private readonly store: AttachmentStore,
     private readonly db: Db,

@@ -1,5 +1,5 @@
-import { IdentityRepository } from '../identity/repository.js';
-import { OrgSettingsRepository } from '../identity/org-settings.js';
+import { People } from '../shared/people/people.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import { Calendars } from '../shared/calendar/calendar-repository.js';
 import type { Clock } from '../shared/clock.js';
@@ -21,7 +21,7 @@ export interface RespiteDeps {
 
 /** The respite function: each route of RESPITE_ROUTES is one line to a use case. */
 export function createRespiteHandler(deps: RespiteDeps): ApiHandler {
-  const people = new IdentityRepository(deps.db);
+  const people = new People(deps.db);
   const service = new RespiteService(
     new RespiteRepository(deps.db),
     new AccessPolicy(people, people),

@@ -1,6 +1,6 @@
 import type { CaregiverProfile, PutCaregiverProfileBody, RespiteOffer, RespiteSession, RespiteStatus } from '../../schemas/respite.js';
 import type { User } from '../../schemas/identity.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { recordAccess } from '../shared/data/access-record.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
@@ -17,7 +17,6 @@ import {
 } from './entities.js';
 
 export type { StoredBudget } from './entities.js';
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** Thrown when the budget does not cover a session's hours (at request or at confirmation). */
 export class BudgetExceededError extends ConflictError {

@@ -1,9 +1,10 @@
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
+import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
 import type { RespiteRepository } from './repository.js';
-import type { ReminderWhich } from './rules.js';
+import type { ReminderWhich } from '../shared/scheduling/timing.js';
 
 /** The payloads of respite's one-time schedules (names: `scheduleNames.respite*`). */
 export type RespiteWorkPayload = SchedulePayload &
@@ -53,14 +54,7 @@ export class RespiteWork {
   }
 
   private ctx(p: FiredPayload & { orgId: string }): WriteContext {
-    return {
-      orgId: p.orgId,
-      actorId: 'scheduler',
-      actorRoles: [],
-      requestId: `${p.scheduleName}@${p.scheduledTime}`,
-      source: 'scheduler',
-      now: this.clock.now().toISOString(),
-    };
+    return schedulerContext(p.orgId, p, this.clock.now());
   }
 }
 

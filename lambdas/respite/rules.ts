@@ -15,12 +15,6 @@ export const FREE_CANCELLATION_HOURS = 24;
 export const LATE_CHECK_IN_MINUTES = 15;
 /** An offer not answered within this many minutes expires (API.md default). */
 export const DEFAULT_OFFER_MINUTES = 240;
-/** Notices before start, in minutes, with the suffix of their schedule name. */
-export const REMINDERS = [
-  { which: '24h', minutesBefore: 24 * 60 },
-  { which: '1h', minutesBefore: 60 },
-] as const;
-export type ReminderWhich = (typeof REMINDERS)[number]['which'];
 
 const MINUTE = 60_000;
 
@@ -75,21 +69,6 @@ export function cancellationEffect(status: RespiteStatus, startAt: string, now: 
 /** Who may cancel a session in which status: before it starts (requested or confirmed). */
 export const CANCELLABLE: readonly RespiteStatus[] = ['requested', 'confirmed'];
 
-/** The notices of a session confirmed at `now`: only those still in the future (API.md). */
-export function reminderTimes(startAt: string, now: Date): Array<{ which: ReminderWhich; at: string }> {
-  return REMINDERS.map((r) => ({ which: r.which, at: new Date(Date.parse(startAt) - r.minutesBefore * MINUTE).toISOString() })).filter(
-    (r) => Date.parse(r.at) > now.getTime(),
-  );
-}
 
 /** When a confirmed session not yet checked in counts as late. */
 export const lateCheckAt = (startAt: string) => new Date(Date.parse(startAt) + LATE_CHECK_IN_MINUTES * MINUTE).toISOString();
-
-/** `at()` has minute precision: the first whole minute at or after `iso` (never before it). */
-export function ceilMinute(iso: string): string {
-  const t = Date.parse(iso);
-  return new Date(Math.ceil(t / MINUTE) * MINUTE).toISOString();
-}
-
-/** A device time may be up to 5 minutes ahead of the server's. */
-export const deviceTimeTooLate = (at: string, now: Date) => Date.parse(at) > now.getTime() + 5 * MINUTE;

@@ -17,11 +17,11 @@ import type {
 } from '../../schemas/respite.js';
 import { aideBooking, aideEntry } from '../home-health/aide-calendar.js';
 import { evvRecord, missingElements, OUT_OF_GEOFENCE, recordCheck } from '../home-health/evv.js';
-import type { OrgSettingsReader } from '../identity/org-settings.js';
+import type { OrgSettingsReader } from '../shared/people/org-settings.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import type { Calendars } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Item, type Page } from '../shared/data/db.js';
+import { TransactionCancelledError, type Item, type Page, type PageRequest } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -33,17 +33,15 @@ import {
   DEFAULT_OFFER_MINUTES,
   budgetYear,
   cancellationEffect,
-  ceilMinute,
   currentYear,
-  deviceTimeTooLate,
   lateCheckAt,
-  reminderTimes,
   sessionHours,
   sessionTimeProblems,
 } from './rules.js';
+import { aheadOfServer, remindersAhead, wholeMinuteAtOrAfter } from '../shared/scheduling/timing.js';
+import { deleteAll } from '../shared/scheduling/schedule-writes.js';
 import type { RespiteWorkPayload } from './respite-work.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
 
 /** The people the respite domain needs to know of: is an id an aide of the org. */
 export interface PeopleReader {
@@ -190,7 +188,7 @@ export class RespiteService {
     const name = scheduleNames.respiteOfferExpiry(offer.offerId);
     await this.scheduler.putOneTime({
       name,
-      at: ceilMinute(offer.expiresAt),
+      at: wholeMinuteAtOrAfter(offer.expiresAt),
       payload: { kind: 'respite-offer-expiry', orgId: ctx.orgId, patientId, sessionId, offerId: offer.offerId } satisfies RespiteWorkPayload,
     });
     try {
@@ -235,7 +233,7 @@ export class RespiteService {
         await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, undefined), () => confirmed);
       } else throw err;
     }
-    await this.scheduler.delete(scheduleNames.respiteOfferExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await deleteAll(this.scheduler, [scheduleNames.respiteOfferExpiry(offerId)], { logger: this.logger });
     await this.setNotices(ctx, confirmed);
     return confirmed;
   }
@@ -244,7 +242,7 @@ export class RespiteService {
     const offer = await this.ownOffer(caller, patientId, sessionId, offerId);
     if (offer.status !== 'offered') throw new InvalidTransitionError(`The offer is ${offer.status}`);
     const declined = await this.repo.declineOffer(ctx, offer, reason);
-    await this.scheduler.delete(scheduleNames.respiteOfferExpiry(offerId)).catch((e: unknown) => this.logger.warn('offer expiry not removed', { offerId, error: e as Error }));
+    await deleteAll(this.scheduler, [scheduleNames.respiteOfferExpiry(offerId)], { logger: this.logger });
     return declined;
   }
 
@@ -382,7 +380,7 @@ export class RespiteService {
    */
   private check(on: 'check-in' | 'check-out', session: RespiteSession, body: RespiteCheckBody, ctx: WriteContext): { check: Item; exceptions: Item[] } {
     const now = new Date(ctx.now);
-    if (body.at && deviceTimeTooLate(body.at, now)) {
+    if (body.at && aheadOfServer(body.at, now)) {
       throw new ValidationError('at is in the future', [{ path: 'body.at', message: 'must not be more than 5 minutes in the future' }]);
     }
     const at = body.at ? new Date(body.at).toISOString() : ctx.now;
@@ -410,12 +408,12 @@ export class RespiteService {
   private async setNotices(ctx: WriteContext, session: RespiteSession): Promise<void> {
     const base = { orgId: ctx.orgId, patientId: session.patientId, sessionId: session.id, startAt: session.startAt };
     const puts = [
-      ...reminderTimes(session.startAt, new Date(ctx.now)).map((r) => ({
+      ...remindersAhead(session.startAt, new Date(ctx.now)).map((r) => ({
         name: scheduleNames.respiteSession(session.id, r.which),
-        at: ceilMinute(r.at),
+        at: wholeMinuteAtOrAfter(r.at),
         payload: { kind: 'respite-reminder', which: r.which, ...base } satisfies RespiteWorkPayload,
       })),
-      { name: scheduleNames.respiteSession(session.id, 'late'), at: ceilMinute(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
+      { name: scheduleNames.respiteSession(session.id, 'late'), at: wholeMinuteAtOrAfter(lateCheckAt(session.startAt)), payload: { kind: 'respite-late', ...base } satisfies RespiteWorkPayload },
     ];
     for (const s of puts) {
       try {
@@ -428,11 +426,9 @@ export class RespiteService {
   }
 
   private async removeNotices(sessionId: string): Promise<void> {
-    for (const which of ['24h', '1h', 'late'] as const) {
-      const name = scheduleNames.respiteSession(sessionId, which);
-      // Best effort: a notice left behind finds the session cancelled or checked in and sends nothing.
-      await this.scheduler.delete(name).catch((e: unknown) => this.logger.warn('respite notice not removed', { name, error: e as Error }));
-    }
+    // Best effort: a notice left behind finds the session cancelled or checked in and sends nothing.
+    const names = (['24h', '1h', 'late'] as const).map((which) => scheduleNames.respiteSession(sessionId, which));
+    await deleteAll(this.scheduler, names, { logger: this.logger });
   }
 }
 

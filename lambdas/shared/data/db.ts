@@ -51,6 +51,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** What a list request asks of a page: how many items, and where the previous page ended. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
 /** The DynamoDB operations the Db issues, as named in ConsumedCapacity reports. */
 export type DbOperation = 'GetItem' | 'PutItem' | 'BatchGetItem' | 'Query' | 'TransactWriteItems';
 
@@ -146,7 +152,7 @@ export class Db {
    */
   async queryPage<T = Item>(
     input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
-    page: { limit: number; cursor?: string | undefined },
+    page: PageRequest,
     partition: { attribute: string; value: string },
   ): Promise<Page<T>> {
     const start = page.cursor ? decodeCursor(page.cursor, partition, { indexName: input.IndexName }) : undefined;

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   budgetYear,
   cancellationEffect,
-  ceilMinute,
   currentYear,
   lateCheckAt,
-  reminderTimes,
   sessionHours,
   sessionTimeProblems,
 } from '../../../../lambdas/respite/rules.js';
+import { remindersAhead, wholeMinuteAtOrAfter } from '../../../../lambdas/shared/scheduling/timing.js';
 
 describe('respite budget arithmetic', () => {
   it('counts a session in hours with two decimals, the same number for every move', () => {
@@ -58,11 +57,11 @@ describe('cancellation notice', () => {
 describe('notices', () => {
   it('sets only the notices still ahead, at whole minutes, and the late check 15 minutes after start', () => {
     const start = '2030-03-10T12:00:30.000Z';
-    expect(reminderTimes(start, new Date('2030-03-01T00:00:00Z')).map((r) => r.which)).toEqual(['24h', '1h']);
-    expect(reminderTimes(start, new Date('2030-03-10T00:00:00Z')).map((r) => r.which)).toEqual(['1h']);
-    expect(reminderTimes(start, new Date('2030-03-10T11:30:00Z'))).toEqual([]);
-    expect(ceilMinute('2030-03-10T11:00:30.000Z')).toBe('2030-03-10T11:01:00.000Z');
-    expect(ceilMinute('2030-03-10T11:00:00.000Z')).toBe('2030-03-10T11:00:00.000Z');
+    expect(remindersAhead(start, new Date('2030-03-01T00:00:00Z')).map((r) => r.which)).toEqual(['24h', '1h']);
+    expect(remindersAhead(start, new Date('2030-03-10T00:00:00Z')).map((r) => r.which)).toEqual(['1h']);
+    expect(remindersAhead(start, new Date('2030-03-10T11:30:00Z'))).toEqual([]);
+    expect(wholeMinuteAtOrAfter('2030-03-10T11:00:30.000Z')).toBe('2030-03-10T11:01:00.000Z');
+    expect(wholeMinuteAtOrAfter('2030-03-10T11:00:00.000Z')).toBe('2030-03-10T11:00:00.000Z');
     expect(lateCheckAt('2030-03-10T12:00:00.000Z')).toBe('2030-03-10T12:15:00.000Z');
   });
 });

@@ -1,8 +1,8 @@
-import { DEFAULT_ORG_SETTINGS, type OrgSettings, type UpdateOrgSettingsBody } from '../../schemas/org-settings.js';
-import { TransactionCancelledError, type Db } from '../shared/data/db.js';
-import { versionedUpdate } from '../shared/data/update-builder.js';
-import { newItem, type WriteContext } from '../shared/data/write-context.js';
-import { VersionConflictError } from '../shared/errors.js';
+import { DEFAULT_ORG_SETTINGS, type OrgSettings, type UpdateOrgSettingsBody } from '../../../schemas/org-settings.js';
+import { TransactionCancelledError, type Db } from '../data/db.js';
+import { versionedUpdate } from '../data/update-builder.js';
+import { newItem, type WriteContext } from '../data/write-context.js';
+import { VersionConflictError } from '../errors.js';
 
 /** One item per org. Only this module knows its key. */
 const OrgSettingsKeys = {
