@@ -11,7 +11,6 @@ import type { ConciergeContext } from './context.js';
 import { labResultHandlers } from './lab-results/handlers.js';
 import { providerHandlers } from './providers/handlers.js';
 import { CONCIERGE_ROUTES } from './routes.js';
-import { Schedules } from './schedules.js';
 import { treatmentPlanHandlers } from './treatment-plans/handlers.js';
 
 export interface ConciergeDeps {
@@ -33,7 +32,8 @@ export function createConciergeHandler(deps: ConciergeDeps): ApiHandler {
     policy: new AccessPolicy(people, people),
     people,
     org: new OrgSettingsRepository(deps.db),
-    schedules: new Schedules(deps.scheduler, deps.logger),
+    scheduler: deps.scheduler,
+    logger: deps.logger,
   };
   return createApiHandler(
     CONCIERGE_ROUTES,

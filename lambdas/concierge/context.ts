@@ -4,32 +4,30 @@
  * `handlers.ts` builds its own repository and service from it and answers its own routes, so the
  * aggregates share no state and a route needs only its aggregate's module (docs/decisions.md, "A domain of several aggregates").
  */
-import type { User } from '../../schemas/identity.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import type { Db } from '../shared/data/db.js';
 import type { RouteHandlers } from '../shared/http/route-def.js';
+import type { Logger } from '../shared/logger.js';
+import type { People as PeopleReads } from '../shared/people/people.js';
+import type { Scheduler } from '../shared/scheduling/scheduler.js';
 import type { CONCIERGE_ROUTES } from './routes.js';
-import type { Schedules } from './schedules.js';
 
-/** What the concierge needs of identity: users (a provider's profile, a care-team entry). */
-export interface People {
-  getUser(orgId: string, userId: string): Promise<User | undefined>;
-  isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean>;
-}
+/** What the concierge reads of people: users (a provider's profile, a care-team entry) and care-team links. */
+export type People = Pick<PeopleReads, 'getUser' | 'isCareTeamMember'>;
 
 /** The org's escalation delay (OrgSettingsRepository). */
 export interface EscalationSettings {
   settings(orgId: string): Promise<{ criticalEscalationMinutes: number }>;
 }
 
-export type PageRequest = { limit: number; cursor?: string | undefined };
-
 export interface ConciergeContext {
   db: Db;
   policy: AccessPolicy;
   people: People;
   org: EscalationSettings;
-  schedules: Schedules;
+  /** The one-time schedules of appointments and lab results (put all or none, delete by name: schedule-writes.ts). */
+  scheduler: Scheduler;
+  logger: Logger;
 }
 
 /** One handler per concierge route (RouteHandlers of CONCIERGE_ROUTES). */

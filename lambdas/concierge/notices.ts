@@ -1,5 +1,4 @@
 import type { Clock } from '../shared/clock.js';
-import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload, SchedulePayload } from '../shared/scheduling/scheduler.js';
@@ -24,7 +23,6 @@ export interface LabEscalationPayload extends SchedulePayload {
   patientId: string;
   labResultId: string;
 }
-
 
 /**
  * What the concierge's one-time schedules do when they fire (docs/scheduling.md, "Appointment

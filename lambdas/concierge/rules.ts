@@ -2,7 +2,7 @@ import type { Availability, LabFlag, PlanStatus, Slot, Weekday } from '../../sch
 import { findClash, type CalendarEntry, type GapRule } from '../shared/calendar/calendar.js';
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayOfWeek, localDate, startOfLocalDay, zonedToUtc } from '../shared/scheduling/zoned-time.js';
-import { REMINDERS, remindersAhead, type ReminderWhich } from '../shared/scheduling/timing.js';
+import { remindersAhead, type ReminderWhich } from '../shared/scheduling/timing.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -134,8 +134,7 @@ export const isFinalPlan = (status: PlanStatus): boolean => status === 'complete
 /** Check-in opens this long before the start (API.md). */
 export const CHECK_IN_OPENS_MINUTES = 30;
 
-/** The notices of an appointment: the shared reminders, start - 24 h and start - 1 h. */
-export const NOTICE_OFFSETS: Readonly<Record<ReminderWhich, number>> = Object.fromEntries(REMINDERS.map((r) => [r.which, r.minutesBefore])) as Record<ReminderWhich, number>;
+/** The notices of an appointment: the shared reminders (REMINDERS), start - 24 h and start - 1 h. */
 export type NoticeKind = ReminderWhich;
 
 /** The notices still in the future at `now`, with when they fire. */

@@ -5,7 +5,7 @@ import { AppointmentService } from './service.js';
 
 /** The appointment routes (a provider's, a patient's, and each booking's steps): one line each to a use case. */
 export function appointmentHandlers(ctx: ConciergeContext) {
-  const service = new AppointmentService(new AppointmentRepository(ctx.db), new ProviderRepository(ctx.db), ctx.policy, ctx.people, ctx.schedules);
+  const service = new AppointmentService(new AppointmentRepository(ctx.db), new ProviderRepository(ctx.db), ctx.policy, ctx.people, ctx.scheduler, ctx.logger);
   return routeHandlers({
     'GET /providers/{providerId}/appointments': ({ caller, write, params, query }) => service.listProviderAppointments(caller, write, params.providerId, query),
     'POST /patients/{patientId}/appointments': ({ caller, write, params, body, idempotency }) => service.book(caller, write, params.patientId, body, idempotency),

@@ -1,14 +1,13 @@
 import type { Appointment } from '../../../schemas/concierge.js';
-import type { User } from '../../../schemas/identity.js';
 import { CalendarConflictError, Calendars, type CalendarChange } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
-import { CareTeamMemberEntity, PatientEntity } from '../../shared/data/entities.js';
+import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
+import { PatientEntity } from '../../shared/data/entities.js';
 import { IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../shared/errors.js';
-import type { PageRequest } from '../context.js';
+import { CareTeamWrites, type CareTeamJoin, type MemberProfile } from '../../shared/people/care-team.js';
 import { AppointmentEntity, ProviderEntity } from '../entities.js';
 import { bufferGap, type NoticeKind } from '../rules.js';
 import { ConciergeStore } from '../store.js';
@@ -32,6 +31,7 @@ export interface Hold {
  */
 export class AppointmentRepository extends ConciergeStore {
   private readonly calendars = new Calendars(this.db);
+  private readonly careTeam = new CareTeamWrites(this.db);
 
   async getAppointment(orgId: string, patientId: string, id: string, consistent = false): Promise<Appointment | undefined> {
     const item = await this.db.get(AppointmentEntity.key(orgId, patientId, id), consistent);
@@ -40,16 +40,18 @@ export class AppointmentRepository extends ConciergeStore {
 
   /**
    * Books the appointment on the provider's and the patient's calendars in one transaction with the
-   * appointment, the provider's care-team membership (when `member` is given: not on the team yet)
-   * and the idempotency record. A clash is `CalendarConflictError` (409 naming the interval).
+   * appointment, the provider's care-team link (when `provider` is given: not on the team when the
+   * service asked; the one care-team writer, which books again without the link when someone put
+   * the provider on the team meanwhile) and the idempotency record. A clash is
+   * `CalendarConflictError` (409 naming the interval).
    */
-  async book(
-    ctx: WriteContext,
-    appointment: Appointment,
-    hold: Hold,
-    member: User | undefined,
-    idem: IdempotencyRequest | undefined,
-  ): Promise<Appointment> {
+  async book(ctx: WriteContext, appointment: Appointment, hold: Hold, provider: MemberProfile | undefined, idem: IdempotencyRequest | undefined): Promise<Appointment> {
+    if (!provider) return this.bookWith(ctx, appointment, hold, {}, idem);
+    const join = { patientId: hold.patientId, member: provider, relationship: 'clinician', mode: 'join' } as const;
+    return this.careTeam.write(ctx, join, (link) => this.bookWith(ctx, appointment, hold, link, idem));
+  }
+
+  private async bookWith(ctx: WriteContext, appointment: Appointment, hold: Hold, link: CareTeamJoin, idem: IdempotencyRequest | undefined): Promise<Appointment> {
     const entry = toEntry(appointment);
     const changes: CalendarChange[] = [
       { owner: { kind: 'user', id: hold.providerId }, add: [entry], gap: bufferGap(hold.bufferMinutes), margin: hold.bufferMinutes },
@@ -67,9 +69,7 @@ export class AppointmentRepository extends ConciergeStore {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
       ...(idem ? this.idempotency.recordPart(ctx, idem, appointment) : {}),
-      ...(member
-        ? { member: this.db.put(this.memberItem(ctx, hold.patientId, member), { ConditionExpression: 'attribute_not_exists(PK) OR deleting = :true', ExpressionAttributeValues: { ':true': true } }) }
-        : {}),
+      ...link,
     });
     try {
       return await this.calendars.book(ctx, changes, own, () => appointment);
@@ -79,7 +79,7 @@ export class AppointmentRepository extends ConciergeStore {
         const earlier = await this.idempotency.replay(ctx, idem);
         if (earlier) return earlier.response as Appointment;
       }
-      switch (failedPart(err, ['patient', 'provider', 'appointment', IDEMPOTENCY_RECORD_PART, 'member'])) {
+      switch (failedPart(err, ['patient', 'provider', 'appointment', IDEMPOTENCY_RECORD_PART])) {
         case 'patient':
           throw new NotFoundError('Patient not found');
         case 'provider':
@@ -91,10 +91,8 @@ export class AppointmentRepository extends ConciergeStore {
           if (earlier) return earlier.response as Appointment;
           throw err;
         }
-        case 'member':
-          // Someone put the provider on the team meanwhile: book again without adding them.
-          return this.book(ctx, appointment, hold, undefined, idem);
         default:
+          // The care-team link's part failed: the care-team writer reads the link again and books again.
           throw err;
       }
     }
@@ -214,22 +212,6 @@ export class AppointmentRepository extends ConciergeStore {
 
   private indexes(orgId: string, a: Pick<Appointment, 'patientId' | 'providerId' | 'startAt' | 'id'>) {
     return { ...AppointmentEntity.byPatient(orgId, a.patientId, a.startAt, a.id), ...AppointmentEntity.byProvider(orgId, a.providerId, a.startAt, a.id) };
-  }
-
-  /** The care-team member item, as identity's putCareTeamMember writes it. */
-  private memberItem(ctx: WriteContext, patientId: string, user: User): Item {
-    const key = CareTeamMemberEntity.key(ctx.orgId, patientId, user.userId);
-    return CareTeamMemberEntity.newItem({ ...key, ...CareTeamMemberEntity.byUser(ctx.orgId, user.userId, patientId) }, {
-      id: user.userId,
-      patientId,
-      userId: user.userId,
-      relationship: 'clinician',
-      displayName: user.displayName,
-      email: user.email,
-      role: user.role,
-      addedAt: ctx.now,
-      addedBy: ctx.actorId,
-    }, ctx);
   }
 
   /** The versioned update of an appointment, on condition that it is in one of `statuses` at the start read. */

@@ -6,12 +6,14 @@ import type { Page } from '../../shared/data/db.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { scheduleNames, type OneTimeSchedule } from '../../shared/scheduling/scheduler.js';
+import type { Logger } from '../../shared/logger.js';
+import { deleteAll, putAll } from '../../shared/scheduling/schedule-writes.js';
+import { scheduleNames, type OneTimeSchedule, type Scheduler } from '../../shared/scheduling/scheduler.js';
+import { REMINDERS } from '../../shared/scheduling/timing.js';
 import type { People } from '../context.js';
 import type { AppointmentNoticePayload } from '../notices.js';
 import type { ProviderRepository } from '../providers/repository.js';
-import { appointmentMinutes, CHECK_IN_OPENS_MINUTES, dueNotices, isSlot, NOTICE_OFFSETS, type NoticeKind } from '../rules.js';
-import type { Schedules } from '../schedules.js';
+import { appointmentMinutes, CHECK_IN_OPENS_MINUTES, dueNotices, isSlot } from '../rules.js';
 import type { AppointmentRepository } from './repository.js';
 
 const MINUTE = 60_000;
@@ -32,8 +34,14 @@ export class AppointmentService {
     private readonly providers: Pick<ProviderRepository, 'getProvider'>,
     private readonly policy: AccessPolicy,
     private readonly people: People,
-    private readonly schedules: Schedules,
+    private readonly scheduler: Scheduler,
+    private readonly logger: Logger,
   ) {}
+
+  /** Removals after the write: a notice left behind finds nothing to send, so a failure is only logged. */
+  private get quiet() {
+    return { logger: this.logger };
+  }
 
   async book(caller: Caller, ctx: WriteContext, patientId: string, body: BookAppointmentBody, idem?: IdempotencyRequest): Promise<Appointment> {
     await this.policy.assertCanSeePatient(caller, patientId);
@@ -65,16 +73,16 @@ export class AppointmentService {
     const onTeam = await this.people.isCareTeamMember(ctx.orgId, patientId, provider.id);
     const member = onTeam ? undefined : await this.people.getUser(ctx.orgId, provider.id);
     const notices = noticesOf(ctx, appointment);
-    await this.schedules.putAll(notices);
+    await putAll(this.scheduler, notices, this.logger);
     let stored: Appointment;
     try {
       stored = await this.repo.book(ctx, appointment, { providerId: provider.id, patientId, bufferMinutes: body.override ? 0 : provider.bufferMinutes }, member, idem);
     } catch (err) {
-      await this.schedules.deleteAll(notices.map((n) => n.name));
+      await deleteAll(this.scheduler, notices.map((n) => n.name));
       throw err;
     }
     // A parallel request with the same Idempotency-Key won: its appointment has its own notices.
-    if (stored.id !== appointment.id) await this.schedules.deleteAll(notices.map((n) => n.name));
+    if (stored.id !== appointment.id) await deleteAll(this.scheduler, notices.map((n) => n.name));
     return stored;
   }
 
@@ -106,7 +114,7 @@ export class AppointmentService {
     if (current.status !== 'booked' && current.status !== 'checked_in') throw new InvalidTransitionError(`A ${current.status} appointment cannot be cancelled`);
     if (Date.parse(ctx.now) >= Date.parse(current.startAt)) throw new InvalidTransitionError('An appointment can be cancelled only before it starts');
     const cancelled = await this.repo.cancel(ctx, current, { status: 'cancelled', cancelledBy: ctx.actorId, cancelledAt: ctx.now, cancelReason: reason }, ['booked', 'checked_in']);
-    await this.schedules.deleteAll(noticeNames(current), true);
+    await deleteAll(this.scheduler, noticeNames(current), this.quiet);
     return cancelled;
   }
 
@@ -124,15 +132,15 @@ export class AppointmentService {
     const next = { startAt: startAt.toISOString(), endAt: new Date(startAt.getTime() + duration * MINUTE).toISOString(), durationMinutes: duration };
     if (next.startAt === current.startAt && next.endAt === current.endAt) return current;
     const notices = noticesOf(ctx, { ...current, ...next });
-    await this.schedules.putAll(notices);
+    await putAll(this.scheduler, notices, this.logger);
     let moved: Appointment;
     try {
       moved = await this.repo.reschedule(ctx, current, next, { providerId: provider.id, patientId, bufferMinutes: body.override ? 0 : provider.bufferMinutes });
     } catch (err) {
-      if (next.startAt !== current.startAt) await this.schedules.deleteAll(notices.map((n) => n.name), true);
+      if (next.startAt !== current.startAt) await deleteAll(this.scheduler, notices.map((n) => n.name), this.quiet);
       throw err;
     }
-    if (next.startAt !== current.startAt) await this.schedules.deleteAll(noticeNames(current), true);
+    if (next.startAt !== current.startAt) await deleteAll(this.scheduler, noticeNames(current), this.quiet);
     return moved;
   }
 
@@ -145,7 +153,7 @@ export class AppointmentService {
       throw new InvalidTransitionError(`Check-in opens ${CHECK_IN_OPENS_MINUTES} minutes before the start`);
     }
     const out = await this.repo.transition(ctx, current, { status: 'checked_in', checkedInBy: ctx.actorId, checkedInAt: ctx.now }, 'check_in');
-    await this.schedules.deleteAll(noticeNames(current), true);
+    await deleteAll(this.scheduler, noticeNames(current), this.quiet);
     return out;
   }
 
@@ -160,7 +168,7 @@ export class AppointmentService {
       { status: 'completed', completedBy: ctx.actorId, completedAt: ctx.now, ...(summary !== undefined ? { summary } : {}) },
       'complete',
     );
-    await this.schedules.deleteAll(noticeNames(current), true);
+    await deleteAll(this.scheduler, noticeNames(current), this.quiet);
     return out;
   }
 
@@ -171,7 +179,7 @@ export class AppointmentService {
     if (current.status !== 'booked') throw new InvalidTransitionError(`A ${current.status} appointment cannot be a no-show`);
     if (Date.parse(ctx.now) < Date.parse(current.startAt)) throw new InvalidTransitionError('A no-show is recorded only after the start');
     const out = await this.repo.transition(ctx, current, { status: 'no_show', noShowBy: ctx.actorId, noShowAt: ctx.now }, 'no_show');
-    await this.schedules.deleteAll(noticeNames(current), true);
+    await deleteAll(this.scheduler, noticeNames(current), this.quiet);
     return out;
   }
 
@@ -203,5 +211,5 @@ function noticesOf(ctx: WriteContext, a: Pick<Appointment, 'id' | 'patientId' | 
 }
 
 function noticeNames(a: Pick<Appointment, 'id' | 'startAt'>): string[] {
-  return (Object.keys(NOTICE_OFFSETS) as NoticeKind[]).map((n) => scheduleNames.appointmentNotice(a.id, a.startAt, n));
+  return REMINDERS.map((r) => scheduleNames.appointmentNotice(a.id, a.startAt, r.which));
 }

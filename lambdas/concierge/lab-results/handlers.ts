@@ -4,7 +4,7 @@ import { LabResultService } from './service.js';
 
 /** The lab-result routes: one line each to a use case. */
 export function labResultHandlers(ctx: ConciergeContext) {
-  const service = new LabResultService(new LabResultRepository(ctx.db), ctx.policy, ctx.org, ctx.schedules);
+  const service = new LabResultService(new LabResultRepository(ctx.db), ctx.policy, ctx.org, ctx.scheduler, ctx.logger);
   return routeHandlers({
     'POST /patients/{patientId}/lab-results': ({ caller, write, params, body, idempotency }) => service.createLabResult(caller, write, params.patientId, body, idempotency),
     'GET /patients/{patientId}/lab-results': ({ caller, write, params, query }) => service.listLabResults(caller, write, params.patientId, query),

@@ -1,12 +1,11 @@
 import type { LabResult } from '../../../schemas/concierge.js';
 import { recordAccess } from '../../shared/data/access-record.js';
-import { failedPart, type Item, type Page, type TransactItem, type TransactParts } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type PageRequest, type TransactItem, type TransactParts } from '../../shared/data/db.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../shared/errors.js';
-import type { PageRequest } from '../context.js';
 import { LabResultAlertEntity, LabResultEntity } from '../entities.js';
 import { ConciergeStore } from '../store.js';
 

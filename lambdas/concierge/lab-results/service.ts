@@ -6,11 +6,12 @@ import type { Page } from '../../shared/data/db.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { InvalidTransitionError, NotFoundError } from '../../shared/errors.js';
-import { scheduleNames, type OneTimeSchedule } from '../../shared/scheduling/scheduler.js';
+import type { Logger } from '../../shared/logger.js';
+import { deleteAll, putAll } from '../../shared/scheduling/schedule-writes.js';
+import { scheduleNames, type OneTimeSchedule, type Scheduler } from '../../shared/scheduling/scheduler.js';
 import type { EscalationSettings } from '../context.js';
 import type { LabEscalationPayload } from '../notices.js';
 import { CLINICAL_READERS, isCritical, labFlag } from '../rules.js';
-import type { Schedules } from '../schedules.js';
 import type { LabResultRepository } from './repository.js';
 
 const MINUTE = 60_000;
@@ -25,8 +26,14 @@ export class LabResultService {
     private readonly repo: LabResultRepository,
     private readonly policy: AccessPolicy,
     private readonly org: EscalationSettings,
-    private readonly schedules: Schedules,
+    private readonly scheduler: Scheduler,
+    private readonly logger: Logger,
   ) {}
+
+  /** Removals of an escalation: one left behind finds the result acknowledged or absent, so a failure is only logged. */
+  private get quiet() {
+    return { logger: this.logger };
+  }
 
   async createLabResult(caller: Caller, ctx: WriteContext, patientId: string, body: CreateLabResultBody, idem?: IdempotencyRequest): Promise<LabResult> {
     await this.policy.assertCanSeePatient(caller, patientId);
@@ -48,11 +55,11 @@ export class LabResultService {
     if (current.status !== 'preliminary') throw new InvalidTransitionError('Only a preliminary result can be finalized');
     const critical = isCritical(current.flag);
     const escalation = critical ? await this.escalation(ctx, current) : undefined;
-    if (escalation) await this.schedules.putAll([escalation]);
+    if (escalation) await putAll(this.scheduler, [escalation], this.logger);
     try {
       return await this.repo.finalizeLabResult(ctx, current, critical);
     } catch (err) {
-      if (escalation) await this.schedules.deleteAll([escalation.name], true);
+      if (escalation) await deleteAll(this.scheduler, [escalation.name], this.quiet);
       throw err;
     }
   }
@@ -74,7 +81,7 @@ export class LabResultService {
     if (!isCritical(current.flag) || current.status === 'preliminary') throw new InvalidTransitionError('Only a published critical result is acknowledged');
     if (current.acknowledgedAt) throw new InvalidTransitionError('This result is already acknowledged');
     const out = await this.repo.acknowledgeLabResult(ctx, current);
-    await this.schedules.deleteAll([scheduleNames.labEscalation(current.id)], true);
+    await deleteAll(this.scheduler, [scheduleNames.labEscalation(current.id)], this.quiet);
     return out;
   }
 
@@ -87,13 +94,13 @@ export class LabResultService {
   private async store(ctx: WriteContext, lab: LabResult, idem: IdempotencyRequest | undefined, supersede?: LabResult): Promise<LabResult> {
     const critical = lab.status !== 'preliminary' && isCritical(lab.flag);
     const escalation = critical ? await this.escalation(ctx, lab) : undefined;
-    if (escalation) await this.schedules.putAll([escalation]);
+    if (escalation) await putAll(this.scheduler, [escalation], this.logger);
     try {
       const stored = await this.repo.createLabResult(ctx, lab, critical, idem, supersede);
-      if (escalation && stored.id !== lab.id) await this.schedules.deleteAll([escalation.name], true);
+      if (escalation && stored.id !== lab.id) await deleteAll(this.scheduler, [escalation.name], this.quiet);
       return stored;
     } catch (err) {
-      if (escalation) await this.schedules.deleteAll([escalation.name], true);
+      if (escalation) await deleteAll(this.scheduler, [escalation.name], this.quiet);
       throw err;
     }
   }

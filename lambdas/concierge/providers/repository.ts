@@ -1,12 +1,11 @@
 import type { Provider } from '../../../schemas/concierge.js';
 import { Calendars } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type PageRequest } from '../../shared/data/db.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, VersionConflictError } from '../../shared/errors.js';
-import type { PageRequest } from '../context.js';
 import { ProviderEntity } from '../entities.js';
 import { ConciergeStore } from '../store.js';
 

@@ -1,11 +1,10 @@
 import type { TreatmentPlan } from '../../../schemas/concierge.js';
-import { failedPart, type Item, type Page, type TransactParts } from '../../shared/data/db.js';
+import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
 import { ConflictError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
-import type { PageRequest } from '../context.js';
 import { ActivePlanEntity, TreatmentPlanEntity } from '../entities.js';
 import { ConciergeStore } from '../store.js';
 
