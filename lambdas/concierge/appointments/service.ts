@@ -29,6 +29,9 @@ const MINUTE = 60_000;
  * cancelled or moved when it fires and sends nothing.
  */
 export class AppointmentService {
+  /** Removals after the write only log a failure: a schedule left behind finds nothing to do when it fires. */
+  private readonly quiet: { logger: Logger };
+
   constructor(
     private readonly repo: AppointmentRepository,
     private readonly providers: Pick<ProviderRepository, 'getProvider'>,
@@ -36,11 +39,8 @@ export class AppointmentService {
     private readonly people: People,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
-  ) {}
-
-  /** Removals after the write: a notice left behind finds nothing to send, so a failure is only logged. */
-  private get quiet() {
-    return { logger: this.logger };
+  ) {
+    this.quiet = { logger };
   }
 
   async book(caller: Caller, ctx: WriteContext, patientId: string, body: BookAppointmentBody, idem?: IdempotencyRequest): Promise<Appointment> {

@@ -22,17 +22,17 @@ const MINUTE = 60_000;
  * write and removed if the write fails). No HTTP, no SDK.
  */
 export class LabResultService {
+  /** Removals after the write only log a failure: a schedule left behind finds nothing to do when it fires. */
+  private readonly quiet: { logger: Logger };
+
   constructor(
     private readonly repo: LabResultRepository,
     private readonly policy: AccessPolicy,
     private readonly org: EscalationSettings,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
-  ) {}
-
-  /** Removals of an escalation: one left behind finds the result acknowledged or absent, so a failure is only logged. */
-  private get quiet() {
-    return { logger: this.logger };
+  ) {
+    this.quiet = { logger };
   }
 
   async createLabResult(caller: Caller, ctx: WriteContext, patientId: string, body: CreateLabResultBody, idem?: IdempotencyRequest): Promise<LabResult> {
