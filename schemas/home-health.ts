@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDate, IsoDateTime, ListQuery, Text, TimeZone, Version } from './common.js';
+import { EvvException, EvvRecord, LatLng, Latitude, Longitude, ReasonCode, VisitCheck, VisitStatus } from './visits.js';
+
+// The places, statuses, checks and EVV records home visits share with respite sessions are
+// schemas/visits.ts's; re-exported here, where the visit routes read them.
+export { CheckBody, EvvChange, EvvException, EvvRecord, LatLng, Latitude, Longitude, REASON_CODES, ReasonCode, VISIT_STATUSES, VisitCheck, VisitStatus } from './visits.js';
 
 // ---- Places (API.md, "Aides, home visits and electronic visit verification") ----------------
 
-export const Latitude = z.number().check(z.minimum(-90), z.maximum(90), z.describe('Degrees, -90..90'));
-export const Longitude = z.number().check(z.minimum(-180), z.maximum(180), z.describe('Degrees, -180..180'));
-export const LatLng = z.strictObject({ lat: Latitude, lng: Longitude });
-export type LatLng = z.infer<typeof LatLng>;
 
 /** A skill tag: lower case letters, digits, `_` and `-` (e.g. `wound_care`, `hoyer-lift`). */
 export const Skill = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be a skill tag: a-z, 0-9, _ and -, at most 40 characters'));
@@ -73,13 +74,6 @@ export type SetAvailabilityBody = z.infer<typeof SetAvailabilityBody>;
 
 // ---- Visits ---------------------------------------------------------------------------------
 
-export const VISIT_STATUSES = ['scheduled', 'assigned', 'in_progress', 'completed', 'cancelled', 'missed'] as const;
-export const VisitStatus = z.enum(VISIT_STATUSES);
-export type VisitStatus = z.infer<typeof VisitStatus>;
-
-export const REASON_CODES = ['gps_unavailable', 'service_in_community', 'recipient_elsewhere', 'other'] as const;
-export const ReasonCode = z.enum(REASON_CODES);
-export type ReasonCode = z.infer<typeof ReasonCode>;
 
 export const VisitLocation = z.strictObject({
   lat: Latitude,
@@ -112,39 +106,6 @@ export const CreateVisitBody = z
   );
 export type CreateVisitBody = z.infer<typeof CreateVisitBody>;
 
-const Fix = z.object({ lat: z.number(), lng: z.number(), accuracyMeters: z.optional(z.number()) });
-
-/** A check-in or check-out as recorded (never refused for its place). */
-export const VisitCheck = z.object({
-  at: IsoDateTime,
-  recordedAt: IsoDateTime,
-  location: Fix,
-  distanceMeters: z.number(),
-  withinGeofence: z.boolean(),
-  reasonCode: z.optional(ReasonCode),
-  note: z.optional(z.string()),
-});
-export type VisitCheck = z.infer<typeof VisitCheck>;
-
-export const EvvException = z.object({
-  code: z.string().check(z.describe('`out_of_geofence`')),
-  /** Which check raised it. */
-  on: z.enum(['check-in', 'check-out']),
-  at: IsoDateTime,
-  reasonCode: z.optional(ReasonCode),
-});
-export type EvvException = z.infer<typeof EvvException>;
-
-export const EvvChange = z.object({
-  field: z.string(),
-  old: z.nullable(z.string()),
-  new: z.nullable(z.string()),
-  by: z.string(),
-  at: IsoDateTime,
-  reasonCode: ReasonCode,
-  note: z.optional(z.string()),
-});
-export type EvvChange = z.infer<typeof EvvChange>;
 
 export const Visit = z.object({
   ...EntityMeta,
@@ -179,17 +140,6 @@ export type OrgVisitsQuery = z.infer<typeof OrgVisitsQuery>;
 export const AssignVisitBody = z.strictObject({ aideId: Id });
 export const CancelVisitBody = z.strictObject({ reason: Text(500) });
 
-export const CheckBody = z.strictObject({
-  location: z.strictObject({
-    lat: Latitude,
-    lng: Longitude,
-    accuracyMeters: z.optional(z.number().check(z.minimum(0), z.maximum(10_000))),
-  }),
-  at: z.optional(IsoDateTime.check(z.describe('When it happened on the device (default: now); at most 5 minutes ahead'))),
-  reasonCode: z.optional(ReasonCode),
-  note: z.optional(Text(1000)),
-});
-export type CheckBody = z.infer<typeof CheckBody>;
 
 export const SuggestedAide = z.object({
   aideId: z.string(),
@@ -203,22 +153,6 @@ export const SuggestedAides = z.object({ items: z.array(SuggestedAide) });
 
 // ---- EVV ------------------------------------------------------------------------------------
 
-export const EvvRecord = z.object({
-  visitId: z.string(),
-  serviceType: z.string(),
-  recipient: z.object({ patientId: z.string(), displayName: z.nullable(z.string()) }),
-  date: IsoDate,
-  timezone: z.string(),
-  location: z.object({ lat: z.number(), lng: z.number(), address: z.string() }),
-  provider: z.nullable(z.object({ aideId: z.string(), displayName: z.nullable(z.string()) })),
-  begin: z.nullable(IsoDateTime),
-  end: z.nullable(IsoDateTime),
-  status: VisitStatus,
-  exceptions: z.array(EvvException),
-  changes: z.array(EvvChange),
-  version: z.number(),
-});
-export type EvvRecord = z.infer<typeof EvvRecord>;
 
 export const PatchEvvBody = z
   .strictObject({

@@ -1,13 +1,12 @@
 import * as z from 'zod/mini';
 import { EntityMeta, Id, IsoDateTime, ListQuery, PhoneNumber, Text } from './common.js';
+import { EvvChange, EvvCheck, EvvException, Latitude, Longitude } from './visits.js';
 
 /**
  * Caregiver respite (API.md, "Caregiver respite"): caregiver profiles, yearly respite budgets per
  * patient, relief sessions and the offers that staff make to aides.
  */
 
-const Latitude = z.number().check(z.minimum(-90), z.maximum(90), z.describe('Degrees, -90..90'));
-const Longitude = z.number().check(z.minimum(-180), z.maximum(180), z.describe('Degrees, -180..180'));
 const Language = z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag (e.g. en, es-MX)'));
 
 // ---- caregiver profiles
@@ -87,24 +86,6 @@ export const OFFER_STATUSES = ['offered', 'accepted', 'declined', 'expired'] as 
 export const OfferStatus = z.enum(OFFER_STATUSES);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
-/** A check-in or check-out as recorded (the same shape as a home visit's, lambdas/home-health/evv.ts). */
-export const RespiteCheck = z.object({
-  at: IsoDateTime,
-  recordedAt: IsoDateTime,
-  location: z.object({ lat: z.number(), lng: z.number(), accuracyMeters: z.optional(z.number()) }),
-  distanceMeters: z.nullable(z.number()).check(z.describe('null when the session has no coordinates')),
-  withinGeofence: z.boolean(),
-  reasonCode: z.optional(z.string()),
-  note: z.optional(z.string()),
-});
-
-export const RespiteException = z.object({
-  code: z.string(),
-  on: z.enum(['check-in', 'check-out']),
-  at: IsoDateTime,
-  reasonCode: z.optional(z.string()),
-});
-
 export const RespiteSession = z.object({
   ...EntityMeta,
   patientId: z.string(),
@@ -120,9 +101,10 @@ export const RespiteSession = z.object({
   requestedBy: z.string(),
   aideId: z.nullable(z.string()),
   confirmedAt: z.optional(IsoDateTime),
-  checkIn: z.optional(RespiteCheck),
-  checkOut: z.optional(RespiteCheck),
-  exceptions: z.optional(z.array(RespiteException)),
+  // Checks and exceptions as a home visit records them (schemas/visits.ts, lambdas/shared/visits/evv.ts).
+  checkIn: z.optional(EvvCheck),
+  checkOut: z.optional(EvvCheck),
+  exceptions: z.optional(z.array(EvvException)),
   cancelledAt: z.optional(IsoDateTime),
   cancelledBy: z.optional(z.string()),
   cancelReason: z.optional(z.string()),
@@ -149,7 +131,7 @@ export const RespiteOffer = z.object({
 export type RespiteOffer = z.infer<typeof RespiteOffer>;
 
 /**
- * A session's electronic visit verification record, built by home health's `evvRecord` (the six
+ * A session's electronic visit verification record, built by the shared `evvRecord` (lambdas/shared/visits/evv.ts) (the six
  * elements with what happened) with `missing`: what keeps it from being exportable.
  */
 export const RespiteEvvRecord = z.object({
@@ -163,8 +145,8 @@ export const RespiteEvvRecord = z.object({
   begin: z.nullable(IsoDateTime),
   end: z.nullable(IsoDateTime),
   status: z.string().check(z.describe('In the visits\' terms: scheduled, assigned, in_progress, completed, cancelled')),
-  exceptions: z.array(RespiteException),
-  changes: z.array(z.object({ field: z.string(), old: z.nullable(z.string()), new: z.nullable(z.string()), by: z.string(), at: IsoDateTime, reasonCode: z.string(), note: z.optional(z.string()) })),
+  exceptions: z.array(EvvException),
+  changes: z.array(EvvChange),
   version: z.number(),
   missing: z.array(z.string()).check(z.describe('Elements missing or reason codes owed: empty when exportable')),
 });
@@ -193,19 +175,6 @@ export type DeclineOfferBody = z.infer<typeof DeclineOfferBody>;
 export const CancelRespiteBody = z.strictObject({ reason: Text(500) });
 export type CancelRespiteBody = z.infer<typeof CancelRespiteBody>;
 
-export const REASON_CODES = ['gps_unavailable', 'service_in_community', 'recipient_elsewhere', 'other'] as const;
-
-export const RespiteCheckBody = z.strictObject({
-  location: z.strictObject({
-    lat: Latitude,
-    lng: Longitude,
-    accuracyMeters: z.optional(z.number().check(z.minimum(0), z.maximum(10_000))),
-  }),
-  at: z.optional(IsoDateTime.check(z.describe('When it happened on the device (default: now); at most 5 minutes ahead'))),
-  reasonCode: z.optional(z.enum(REASON_CODES)),
-  note: z.optional(Text(1000)),
-});
-export type RespiteCheckBody = z.infer<typeof RespiteCheckBody>;
 
 export const AssignmentsQuery = z.extend(ListQuery, {
   from: z.optional(IsoDateTime.check(z.describe('Sessions starting at or after (default: 72 hours before now, so sessions under way show)'))),

@@ -1,5 +1,4 @@
 import type { Clock } from '../shared/clock.js';
-import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import { wholeMinuteAfter } from '../shared/scheduling/timing.js';

@@ -7,7 +7,7 @@ import type { AideProfile, VisitStatus, WeeklyAvailability } from '../../schemas
 import type { CalendarEntry, Place } from '../shared/calendar/calendar.js';
 import { localDate, localParts } from '../shared/scheduling/zoned-time.js';
 import { wholeMinuteAtOrAfter } from '../shared/scheduling/timing.js';
-import { distanceKm, round1, travelMinutes } from './geo.js';
+import { distanceKm, round1, travelMinutes } from '../shared/visits/geo.js';
 
 /** Statuses an assignment may start from or repeat in (a visit under way or over keeps its aide). */
 export const ASSIGNABLE: readonly VisitStatus[] = ['scheduled', 'assigned'];

@@ -1,6 +1,5 @@
 import type { Dose, MissedDoseAlert } from '../../schemas/medications.js';
 import type { Clock } from '../shared/clock.js';
-import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import { scheduleNames, type FiredPayload, type Scheduler } from '../shared/scheduling/scheduler.js';

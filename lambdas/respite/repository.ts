@@ -1,5 +1,6 @@
 import type { CaregiverProfile, PutCaregiverProfileBody, RespiteOffer, RespiteSession, RespiteStatus } from '../../schemas/respite.js';
 import type { User } from '../../schemas/identity.js';
+import type { EvvCheck, EvvException } from '../../schemas/visits.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { recordAccess } from '../shared/data/access-record.js';
 import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
@@ -368,7 +369,7 @@ export class RespiteRepository {
   }
 
   /** `confirmed -> in_progress` by its aide, with the check as recorded (and its exception, if any). */
-  async checkIn(ctx: WriteContext, session: RespiteSession, check: Item, exceptions: Item[]): Promise<void> {
+  async checkIn(ctx: WriteContext, session: RespiteSession, check: EvvCheck, exceptions: EvvException[]): Promise<void> {
     const spec = versioned(ctx)
       .compare('status', '=', 'confirmed')
       .compare('aideId', '=', ctx.actorId)
@@ -378,7 +379,7 @@ export class RespiteRepository {
   }
 
   /** `in_progress -> completed` by its aide; the hours move from reserved to used in the same transaction. */
-  async checkOut(ctx: WriteContext, session: RespiteSession, check: Item, exceptions: Item[]): Promise<void> {
+  async checkOut(ctx: WriteContext, session: RespiteSession, check: EvvCheck, exceptions: EvvException[]): Promise<void> {
     const spec = versioned(ctx)
       .compare('status', '=', 'in_progress')
       .compare('aideId', '=', ctx.actorId)

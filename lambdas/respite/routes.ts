@@ -13,7 +13,6 @@ import {
   RespiteAssignment,
   RespiteBudget,
   RespiteBudgetQuery,
-  RespiteCheckBody,
   RespiteEvvRecord,
   RespiteListQuery,
   RespiteOffer,
@@ -22,6 +21,7 @@ import {
   RespiteSessionParams,
   RespiteSessionWithOffers,
 } from '../../schemas/respite.js';
+import { CheckBody } from '../../schemas/visits.js';
 import { CLINICAL_ROLES as CLINICAL, STAFF_ROLES as STAFF, type Role } from '../../schemas/roles.js';
 import { defineRoutes } from '../shared/http/route-def.js';
 
@@ -71,11 +71,11 @@ export const RESPITE_ROUTES = defineRoutes('respite', {
     roles: AIDE, summary: 'Decline an offer made to me', params: RespiteOfferParams, body: DeclineOfferBody, response: RespiteOffer,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/check-in': {
-    roles: AIDE, summary: 'Check in (the confirmed aide; location recorded as for visits)', params: RespiteSessionParams, body: RespiteCheckBody,
+    roles: AIDE, summary: 'Check in (the confirmed aide; location recorded as for visits)', params: RespiteSessionParams, body: CheckBody,
     response: RespiteSession,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/check-out': {
-    roles: AIDE, summary: 'Check out: completes the session, its hours become used', params: RespiteSessionParams, body: RespiteCheckBody,
+    roles: AIDE, summary: 'Check out: completes the session, its hours become used', params: RespiteSessionParams, body: CheckBody,
     response: RespiteSession,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': {

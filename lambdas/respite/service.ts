@@ -9,19 +9,19 @@ import type {
   PutRespiteBudgetBody,
   RespiteAssignment,
   RespiteBudget,
-  RespiteCheckBody,
   RespiteEvvRecord,
   RespiteListQuery,
   RespiteOffer,
   RespiteSession,
 } from '../../schemas/respite.js';
-import { aideBooking, aideEntry } from '../home-health/aide-calendar.js';
-import { evvRecord, missingElements, OUT_OF_GEOFENCE, recordCheck } from '../home-health/evv.js';
+import type { CheckBody, EvvCheck, EvvException } from '../../schemas/visits.js';
+import { aideBooking, aideEntry } from '../shared/visits/aide-calendar.js';
+import { evvRecord, missingElements, recordCheck, recordUnplacedCheck } from '../shared/visits/evv.js';
 import type { OrgSettingsReader } from '../shared/people/org-settings.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import type { Calendars } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Item, type Page, type PageRequest } from '../shared/data/db.js';
+import { TransactionCancelledError, type Page } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -60,7 +60,7 @@ const SESSION_GEOFENCE_METERS = 150;
  *
  * Budget exactness: a session's hours are reserved, released, consumed or used only inside the
  * transaction that changes the session's status (repository), so the budget always equals what
- * the sessions say. Booking the aide is the one calendar's (`Calendars.book` with home health's
+ * the sessions say. Booking the aide is the one calendar's (`Calendars.book` with the shared
  * `aideBooking`), in the same transaction as the confirmation. Notices are one-time schedules with
  * derived names, set after the confirmation commits and removed by a cancellation; their fires
  * re-check the session (respite-work.ts), so a schedule that outlives its session sends nothing.
@@ -201,7 +201,7 @@ export class RespiteService {
 
   /**
    * The offered aide accepts: one `Calendars.book` transaction books the aide's time (the travel gap
-   * of home health's `aideBooking`), confirms the session (on condition that it is still
+   * of the shared `aideBooking`), confirms the session (on condition that it is still
    * `requested`: of N aides accepting at once exactly one wins and the others' calendars stay as
    * they were), accepts the offer (still `offered`, unexpired), reserves the hours (while the
    * budget covers them) and adds the aide to the care team when not on it.
@@ -302,26 +302,26 @@ export class RespiteService {
     return cancelled;
   }
 
-  async checkIn(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: RespiteCheckBody): Promise<RespiteSession> {
+  async checkIn(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: CheckBody): Promise<RespiteSession> {
     const session = await this.confirmedAidesSession(caller, patientId, sessionId);
     if (session.status !== 'confirmed') throw new InvalidTransitionError(`A ${session.status} session cannot be checked in`);
     const { check, exceptions } = this.check('check-in', session, body, ctx);
     await this.repo.checkIn(ctx, session, check, exceptions);
     await this.removeNotices(session.id);
-    return { ...session, status: 'in_progress', checkIn: check as RespiteSession['checkIn'], exceptions: exceptions as RespiteSession['exceptions'], version: session.version + 1, updatedAt: ctx.now };
+    return { ...session, status: 'in_progress', checkIn: check, exceptions, version: session.version + 1, updatedAt: ctx.now };
   }
 
   /** Completes the session: its hours move from reserved to used in the same transaction. */
-  async checkOut(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: RespiteCheckBody): Promise<RespiteSession> {
+  async checkOut(caller: Caller, ctx: WriteContext, patientId: string, sessionId: string, body: CheckBody): Promise<RespiteSession> {
     const session = await this.confirmedAidesSession(caller, patientId, sessionId);
     if (session.status !== 'in_progress') throw new InvalidTransitionError('Check-out needs a check-in first');
     const { check, exceptions } = this.check('check-out', session, body, ctx);
     await this.repo.checkOut(ctx, session, check, exceptions);
-    return { ...session, status: 'completed', checkOut: check as RespiteSession['checkOut'], exceptions: exceptions as RespiteSession['exceptions'], version: session.version + 1, updatedAt: ctx.now };
+    return { ...session, status: 'completed', checkOut: check, exceptions, version: session.version + 1, updatedAt: ctx.now };
   }
 
   /**
-   * The session's EVV record, built as a home visit's (home health's `evvRecord` and
+   * The session's EVV record, built as a home visit's (the shared `evvRecord` and
    * `missingElements`): service type `respite`, the recipient, the local date, the place, the aide,
    * begin and end from the checks, the exceptions. A read of it is audited.
    */
@@ -349,7 +349,7 @@ export class RespiteService {
       version: session.version,
       begin: session.checkIn?.at ?? null,
       end: session.checkOut?.at ?? null,
-      exceptions: (session.exceptions ?? []) as Parameters<typeof evvRecord>[0]['exceptions'],
+      exceptions: session.exceptions ?? [],
       changes: [],
     });
     await this.repo.recordRead(ctx, session);
@@ -374,34 +374,20 @@ export class RespiteService {
   }
 
   /**
-   * The check as a home visit records it (home health's `recordCheck`: never refused; outside the
+   * The check as a home visit records it (the shared `recordCheck`: never refused; outside the
    * geofence it raises `out_of_geofence`). A session given only an address cannot be verified: the
    * check is kept with no distance and raises the same exception, which a reason code settles.
    */
-  private check(on: 'check-in' | 'check-out', session: RespiteSession, body: RespiteCheckBody, ctx: WriteContext): { check: Item; exceptions: Item[] } {
+  private check(on: 'check-in' | 'check-out', session: RespiteSession, body: CheckBody, ctx: WriteContext): { check: EvvCheck; exceptions: EvvException[] } {
     const now = new Date(ctx.now);
     if (body.at && aheadOfServer(body.at, now)) {
       throw new ValidationError('at is in the future', [{ path: 'body.at', message: 'must not be more than 5 minutes in the future' }]);
     }
     const at = body.at ? new Date(body.at).toISOString() : ctx.now;
     const place = placeOf(session);
-    const site = place ? { ...place, geofenceMeters: SESSION_GEOFENCE_METERS } : undefined;
-    const fix = { lat: body.location.lat, lng: body.location.lng, accuracyMeters: body.location.accuracyMeters };
-    const base = { on, fix, at, recordedAt: ctx.now, reasonCode: body.reasonCode, note: body.note } as const;
-    let check: Item;
-    let exception: Item | undefined;
-    if (site) {
-      const recorded = recordCheck({ ...base, site });
-      check = recorded.check as Item;
-      exception = recorded.exception as Item | undefined;
-    } else {
-      check = {
-        at, recordedAt: ctx.now, location: { lat: fix.lat, lng: fix.lng, ...(fix.accuracyMeters !== undefined ? { accuracyMeters: fix.accuracyMeters } : {}) },
-        distanceMeters: null, withinGeofence: false, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.note ? { note: body.note } : {}),
-      };
-      exception = { code: OUT_OF_GEOFENCE, on, at, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}) };
-    }
-    return { check, exceptions: [...((session.exceptions as Item[] | undefined) ?? []), ...(exception ? [exception] : [])] };
+    const input = { on, fix: body.location, at, recordedAt: ctx.now, reasonCode: body.reasonCode, note: body.note };
+    const { check, exception } = place ? recordCheck({ ...input, site: { ...place, geofenceMeters: SESSION_GEOFENCE_METERS } }) : recordUnplacedCheck(input);
+    return { check, exceptions: [...(session.exceptions ?? []), ...(exception ? [exception] : [])] };
   }
 
   /** After a confirmation commits: the notices still ahead and the late check-in check. */

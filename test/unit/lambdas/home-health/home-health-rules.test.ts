@@ -4,9 +4,9 @@
  * before a visit, the ranking of suggestions, and a day's route.
  */
 import { describe, expect, it } from 'vitest';
-import { aideBooking, aideEntry, AIDE_BOOKING_MARGIN_MINUTES, travelGap } from '../../../../lambdas/home-health/aide-calendar.js';
-import { csvField, evvCsv, evvRecord, geofenceDecision, maintain, missingElements, recordCheck, withOffset, type EvvSource } from '../../../../lambdas/home-health/evv.js';
-import { distanceKm, travelMinutes } from '../../../../lambdas/home-health/geo.js';
+import { aideBooking, aideEntry, AIDE_BOOKING_MARGIN_MINUTES, travelGap } from '../../../../lambdas/shared/visits/aide-calendar.js';
+import { csvField, evvCsv, evvRecord, geofenceDecision, maintain, missingElements, recordCheck, withOffset, type EvvSource } from '../../../../lambdas/shared/visits/evv.js';
+import { distanceKm, travelMinutes } from '../../../../lambdas/shared/visits/geo.js';
 import { lateCheckAt, missedCheckAt, placeBefore, rankSuggestions, routeLegs, switchedOn, withinWeeklyAvailability } from '../../../../lambdas/home-health/rules.js';
 import { findClash } from '../../../../lambdas/shared/calendar/calendar.js';
 

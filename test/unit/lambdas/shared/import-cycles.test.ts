@@ -1,7 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { importGraph, tsFiles } from './import-graph.js';
 
 /**
  * No import circles in runtime and local code (lambdas/, local/). A circle makes module load order
@@ -10,49 +8,6 @@ import { describe, expect, it } from 'vitest';
  * are the usual way a circle starts. The graph follows relative imports into any repository file,
  * so a circle through schemas/, lib/ or scripts/ is found too.
  */
-const ROOT = path.resolve(import.meta.dirname, '../../../..');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-}
-
-/** Static `import ... from`, `import '...'`, `export ... from` (type-only included); relative only. */
-function importsOf(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, false);
-  const out: string[] = [];
-  for (const statement of source.statements) {
-    const specifier =
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
-        ? statement.moduleSpecifier.text
-        : undefined;
-    if (!specifier?.startsWith('.')) continue;
-    const resolved = resolve(file, specifier);
-    if (resolved) out.push(resolved);
-  }
-  return out;
-}
-
-/** NodeNext spelling: `./x.js` is `./x.ts` on disk. Non-TypeScript targets (`.json`, `.js` assets) are leaves. */
-function resolve(from: string, specifier: string): string | undefined {
-  const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
-  const candidates = [target.replace(/\.js$/, '.ts'), target.replace(/\.mjs$/, '.mts'), `${target}.ts`, `${target}/index.ts`];
-  return candidates.find((c) => c.endsWith('.ts') && existsSync(path.join(ROOT, c)));
-}
-
-function importGraph(roots: readonly string[]): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  const queue = [...roots];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (graph.has(file)) continue;
-    const deps = importsOf(file);
-    graph.set(file, deps);
-    queue.push(...deps.filter((d) => !graph.has(d)));
-  }
-  return graph;
-}
 
 /** Strongly connected components with a circle in them (Tarjan), each sorted. */
 function cycles(graph: Map<string, string[]>): string[][] {

@@ -14,8 +14,8 @@
  * Reassigning is one `book` call with two changes (the new aide's `add`, the old aide's `remove`);
  * cancelling is a `remove` only. The home-health and respite domains both import this module.
  */
-import type { CalendarChange } from '../shared/calendar/calendar-repository.js';
-import type { CalendarEntry, GapRule, Place } from '../shared/calendar/calendar.js';
+import type { CalendarChange } from '../calendar/calendar-repository.js';
+import type { CalendarEntry, GapRule, Place } from '../calendar/calendar.js';
 import { DEFAULT_TRAVEL_SPEED_KMH, travelMinutes } from './geo.js';
 
 /**

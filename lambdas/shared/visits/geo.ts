@@ -3,7 +3,7 @@
  * time the calendar allows for it (API.md: straight-line distance x 1.2 at the org's travel speed).
  * Pure arithmetic, no storage.
  */
-import type { Place } from '../shared/calendar/calendar.js';
+import type { Place } from '../calendar/calendar.js';
 
 /** Mean earth radius in km (IUGG), as Turf uses: the FINDINGS.md reference pair comes out at 97.13 km. */
 const EARTH_RADIUS_KM = 6371.0088;

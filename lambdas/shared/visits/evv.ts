@@ -4,15 +4,16 @@
  *
  * - `geofenceDecision`: is a GPS fix at the place of service (distance <= geofence + accuracy)?
  * - `recordCheck`: a check-in or check-out as recorded, never refused: outside the geofence it
- *   carries the exception `out_of_geofence` (with the reason code given, if any).
+ *   carries the exception `out_of_geofence` (with the reason code given, if any);
+ *   `recordUnplacedCheck`: the same at a place without coordinates (always outside).
  * - `maintain`: visit maintenance by staff, appending `{ field, old, new, by, at, reasonCode, note }`
  *   to the changes and never rewriting them; a reason code also settles exceptions that lack one.
  * - `evvRecord` / `missingElements`: the six elements (service type, recipient, date, location,
  *   provider, begin/end) and what keeps a record from being exportable.
  * - `evvCsv`: the export file, RFC 4180 quoting, times with the record's zone offset.
  */
-import type { EvvChange, EvvException, EvvRecord, ReasonCode, VisitCheck, VisitStatus } from '../../schemas/home-health.js';
-import { localDate, offsetMinutes } from '../shared/scheduling/zoned-time.js';
+import type { EvvChange, EvvCheck, EvvException, EvvRecord, ReasonCode, VisitCheck, VisitStatus } from '../../../schemas/visits.js';
+import { localDate, offsetMinutes } from '../scheduling/zoned-time.js';
 import { distanceKm } from './geo.js';
 
 export const OUT_OF_GEOFENCE = 'out_of_geofence';
@@ -39,30 +40,50 @@ export function geofenceDecision(site: ServiceSite, fix: GpsFix): { distanceMete
 
 export type CheckKind = 'check-in' | 'check-out';
 
-/** A check as recorded, and the exception it raises (outside the geofence). */
-export function recordCheck(input: {
+/** What a device reports of a check, with when it is recorded. */
+export interface CheckInput {
   on: CheckKind;
-  site: ServiceSite;
   fix: GpsFix;
   /** When it happened (the device's `at`, else now). */
   at: string;
   recordedAt: string;
   reasonCode?: ReasonCode | undefined;
   note?: string | undefined;
-}): { check: VisitCheck; exception?: EvvException } {
+}
+
+/** A check as recorded, and the exception it raises (outside the geofence). */
+export function recordCheck(input: CheckInput & { site: ServiceSite }): { check: VisitCheck; exception?: EvvException } {
   const { distanceMeters, withinGeofence } = geofenceDecision(input.site, input.fix);
-  const check: VisitCheck = {
+  const check = { ...checkOf(input, withinGeofence), distanceMeters };
+  return withinGeofence ? { check } : { check, exception: outOfGeofence(input) };
+}
+
+/**
+ * A check at a place without coordinates (a respite session given only an address): it cannot be
+ * verified, so it is kept with no distance and raises the same `out_of_geofence` exception, which a
+ * reason code settles.
+ */
+export function recordUnplacedCheck(input: CheckInput): { check: EvvCheck; exception: EvvException } {
+  return { check: { ...checkOf(input, false), distanceMeters: null }, exception: outOfGeofence(input) };
+}
+
+function checkOf(input: CheckInput, withinGeofence: boolean): Omit<EvvCheck, 'distanceMeters'> {
+  return {
     at: input.at,
     recordedAt: input.recordedAt,
     location: { lat: input.fix.lat, lng: input.fix.lng, ...(input.fix.accuracyMeters !== undefined ? { accuracyMeters: input.fix.accuracyMeters } : {}) },
-    distanceMeters,
     withinGeofence,
     ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
     ...(input.note ? { note: input.note } : {}),
   };
-  if (withinGeofence) return { check };
-  return { check, exception: { code: OUT_OF_GEOFENCE, on: input.on, at: input.at, ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}) } };
 }
+
+const outOfGeofence = (input: CheckInput): EvvException => ({
+  code: OUT_OF_GEOFENCE,
+  on: input.on,
+  at: input.at,
+  ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
+});
 
 /** The EVV state of a visit (or respite session) that maintenance changes. */
 export interface EvvState {
