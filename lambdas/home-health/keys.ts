@@ -1,6 +1,6 @@
 /**
  * Key formats of the home-health items (docs/data-model.md, "Home health"), each in one place.
- * Only the home-health repository imports this module. Aide calendars are the shared calendar's
+ * Only the home-health repositories import this module. Aide calendars are the shared calendar's
  * (lambdas/shared/calendar/calendar-repository.ts), not ours.
  */
 import { PatientKeys } from '../shared/data/keys.js';

@@ -3,7 +3,7 @@ import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import { scheduleNames, type FiredPayload, type SchedulePayload, type Scheduler } from '../shared/scheduling/scheduler.js';
-import type { HomeHealthRepository, StoredVisit } from './repository.js';
+import type { StoredVisit, VisitRepository } from './visit-repository.js';
 import { lateCheckAt, missedCheckAt } from './rules.js';
 
 /** What a visit's late or missed check delivers to the scheduled-work function. */
@@ -60,7 +60,7 @@ export class VisitSchedules {
  */
 export class VisitWork {
   constructor(
-    private readonly repo: HomeHealthRepository,
+    private readonly repo: VisitRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}

@@ -1,7 +1,6 @@
 import { People } from '../shared/people/people.js';
 import { OrgSettingsRepository } from '../shared/people/org-settings.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
-import { Calendars } from '../shared/calendar/calendar-repository.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
@@ -27,7 +26,6 @@ export function createRespiteHandler(deps: RespiteDeps): ApiHandler {
     new AccessPolicy(people, people),
     people,
     new OrgSettingsRepository(deps.db),
-    new Calendars(deps.db),
     deps.scheduler,
     deps.logger,
   );

@@ -1,13 +1,15 @@
 import type { CaregiverProfile, PutCaregiverProfileBody, RespiteOffer, RespiteSession, RespiteStatus } from '../../schemas/respite.js';
 import type { User } from '../../schemas/identity.js';
 import type { EvvCheck, EvvException } from '../../schemas/visits.js';
+import { Calendars, type CalendarChange } from '../shared/calendar/calendar-repository.js';
 import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import { CareTeamMemberEntity, PatientEntity } from '../shared/data/entities.js';
+import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';
-import { ConflictError, NotFoundError, VersionConflictError } from '../shared/errors.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, VersionConflictError } from '../shared/errors.js';
+import { CareTeamWrites, type CareTeamJoin } from '../shared/people/care-team.js';
 import {
   CaregiverProfileEntity,
   RespiteBudgetEntity,
@@ -45,8 +47,13 @@ export class BudgetExceededError extends ConflictError {
 export class RespiteRepository {
   private readonly idempotency: Idempotency;
 
+  private readonly calendars: Calendars;
+  private readonly careTeam: CareTeamWrites;
+
   constructor(private readonly db: Db) {
     this.idempotency = new Idempotency(db);
+    this.calendars = new Calendars(db);
+    this.careTeam = new CareTeamWrites(db);
   }
 
   replay(ctx: WriteContext, idem: IdempotencyRequest | undefined) {
@@ -258,13 +265,27 @@ export class RespiteRepository {
   }
 
   /**
-   * The transaction parts of an acceptance, for the calendar's booking (`Calendars.book`): the
-   * session `requested -> confirmed` (the condition that makes exactly one of N racing aides win),
-   * the offer `offered -> accepted` while unexpired, the year's hours reserved on condition that
-   * they remain, and the aide's care-team link when they have none.
+   * An acceptance in one calendar booking (`Calendars.book`, the aide's time): the session
+   * `requested -> confirmed` (the condition that makes exactly one of N racing aides win), the offer
+   * `offered -> accepted` while unexpired, the year's hours reserved on condition that they remain,
+   * and the aide's care-team link when they have none (`CareTeamWrites`, which retries a raced link).
    */
-  acceptParts(ctx: WriteContext, session: RespiteSession, offer: RespiteOffer, aide: User | undefined): TransactParts {
-    const parts: TransactParts = {
+  async accept(ctx: WriteContext, session: RespiteSession, offer: RespiteOffer, aide: User | undefined, change: CalendarChange): Promise<void> {
+    const book = (join: CareTeamJoin) => this.calendars.book(ctx, [change], () => ({ ...this.acceptParts(ctx, session, offer), ...join }), () => undefined);
+    try {
+      if (aide) await this.careTeam.write(ctx, { patientId: session.patientId, member: aide, relationship: 'aide', mode: 'join' }, book);
+      else await book({});
+    } catch (err) {
+      if (!(err instanceof TransactionCancelledError)) throw err;
+      if (err.failed('session')) throw new ConflictError('Another aide accepted this session first');
+      if (err.failed('offer')) throw new InvalidTransitionError('The offer is no longer open');
+      if (err.failed('budget')) throw new BudgetExceededError('The respite budget no longer covers this session');
+      throw err;
+    }
+  }
+
+  private acceptParts(ctx: WriteContext, session: RespiteSession, offer: RespiteOffer): TransactParts {
+    return {
       session: this.db.update({
         Key: RespiteSessionEntity.key(ctx.orgId, session.patientId, session.id),
         ...versioned(ctx)
@@ -285,8 +306,6 @@ export class RespiteRepository {
       }),
       budget: this.db.update(this.budgetMove(ctx, session, { reservedHours: session.hours, remainingHours: -session.hours }, true)),
     };
-    if (aide) parts.careTeamMember = this.newMember(ctx, session.patientId, aide);
-    return parts;
   }
 
   async declineOffer(ctx: WriteContext, offer: RespiteOffer, reason: string | undefined): Promise<RespiteOffer> {
@@ -345,7 +364,21 @@ export class RespiteRepository {
    * The parts of a cancellation: the session on condition that its status is still the one read,
    * and what happens to the reserved hours (`released` back to the budget, `consumed` as used).
    */
-  cancelParts(ctx: WriteContext, session: RespiteSession, effect: 'released' | 'consumed' | 'none', reason: string): TransactParts {
+  /**
+   * Cancels before the start: the session (on condition of the status read), the hours released or
+   * consumed, and with `change` the aide's time freed in the same calendar booking.
+   */
+  async cancel(ctx: WriteContext, session: RespiteSession, effect: 'released' | 'consumed' | 'none', reason: string, change: CalendarChange | undefined): Promise<void> {
+    try {
+      if (change) await this.calendars.book(ctx, [change], () => this.cancelParts(ctx, session, effect, reason), () => undefined);
+      else await this.db.transact(this.cancelParts(ctx, session, effect, reason));
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed('session')) throw new ConflictError('The session changed at the same time; fetch it again');
+      throw err;
+    }
+  }
+
+  private cancelParts(ctx: WriteContext, session: RespiteSession, effect: 'released' | 'consumed' | 'none', reason: string): TransactParts {
     const parts: TransactParts = {
       session: this.db.update({
         Key: RespiteSessionEntity.key(ctx.orgId, session.patientId, session.id),
@@ -361,11 +394,6 @@ export class RespiteRepository {
     if (effect === 'released') parts.budget = this.db.update(this.budgetMove(ctx, session, { reservedHours: -session.hours, remainingHours: session.hours }));
     if (effect === 'consumed') parts.budget = this.db.update(this.budgetMove(ctx, session, { reservedHours: -session.hours, usedHours: session.hours }));
     return parts;
-  }
-
-  /** Runs parts that touch no calendar (cancelling a session no aide holds). */
-  async commit(parts: TransactParts): Promise<void> {
-    await this.db.transact(parts);
   }
 
   /** `confirmed -> in_progress` by its aide, with the check as recorded (and its exception, if any). */
@@ -429,12 +457,6 @@ export class RespiteRepository {
     }
   }
 
-  /** Whether the user is already on the patient's care team (an aide that accepts joins it if not). */
-  async isCareTeamMember(orgId: string, patientId: string, userId: string): Promise<boolean> {
-    const item = await this.db.get(CareTeamMemberEntity.key(orgId, patientId, userId), true);
-    return !!item && item.deleting !== true;
-  }
-
   /** A read of a session's EVV record, for the audit trail (an AccessRecord, like every audited read). */
   recordRead(ctx: WriteContext, session: Pick<RespiteSession, 'id' | 'patientId'>): Promise<void> {
     return recordAccess(this.db, ctx, { action: 'read', entityType: 'RespiteEvvRecord', entityId: session.id, patientId: session.patientId });
@@ -462,18 +484,6 @@ export class RespiteRepository {
     const b = update().exists().stamp(ctx).add(deltas);
     if (covering) b.compare('remainingHours', '>=', session.hours);
     return { Key: RespiteBudgetEntity.key(ctx.orgId, session.patientId, session.budgetYear), ...b.build() };
-  }
-
-  /** The aide's care-team link (relationship `aide`), created only where none exists. */
-  private newMember(ctx: WriteContext, patientId: string, user: User): TransactItem {
-    const key = CareTeamMemberEntity.key(ctx.orgId, patientId, user.userId);
-    return this.db.put(
-      CareTeamMemberEntity.newItem({ ...key, ...CareTeamMemberEntity.byUser(ctx.orgId, user.userId, patientId) }, {
-        id: user.userId, patientId, userId: user.userId, relationship: 'aide', displayName: user.displayName, email: user.email, role: user.role,
-        addedAt: ctx.now, addedBy: ctx.actorId,
-      }, ctx),
-      { ConditionExpression: 'attribute_not_exists(PK)' },
-    );
   }
 
   private offerGone(): never {

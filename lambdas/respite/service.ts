@@ -20,14 +20,13 @@ import { evvRecord, missingElements, recordCheck, recordUnplacedCheck } from '..
 import type { OrgSettingsReader } from '../shared/people/org-settings.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
-import type { Calendars } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Page } from '../shared/data/db.js';
+import type { Page } from '../shared/data/db.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { scheduleNames, type Scheduler } from '../shared/scheduling/scheduler.js';
-import { BudgetExceededError, type RespiteRepository } from './repository.js';
+import type { RespiteRepository } from './repository.js';
 import {
   CANCELLABLE,
   DEFAULT_OFFER_MINUTES,
@@ -71,7 +70,6 @@ export class RespiteService {
     private readonly policy: AccessPolicy,
     private readonly people: PeopleReader,
     private readonly settings: OrgSettingsReader,
-    private readonly calendars: Calendars,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
   ) {}
@@ -213,26 +211,11 @@ export class RespiteService {
     const session = await this.repo.getSession(caller.orgId, patientId, sessionId);
     if (!session) throw new NotFoundError('Respite session not found');
     if (session.status !== 'requested') throw new ConflictError('The session is no longer waiting for an aide');
-    const [{ travelSpeedKmh }, aide, onTeam] = await Promise.all([
-      this.settings.settings(caller.orgId),
-      this.people.getUser(caller.orgId, caller.userId),
-      this.repo.isCareTeamMember(caller.orgId, patientId, caller.userId),
-    ]);
+    const [{ travelSpeedKmh }, aide] = await Promise.all([this.settings.settings(caller.orgId), this.people.getUser(caller.orgId, caller.userId)]);
     const place = placeOf(session);
     const change = aideBooking(offer.aideId, { add: [aideEntry('respite', session.id, session.startAt, session.endAt, patientId, place)] }, travelSpeedKmh);
     const confirmed: RespiteSession = { ...session, status: 'confirmed', aideId: offer.aideId, confirmedAt: ctx.now, version: session.version + 1, updatedAt: ctx.now };
-    try {
-      await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, onTeam ? undefined : aide), () => confirmed);
-    } catch (err) {
-      if (!(err instanceof TransactionCancelledError)) throw err;
-      if (err.failed('session')) throw new ConflictError('Another aide accepted this session first');
-      if (err.failed('offer')) throw new InvalidTransitionError('The offer is no longer open');
-      if (err.failed('budget')) throw new BudgetExceededError('The respite budget no longer covers this session');
-      if (err.failed('careTeamMember')) {
-        // Joined the care team in between: accept again without the link.
-        await this.calendars.book(ctx, [change], () => this.repo.acceptParts(ctx, session, offer, undefined), () => confirmed);
-      } else throw err;
-    }
+    await this.repo.accept(ctx, session, offer, aide, change);
     await deleteAll(this.scheduler, [scheduleNames.respiteOfferExpiry(offerId)], { logger: this.logger });
     await this.setNotices(ctx, confirmed);
     return confirmed;
@@ -287,17 +270,8 @@ export class RespiteService {
       ...session, status: 'cancelled', cancelledAt: ctx.now, cancelledBy: caller.userId, cancelReason: reason, cancellation: effect,
       version: session.version + 1, updatedAt: ctx.now,
     };
-    try {
-      if (session.aideId) {
-        const change = aideBooking(session.aideId, { remove: [{ id: session.id, start: session.startAt, end: session.endAt }] });
-        await this.calendars.book(ctx, [change], () => this.repo.cancelParts(ctx, session, effect, reason), () => cancelled);
-      } else {
-        await this.repo.commit(this.repo.cancelParts(ctx, session, effect, reason));
-      }
-    } catch (err) {
-      if (err instanceof TransactionCancelledError && err.failed('session')) throw new ConflictError('The session changed at the same time; fetch it again');
-      throw err;
-    }
+    const change = session.aideId ? aideBooking(session.aideId, { remove: [{ id: session.id, start: session.startAt, end: session.endAt }] }) : undefined;
+    await this.repo.cancel(ctx, session, effect, reason, change);
     await this.removeNotices(session.id);
     return cancelled;
   }

@@ -4,7 +4,7 @@ import { AssistedLivingRepository } from '../assisted-living/repository.js';
 import { AppointmentRepository } from '../concierge/appointments/repository.js';
 import { LabResultRepository } from '../concierge/lab-results/repository.js';
 import { ConciergeWork, type AppointmentNoticePayload, type LabEscalationPayload } from '../concierge/notices.js';
-import { HomeHealthRepository } from '../home-health/repository.js';
+import { VisitRepository } from '../home-health/visit-repository.js';
 import { VisitWork, type VisitCheckPayload } from '../home-health/visit-work.js';
 import { DoseWork } from '../medications/dose-work.js';
 import { MedicationRepository } from '../medications/repository.js';
@@ -38,7 +38,7 @@ export function createScheduledWorkHandler(deps: ScheduledWorkDeps, extra: Recor
   const doses = new DoseWork(new MedicationRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
   const incidents = incidentDeadlines(deps);
   const concierge = new ConciergeWork(new AppointmentRepository(deps.db), new LabResultRepository(deps.db), deps.clock, deps.logger);
-  const visits = new VisitWork(new HomeHealthRepository(deps.db), deps.clock, deps.logger);
+  const visits = new VisitWork(new VisitRepository(deps.db), deps.clock, deps.logger);
   const jobs: Record<string, ScheduledJob> = {
     'dose-slot': (p) => doses.onDoseSlot(p as FiredPayload<DoseSlotPayload>),
     'dose-missed-check': (p) => doses.onMissedCheck(p as FiredPayload<MissedCheckPayload>),

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHomeHealthHandler } from '../../../lambdas/home-health/app.js';
-import { HomeHealthRepository } from '../../../lambdas/home-health/repository.js';
+import { VisitRepository } from '../../../lambdas/home-health/visit-repository.js';
 import { VisitWork, type VisitCheckPayload } from '../../../lambdas/home-health/visit-work.js';
 import { CalendarKeys } from '../../../lambdas/shared/calendar/calendar-repository.js';
 import { Db } from '../../../lambdas/shared/data/db.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   db = new Db(table.client, table.tableName);
   doc = DynamoDBDocumentClient.from(table.client);
   handler = createHomeHealthHandler({ db, scheduler, clock, logger: silentLogger() });
-  work = new VisitWork(new HomeHealthRepository(db), clock, silentLogger());
+  work = new VisitWork(new VisitRepository(db), clock, silentLogger());
 });
 
 afterAll(async () => {
