@@ -4,10 +4,11 @@ import { changedFields } from '../shared/notifications/recipients.js';
 import { createConciergeHandler } from './app.js';
 import { CONCIERGE_EVENT_RULES } from './events.js';
 import { AppointmentNoticePayload, ConciergeWork, LabEscalationPayload } from './notices.js';
-import { ConciergeRepository } from './repository.js';
+import { AppointmentRepository } from './appointments/repository.js';
+import { LabResultRepository } from './lab-results/repository.js';
 import { CONCIERGE_ROUTES } from './routes.js';
 
-const work = (deps: ScheduledWorkDeps) => new ConciergeWork(new ConciergeRepository(deps.db), deps.clock, deps.logger);
+const work = (deps: ScheduledWorkDeps) => new ConciergeWork(new AppointmentRepository(deps.db), new LabResultRepository(deps.db), deps.clock, deps.logger);
 
 /** Medical concierge: providers, free slots, appointments, lab results, treatment plans. */
 export const CONCIERGE_DOMAIN = defineDomain({

@@ -1,6 +1,6 @@
 /**
  * The concierge's items (keys.ts): providers, appointments, lab results and their critical alerts,
- * treatment plans and the one-active-plan pointer. Only the concierge repository imports this module.
+ * treatment plans and the one-active-plan pointer. Only the concierge's repositories (one per aggregate) import this module.
  */
 import type { Appointment, LabResult, Provider, TreatmentPlan } from '../../schemas/concierge.js';
 import type { Item } from '../shared/data/db.js';

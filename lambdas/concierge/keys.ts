@@ -1,6 +1,6 @@
 /**
  * Key formats of the concierge items (docs/data-model.md, "Medical concierge"). Only the concierge
- * repository imports this module. Calendar days are the shared calendar's (calendar-repository.ts).
+ * repositories import this module. Calendar days are the shared calendar's (calendar-repository.ts).
  */
 import { PatientKeys } from '../shared/data/keys.js';
 

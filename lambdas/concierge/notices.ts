@@ -3,7 +3,8 @@ import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
-import type { ConciergeRepository } from './repository.js';
+import type { AppointmentRepository } from './appointments/repository.js';
+import type { LabResultRepository } from './lab-results/repository.js';
 import type { NoticeKind } from './rules.js';
 
 /**
@@ -38,7 +39,6 @@ export const LabEscalationPayload = z.object({
 });
 export type LabEscalationPayload = z.infer<typeof LabEscalationPayload>;
 
-
 /**
  * What the concierge's one-time schedules do when they fire (docs/scheduling.md, "Appointment
  * notices"). A notice sends only for an appointment still `booked` at the start the notice was made
@@ -48,7 +48,8 @@ export type LabEscalationPayload = z.infer<typeof LabEscalationPayload>;
  */
 export class ConciergeWork {
   constructor(
-    private readonly repo: ConciergeRepository,
+    private readonly appointments: Pick<AppointmentRepository, 'markNoticeSent'>,
+    private readonly labResults: Pick<LabResultRepository, 'markEscalated'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -56,14 +57,14 @@ export class ConciergeWork {
   async onAppointmentNotice(payload: FiredPayload<AppointmentNoticePayload>): Promise<void> {
     const { orgId, patientId, appointmentId, notice, startAt } = payload;
     const ctx = schedulerContext(orgId, payload, this.clock.now());
-    const sent = await this.repo.markNoticeSent(ctx, { patientId, appointmentId }, notice, startAt);
+    const sent = await this.appointments.markNoticeSent(ctx, { patientId, appointmentId }, notice, startAt);
     this.logger.info(sent ? 'appointment notice sent' : 'appointment notice not due (cancelled, moved or sent)', { appointmentId, notice });
   }
 
   async onLabEscalation(payload: FiredPayload<LabEscalationPayload>): Promise<void> {
     const { orgId, patientId, labResultId } = payload;
     const ctx = schedulerContext(orgId, payload, this.clock.now());
-    const marked = await this.repo.markEscalated(ctx, patientId, labResultId);
+    const marked = await this.labResults.markEscalated(ctx, patientId, labResultId);
     if (marked) this.logger.info('critical lab result escalated', { labResultId });
   }
 }

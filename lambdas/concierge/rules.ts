@@ -1,7 +1,8 @@
 import type { Availability, LabFlag, PlanStatus, Slot, Weekday } from '../../schemas/concierge.js';
 import { findClash, type CalendarEntry, type GapRule } from '../shared/calendar/calendar.js';
+import { ValidationError } from '../shared/errors.js';
 import { addDays, dayOfWeek, localDate, startOfLocalDay, zonedToUtc } from '../shared/scheduling/zoned-time.js';
-import { REMINDERS, remindersAhead, type ReminderWhich } from '../shared/scheduling/timing.js';
+import { remindersAhead, type ReminderWhich } from '../shared/scheduling/timing.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -15,6 +16,21 @@ export interface SlotRules {
   minNoticeMinutes: number;
   horizonDays: number;
 }
+
+/**
+ * An appointment's length: `minutes`, else one slot; a multiple of the provider's `slotMinutes`
+ * (400 naming `path` otherwise). Slots (providers) and bookings (appointments) both ask it.
+ */
+export function appointmentMinutes(provider: Pick<SlotRules, 'slotMinutes'>, minutes: number | undefined, path: string): number {
+  const duration = minutes ?? provider.slotMinutes;
+  if (duration % provider.slotMinutes !== 0) {
+    throw new ValidationError('durationMinutes must be a multiple of the provider\'s slotMinutes', [{ path, message: `must be a multiple of ${provider.slotMinutes}` }]);
+  }
+  return duration;
+}
+
+/** Who sees every lab result and plan of a patient they may see; patient and family see published ones only. */
+export const CLINICAL_READERS = ['admin', 'coordinator', 'aide', 'clinician'] as const;
 
 /** The buffer as the calendar's gap rule: every neighbour of a provider's booking keeps it. */
 export const bufferGap = (minutes: number): GapRule => () => minutes;
@@ -118,8 +134,7 @@ export const isFinalPlan = (status: PlanStatus): boolean => status === 'complete
 /** Check-in opens this long before the start (API.md). */
 export const CHECK_IN_OPENS_MINUTES = 30;
 
-/** The notices of an appointment: the shared reminders, start - 24 h and start - 1 h. */
-export const NOTICE_OFFSETS: Readonly<Record<ReminderWhich, number>> = Object.fromEntries(REMINDERS.map((r) => [r.which, r.minutesBefore])) as Record<ReminderWhich, number>;
+/** The notices of an appointment: the shared reminders (REMINDERS), start - 24 h and start - 1 h. */
 export type NoticeKind = ReminderWhich;
 
 /** The notices still in the future at `now`, with when they fire. */

@@ -37,6 +37,15 @@ export class TransactionCancelledError extends Error {
   }
 }
 
+/**
+ * Which of the named `parts` of a cancelled transaction failed its condition (the first in the
+ * order given), or undefined for any other error: what a repository switches on to turn a failed
+ * part into a domain error (`case 'profile': throw new VersionConflictError()`).
+ */
+export function failedPart<N extends string>(err: unknown, parts: readonly N[]): N | undefined {
+  return err instanceof TransactionCancelledError ? parts.find((p) => err.failed(p)) : undefined;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -10,7 +10,7 @@ import { IdentityRepository } from '../../../lambdas/identity/repository.js';
 import { IdentityService } from '../../../lambdas/identity/service.js';
 import { createScheduledWorkHandler } from '../../../lambdas/scheduled-work/app.js';
 import { AccessPolicy } from '../../../lambdas/shared/auth/policy.js';
-import { Db } from '../../../lambdas/shared/data/db.js';
+import { Db, type TransactParts } from '../../../lambdas/shared/data/db.js';
 import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, OneTimeSchedule, RecurringSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
@@ -70,7 +70,7 @@ beforeAll(async () => {
   people = new IdentityRepository(db);
   const ctx = { orgId, actorId: 'system', actorRoles: ['admin'], requestId: 'seed', source: 'system' as const, now: NOW };
   const identity = new IdentityService(people, new AccessPolicy(people, people), { createLogin: async () => ({ userId: 'x' }), deleteLogin: async () => undefined }, db);
-  for (let i = 0; i < 8; i++) patients.push((await identity.createPatient(ctx, { displayName: `Pat ${i}`, medicalRecordNumber: `M-${i}` })).id);
+  for (let i = 0; i < 9; i++) patients.push((await identity.createPatient(ctx, { displayName: `Pat ${i}`, medicalRecordNumber: `M-${i}` })).id);
   patientLogin = { userId: 'pat-login', orgId, roles: ['patient'], patientId: patients[0]! };
   for (const [userId, role] of [['prov-1', 'clinician'], ['prov-2', 'clinician'], ['aide-1', 'aide'], ['fam-1', 'family']] as const) {
     await people.createUser(ctx, { userId, orgId, email: `${userId}@x.test`, displayName: userId, role, createdAt: NOW }, undefined, {});
@@ -194,6 +194,32 @@ describe('booking', () => {
     expect(bodyOf(a).id).toBe(bodyOf(b).id);
     const list = (await call(coordinator, 'GET /patients/{patientId}/appointments', { patientId: patients[7]! })).body.items;
     expect(list.filter((x: { startAt: string }) => x.startAt === day(14, '09:00'))).toHaveLength(1);
+  });
+});
+
+describe('the provider joining the care team', () => {
+  it('books once when someone puts the provider on the care team between the check and the booking', async () => {
+    const patientId = patients[8]!;
+    const startAt = day(18, '09:00');
+    const provider = (await people.getUser(orgId, 'prov-2'))!;
+    const racer = { orgId, actorId: 'racer', actorRoles: ['coordinator'], requestId: 'race', source: 'api' as const, now: NOW };
+    let joins = 0;
+    // The first booking transaction that carries the link: another request writes the link just before it.
+    class RacingDb extends Db {
+      override async transact(parts: TransactParts, attempts?: number): Promise<void> {
+        if ('careTeamJoin' in parts && joins++ === 0) await people.putCareTeamMember(racer, patientId, provider, 'clinician');
+        return super.transact(parts, attempts);
+      }
+    }
+    const racing = createConciergeHandler({ db: new RacingDb(table.client, table.tableName), scheduler, clock, logger: silentLogger() });
+    const res = await racing(apiEvent({ route: 'POST /patients/{patientId}/appointments', caller: admin, pathParameters: { patientId }, body: { providerId: 'prov-2', startAt } }), lambdaContext());
+    expect(res.statusCode).toBe(201);
+    expect(joins).toBe(1);
+    const links = (await people.listCareTeam(orgId, patientId)).filter((m) => m.userId === 'prov-2');
+    expect(links.map((m) => [m.relationship, m.addedBy])).toEqual([['clinician', 'racer']]);
+    const list = (await call(coordinator, 'GET /patients/{patientId}/appointments', { patientId })).body.items as Array<{ id: string; startAt: string }>;
+    expect(list.map((a) => a.startAt)).toEqual([startAt]);
+    expect(scheduler.of(list[0]!.id)).toHaveLength(2);
   });
 });
 

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { Db, decodeCursor, encodeCursor, TransactionCancelledError } from '../../../../lambdas/shared/data/db.js';
+import { Db, decodeCursor, encodeCursor, failedPart, TransactionCancelledError } from '../../../../lambdas/shared/data/db.js';
 import { ValidationError } from '../../../../lambdas/shared/errors.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -127,6 +127,16 @@ describe('Db.transact', () => {
     const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
     ddb.on(TransactWriteCommand).rejects(throttled);
     await expect(db.transact({ item: db.put({ PK: 'a', SK: 'b' }) })).rejects.toBe(throttled);
+  });
+
+  it('answers which named part failed its condition (failedPart), and nothing for any other error', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    const err = await db
+      .transact({ patient: db.put({ PK: 'a', SK: 'b' }), plan: db.put({ PK: 'c', SK: 'd' }), pointer: db.put({ PK: 'e', SK: 'f' }) })
+      .catch((e: unknown) => e);
+    expect(failedPart(err, ['patient', 'pointer', 'plan'])).toBe('pointer');
+    expect(failedPart(err, ['patient'])).toBeUndefined();
+    expect(failedPart(new Error('ConditionalCheckFailed'), ['patient', 'plan'])).toBeUndefined();
   });
 
   it('fills in the table name on every transaction item', () => {
