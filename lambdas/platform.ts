@@ -33,6 +33,13 @@ export const PLATFORM_FUNCTIONS = {
     kind: 'scheduled',
     description: 'Runs scheduled work: dose slots, missed-dose checks, incident deadlines, visit checks, appointment notices, lab escalations',
   },
+  /** Bus target of the notifying event types: one inbox item per recipient (every domain's rules). */
+  notificationsFanOut: {
+    entry: 'lambdas/notifications-fan-out/handler.ts',
+    app: 'lambdas/notifications/app.ts',
+    kind: 'bus',
+    description: 'Fans domain events out to the inboxes of their recipients',
+  },
   /** Bus target of NotificationCreated and of quiet-hours releases: push, SMS and email off the app. */
   delivery: {
     entry: 'lambdas/delivery/handler.ts',

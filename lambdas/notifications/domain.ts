@@ -4,9 +4,9 @@ import { NOTIFICATIONS_EVENT_RULES } from './events.js';
 import { NOTIFICATIONS_ROUTES } from './routes.js';
 
 /**
- * Notifications: the caller's inbox (`/me/notifications`), delivery preferences and devices; and
- * the fan-out of domain events to inboxes, a function of its own because it reads every domain's
- * notification table (lambdas/domains.ts), which the inbox routes' function must not carry.
+ * Notifications: the caller's inbox (`/me/notifications`), delivery preferences and devices. The
+ * fan-out of domain events to inboxes is a platform function (`notificationsFanOut`,
+ * lambdas/platform.ts): it reads every domain's notification rules, which this function must not carry.
  */
 export const NOTIFICATIONS_DOMAIN = defineDomain({
   id: 'notifications',
@@ -16,13 +16,4 @@ export const NOTIFICATIONS_DOMAIN = defineDomain({
   routes: NOTIFICATIONS_ROUTES,
   create: createNotificationsHandler,
   events: NOTIFICATIONS_EVENT_RULES,
-  functions: {
-    /** Bus target of the notifying event types: one inbox item per recipient. */
-    notificationsFanOut: {
-      entry: 'lambdas/notifications/fan-out-handler.ts',
-      app: 'lambdas/notifications/app.ts',
-      kind: 'bus',
-      description: 'Fans domain events out to the inboxes of their recipients',
-    },
-  },
 });

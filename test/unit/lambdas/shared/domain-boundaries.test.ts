@@ -11,36 +11,30 @@ import { importGraph, tsFiles } from './import-graph.js';
  * - domains: each one function's routes and rules; they import `shared` and their own folder only.
  * - platform functions that exist to act on every domain's behalf, and so read every domain:
  *   `events` (the stream -> bus map is every domain's event rules), `scheduled-work` (one function
- *   runs every domain's fired schedules with that domain's work module and repository), `audit`
- *   and `sign-in-audit` (the audit trail of every item and every sign-in). A domain never imports
- *   a platform folder.
- * The files at the top of lambdas/ (`routes.ts`, `functions.ts`, `domains.ts`) list every domain:
- * they may import anything, and no folder imports them.
+ *   runs every domain's fired schedules with that domain's job), `notifications-fan-out` (every
+ *   domain's notification rules), `delivery` (every domain's off-app lines), `audit` and
+ *   `sign-in-audit` (the audit trail of every item and every sign-in). A domain never imports a
+ *   platform folder.
+ * The files at the top of lambdas/ (`domains.ts`, `registry.ts`, `platform.ts`, `routes.ts`,
+ * `functions.ts`) list every domain: they may import anything; only platform functions import
+ * them, never a domain or shared.
  */
 const DOMAINS = [
-  'access-reports', 'assisted-living', 'concierge', 'delivery', 'home-health', 'identity', 'invitations', 'medications', 'messaging',
-  'notifications', 'respite',
+  'access-reports', 'assisted-living', 'concierge', 'home-health', 'identity', 'invitations', 'medications', 'messaging', 'notifications', 'respite',
 ] as const;
-const PLATFORM = ['audit', 'events', 'scheduled-work', 'sign-in-audit'] as const;
+const PLATFORM = ['audit', 'delivery', 'events', 'notifications-fan-out', 'scheduled-work', 'sign-in-audit'] as const;
 
 /**
  * The edges across a boundary that remain, each with its reason; the last test fails on one that
  * is no longer there, so the list only shrinks.
  */
-const NOTIFICATION_PIPELINE =
-  'notifications and delivery are one pipeline in two functions: the inbox (notifications) serves the caller\'s delivery ' +
-  'preferences and devices, delivery reads the inbox item it sends and checks muted types against the notification types. ' +
-  'Moving the inbox item and the type list below both waits for the notification table derived from the domain descriptors.';
+const PREFERENCES =
+  'The caller\'s delivery preferences and devices are routes of the notifications domain, kept by the delivery ' +
+  'function\'s repository beside the delivery records it writes (one item layout, docs/delivery.md); moving them ' +
+  'below both is a split of that repository, left for a later change.';
 const ALLOWED: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/preferences.ts', why: NOTIFICATION_PIPELINE },
-  { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/repository.ts', why: NOTIFICATION_PIPELINE },
-  { from: 'lambdas/delivery/app.ts', to: 'lambdas/notifications/repository.ts', why: NOTIFICATION_PIPELINE },
-  { from: 'lambdas/delivery/preferences.ts', to: 'lambdas/notifications/rules.ts', why: NOTIFICATION_PIPELINE },
-  {
-    from: 'lambdas/shared/http/route-def.ts',
-    to: 'lambdas/functions.ts',
-    why: 'type-only: a route names the function that serves it, and the id union is the function table\'s keys (to come from the domain list)',
-  },
+  { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/preferences.ts', why: PREFERENCES },
+  { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/repository.ts', why: PREFERENCES },
 ];
 
 type Kind = 'shared' | 'domain' | 'platform' | 'top' | 'outside';
@@ -64,7 +58,7 @@ export function violation(from: string, to: string): string | undefined {
   if (a.kind === 'outside' || b.kind === 'outside' || a.folder === b.folder) return undefined;
   if (a.kind === 'top') return undefined;
   if (ALLOWED.some((e) => e.from === from && e.to === to)) return undefined;
-  if (b.kind === 'top') return `${from} imports ${to}: the lists of every domain are imported by no folder`;
+  if (b.kind === 'top') return a.kind === 'platform' ? undefined : `${from} imports ${to}: the lists of every domain are imported by platform functions only`;
   if (a.kind === 'shared') return `${from} imports ${to}: shared is below every domain and imports none`;
   if (b.kind === 'shared') return undefined;
   if (a.kind === 'platform') return b.kind === 'domain' || (from.startsWith('lambdas/events/') && to.startsWith('lambdas/audit/')) ? undefined : `${from} imports ${to}: one platform function imports another`;
@@ -88,7 +82,9 @@ describe('domain boundaries in lambdas/', () => {
     expect(violation('lambdas/home-health/app.ts', 'lambdas/identity/repository.ts')).toMatch(/only its own folder/);
     expect(violation('lambdas/medications/service.ts', 'lambdas/scheduled-work/app.ts')).toMatch(/only its own folder/);
     expect(violation('lambdas/shared/auth/policy.ts', 'lambdas/identity/repository.ts')).toMatch(/shared is below/);
-    expect(violation('lambdas/identity/app.ts', 'lambdas/routes.ts')).toMatch(/imported by no folder/);
+    expect(violation('lambdas/identity/app.ts', 'lambdas/routes.ts')).toMatch(/platform functions only/);
+    expect(violation('lambdas/shared/http/api.ts', 'lambdas/registry.ts')).toMatch(/platform functions only/);
+    expect(violation('lambdas/delivery/handler.ts', 'lambdas/registry.ts')).toBeUndefined();
     expect(violation('lambdas/scheduled-work/app.ts', 'lambdas/events/app.ts')).toMatch(/one platform function/);
     expect(violation('lambdas/respite/service.ts', 'lambdas/shared/visits/evv.ts')).toBeUndefined();
     expect(violation('lambdas/respite/service.ts', 'lambdas/respite/rules.ts')).toBeUndefined();

@@ -4,9 +4,13 @@ import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { NOTIFICATION_RULES } from '../registry.js';
-import { createNotificationsBusHandler } from './app.js';
+import { createNotificationsBusHandler } from '../notifications/app.js';
 
-/** AWS entry of `notificationsFanOut`: the bus rule's notifying events -> inbox items. */
+/**
+ * AWS entry of `notificationsFanOut`, a platform function: the bus rule's notifying events -> inbox
+ * items, by every domain's notification rules (lambdas/registry.ts). The inbox itself is the
+ * notifications domain's (its repository and fan-out logic).
+ */
 export const handler = createNotificationsBusHandler({
   db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
   clock: systemClock,
