@@ -7,7 +7,8 @@ import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { CognitoError, invalidParameter, resourceNotFound, userNotFound } from './errors.js';
 import type { PoolContext } from './pool-context.js';
 import { clientType, epochSeconds, groupType, poolType, userType } from './responses.js';
-import type { StoredUser } from './state.js';
+import { temporaryPasswordExpiry } from './password-policy.js';
+import type { StoredClient, StoredUser, TimeUnit, TokenValidity } from './state.js';
 import { generateSigningKey } from './tokens.js';
 import { randomString, str, type AttributeType, type Json, type Operations } from './wire.js';
 
@@ -33,6 +34,15 @@ export function adminOperations(ctx: PoolContext): Operations {
       return { UserPool: poolType(ctx.state.pools[id]!, region) };
     },
 
+    async UpdateUserPool(input: Json): Promise<Json> {
+      const { UserPoolId: _id, ...config } = input;
+      const pool = ctx.pool(str(input, 'UserPoolId'));
+      // As Cognito: settings left out of the request go back to their defaults.
+      pool.config = config;
+      await ctx.save();
+      return {};
+    },
+
     async DescribeUserPool(input: Json): Promise<Json> {
       return { UserPool: poolType(ctx.pool(str(input, 'UserPoolId')), region) };
     },
@@ -44,13 +54,7 @@ export function adminOperations(ctx: PoolContext): Operations {
     async CreateUserPoolClient(input: Json): Promise<Json> {
       const pool = ctx.pool(str(input, 'UserPoolId'));
       const clientId = randomString(26, 'abcdefghijklmnopqrstuvwxyz0123456789');
-      pool.clients[clientId] = {
-        clientId,
-        clientName: str(input, 'ClientName'),
-        explicitAuthFlows: Array.isArray(input.ExplicitAuthFlows) ? (input.ExplicitAuthFlows as string[]) : [],
-        ...(Array.isArray(input.WriteAttributes) ? { writeAttributes: input.WriteAttributes as string[] } : {}),
-        createdAt: Date.now(),
-      };
+      pool.clients[clientId] = { clientId, clientName: str(input, 'ClientName'), ...clientSettings(input), createdAt: Date.now() };
       await ctx.save();
       return { UserPoolClient: clientType(pool, clientId) };
     },
@@ -61,10 +65,12 @@ export function adminOperations(ctx: PoolContext): Operations {
       const client = pool.clients[clientId];
       if (!client) throw resourceNotFound(`User pool client ${clientId} does not exist.`);
       // As Cognito: settings left out of the request go back to their defaults.
-      client.explicitAuthFlows = Array.isArray(input.ExplicitAuthFlows) ? (input.ExplicitAuthFlows as string[]) : [];
-      if (Array.isArray(input.WriteAttributes)) client.writeAttributes = input.WriteAttributes as string[];
-      else delete client.writeAttributes;
-      if (typeof input.ClientName === 'string') client.clientName = input.ClientName;
+      pool.clients[clientId] = {
+        clientId,
+        clientName: typeof input.ClientName === 'string' ? input.ClientName : client.clientName,
+        ...clientSettings(input),
+        createdAt: client.createdAt,
+      };
       await ctx.save();
       return { UserPoolClient: clientType(pool, clientId) };
     },
@@ -106,7 +112,7 @@ export function adminOperations(ctx: PoolContext): Operations {
         attributes[a.Name] = String(a.Value);
       }
       const temporary = typeof input.TemporaryPassword === 'string' ? input.TemporaryPassword : `${randomString(12)}a1A!`;
-      ctx.checkPassword(pool, temporary);
+      ctx.checkPassword(pool, temporary, 'AdminCreateUser');
       const now = Date.now();
       const user: StoredUser = {
         username,
@@ -118,6 +124,7 @@ export function adminOperations(ctx: PoolContext): Operations {
         groups: [],
         createdAt: now,
         updatedAt: now,
+        temporaryPasswordExpiresAt: temporaryPasswordExpiry(pool, now),
       };
       await ctx.setPassword(pool, user, temporary);
       const preSignUp = ctx.triggers.preSignUp;
@@ -139,10 +146,12 @@ export function adminOperations(ctx: PoolContext): Operations {
       const pool = ctx.pool(str(input, 'UserPoolId'));
       const user = ctx.user(pool, str(input, 'Username'));
       const password = str(input, 'Password');
-      ctx.checkPassword(pool, password);
+      ctx.checkPassword(pool, password, 'AdminSetUserPassword');
       await ctx.setPassword(pool, user, password);
       user.status = input.Permanent === true ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
       user.updatedAt = Date.now();
+      if (input.Permanent === true) delete user.temporaryPasswordExpiresAt;
+      else user.temporaryPasswordExpiresAt = temporaryPasswordExpiry(pool, user.updatedAt);
       await ctx.save();
       return {};
     },
@@ -199,6 +208,37 @@ export function adminOperations(ctx: PoolContext): Operations {
       const next = start + limit < all.length ? { PaginationToken: Buffer.from(String(start + limit)).toString('base64url') } : {};
       return { Users: page.map((u) => userType(u, 'Attributes')), ...next };
     },
+  };
+}
+
+const TIME_UNITS = new Set<string>(['seconds', 'minutes', 'hours', 'days']);
+
+/** The settings of a CreateUserPoolClient or UpdateUserPoolClient request the pool acts on. */
+function clientSettings(input: Json): Omit<StoredClient, 'clientId' | 'clientName' | 'createdAt'> {
+  const tokenValidity: TokenValidity = {};
+  for (const key of ['AccessTokenValidity', 'IdTokenValidity', 'RefreshTokenValidity'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidParameter(`${key} must be a positive integer`);
+    tokenValidity[key] = value;
+  }
+  if (input.TokenValidityUnits !== undefined) {
+    const units = input.TokenValidityUnits as Record<string, unknown>;
+    tokenValidity.TokenValidityUnits = {};
+    for (const key of ['AccessToken', 'IdToken', 'RefreshToken'] as const) {
+      const unit = units[key];
+      if (unit === undefined) continue;
+      if (typeof unit !== 'string' || !TIME_UNITS.has(unit)) throw invalidParameter(`TokenValidityUnits.${key} must be seconds, minutes, hours or days`);
+      tokenValidity.TokenValidityUnits[key] = unit as TimeUnit;
+    }
+  }
+  const prevent = input.PreventUserExistenceErrors;
+  if (prevent !== undefined && prevent !== 'ENABLED' && prevent !== 'LEGACY') throw invalidParameter('PreventUserExistenceErrors must be ENABLED or LEGACY');
+  return {
+    explicitAuthFlows: Array.isArray(input.ExplicitAuthFlows) ? (input.ExplicitAuthFlows as string[]) : [],
+    ...(Array.isArray(input.WriteAttributes) ? { writeAttributes: input.WriteAttributes as string[] } : {}),
+    ...(Object.keys(tokenValidity).length > 0 ? { tokenValidity } : {}),
+    ...(prevent !== undefined ? { preventUserExistenceErrors: prevent } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PostAuthenticationTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
-import { CognitoError, invalidParameter, notAuthorized } from './errors.js';
+import { CognitoError, invalidParameter, notAuthorized, userNotFound } from './errors.js';
 import type { PoolContext } from './pool-context.js';
 import { attributeList } from './responses.js';
 import {
@@ -20,7 +20,7 @@ import {
   type ServerSession,
 } from './srp.js';
 import type { StoredPool, StoredUser } from './state.js';
-import { REFRESH_TTL_SECONDS, issueTokens, newRefreshToken, passwordMatches, verifyAccessToken, type ClaimChanges } from './tokens.js';
+import { issueTokens, newRefreshToken, passwordMatches, tokenLifetimes, verifyAccessToken, type ClaimChanges } from './tokens.js';
 import { str, type Json, type Operations } from './wire.js';
 
 /** How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock, and how long a challenge lives. */
@@ -56,7 +56,7 @@ export function authFlowOperations(ctx: PoolContext): Operations {
         access: { add: d.accessTokenGeneration?.claimsToAddOrOverride ?? {}, suppress: d.accessTokenGeneration?.claimsToSuppress ?? [] },
       };
     }
-    return issueTokens(pool, user, clientId, ctx.options.issuerFor(pool.id), changes);
+    return issueTokens(pool, user, clientId, ctx.options.issuerFor(pool.id), changes, tokenLifetimes(pool.clients[clientId]!));
   }
 
   async function signIn(pool: StoredPool, user: StoredUser, clientId: string): Promise<Json> {
@@ -80,12 +80,16 @@ export function authFlowOperations(ctx: PoolContext): Operations {
     user.authTime = Math.floor(Date.now() / 1000);
     const tokens = await tokensFor(pool, user, clientId, 'TokenGeneration_Authentication');
     const RefreshToken = newRefreshToken();
-    pool.refreshTokens[RefreshToken] = { username: user.username, clientId, expiresAt: Date.now() + REFRESH_TTL_SECONDS * 1000 };
+    pool.refreshTokens[RefreshToken] = { username: user.username, clientId, expiresAt: Date.now() + tokenLifetimes(pool.clients[clientId]!).refreshSeconds * 1000 };
     await ctx.save();
     return { AuthenticationResult: { ...tokens, RefreshToken }, ChallengeParameters: {} };
   }
 
   function newPasswordChallenge(pool: StoredPool, user: StoredUser, clientId: string): Json {
+    // The pool's TemporaryPasswordValidityDays: past it, only an administrator can help.
+    if (user.temporaryPasswordExpiresAt !== undefined && user.temporaryPasswordExpiresAt < Date.now()) {
+      throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
+    }
     const Session = randomBytes(48).toString('base64url');
     sessions.set(Session, { poolId: pool.id, username: user.username, clientId });
     const { email_verified: _ev, ...visible } = user.attributes;
@@ -94,6 +98,11 @@ export function authFlowOperations(ctx: PoolContext): Operations {
       Session,
       ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: '[]', userAttributes: JSON.stringify(visible) },
     };
+  }
+
+  /** LEGACY clients say an unknown user does not exist; the default (ENABLED) hides it. */
+  function revealsUnknownUsers(pool: StoredPool, clientId: string): boolean {
+    return pool.clients[clientId]!.preventUserExistenceErrors === 'LEGACY';
   }
 
   function allowsFlow(pool: StoredPool, clientId: string, flow: string): boolean {
@@ -112,6 +121,7 @@ export function authFlowOperations(ctx: PoolContext): Operations {
         if (!params.USERNAME) throw invalidParameter('Missing required parameter USERNAME');
         if (!params.PASSWORD) throw invalidParameter('Missing required parameter PASSWORD');
         const user = pool.users[params.USERNAME.toLowerCase()];
+        if (!user && revealsUnknownUsers(pool, clientId)) throw userNotFound();
         // Prevent user existence errors: an unknown user answers exactly like a wrong password.
         if (!user || !(await passwordMatches(params.PASSWORD, user.password))) throw notAuthorized();
         if (!user.enabled) throw notAuthorized('User is disabled.');
@@ -130,6 +140,7 @@ export function authFlowOperations(ctx: PoolContext): Operations {
         if (!params.SRP_A) throw invalidParameter('Missing required parameter SRP_A');
         if (!/^[0-9a-fA-F]+$/.test(params.SRP_A)) throw invalidParameter('SRP_A must be hexadecimal');
         const user = pool.users[params.USERNAME.toLowerCase()];
+        if (!user && revealsUnknownUsers(pool, clientId)) throw userNotFound();
         // Prevent user existence errors: an unknown user (or one without a verifier yet) gets a
         // challenge like anyone's, with a verifier nobody knows the password of; it fails at the
         // answer exactly like a wrong password.
@@ -206,9 +217,10 @@ export function authFlowOperations(ctx: PoolContext): Operations {
       if (!session || session.poolId !== pool.id || session.clientId !== clientId) throw notAuthorized('Invalid session for the user.');
       const password = responses.NEW_PASSWORD;
       if (!password) throw invalidParameter('Missing required parameter NEW_PASSWORD');
-      ctx.checkPassword(pool, password);
+      ctx.checkPassword(pool, password, 'RespondToAuthChallenge');
       const user = ctx.user(pool, session.username);
       await ctx.setPassword(pool, user, password);
+      delete user.temporaryPasswordExpiresAt;
       user.status = 'CONFIRMED';
       user.updatedAt = Date.now();
       sessions.delete(str(input, 'Session'));

@@ -4,6 +4,7 @@ import type {
   PreSignUpTriggerEvent,
   PreTokenGenerationV2TriggerEvent,
 } from 'aws-lambda';
+import type { PasswordSetBy } from './password-policy.js';
 import type { PoolsState, StateStore, StoredPool, StoredUser } from './state.js';
 
 /** Called after a successful password sign-in; a throw fails the sign-in, as a Cognito trigger does. */
@@ -56,8 +57,8 @@ export interface PoolContext {
   user(pool: StoredPool, username: string): StoredUser;
   /** The pool of an app client, or ResourceNotFoundException. */
   client(clientId: string): { pool: StoredPool; clientId: string };
-  /** Refuses a password the pool's policy refuses (InvalidPasswordException). */
-  checkPassword(pool: StoredPool, password: string): void;
+  /** Refuses a password the pool's policy refuses (InvalidPasswordException, worded as `setBy` words it on AWS). */
+  checkPassword(pool: StoredPool, password: string, setBy: PasswordSetBy): void;
   /** Sets a password: its scrypt hash (USER_PASSWORD_AUTH) and its SRP verifier (USER_SRP_AUTH). */
   setPassword(pool: StoredPool, user: Pick<StoredUser, 'username' | 'password' | 'srp'>, password: string): Promise<void>;
   readonly triggers: LocalPoolTriggers;

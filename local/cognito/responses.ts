@@ -45,6 +45,8 @@ export function clientType(pool: StoredPool, clientId: string): Json {
     ClientName: c.clientName,
     ExplicitAuthFlows: c.explicitAuthFlows,
     ...(c.writeAttributes ? { WriteAttributes: c.writeAttributes } : {}),
+    ...c.tokenValidity,
+    PreventUserExistenceErrors: c.preventUserExistenceErrors ?? 'ENABLED',
     CreationDate: epochSeconds(c.createdAt),
     LastModifiedDate: epochSeconds(c.createdAt),
   };

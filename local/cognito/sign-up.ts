@@ -49,7 +49,7 @@ export function signUpOperations(ctx: PoolContext): Operations {
       }
       if (pool.users[username.toLowerCase()]) throw new CognitoError('UsernameExistsException', 'User already exists');
       if (!attributes.email && username.includes('@')) attributes.email = username;
-      ctx.checkPassword(pool, password);
+      ctx.checkPassword(pool, password, 'SignUp');
       const now = Date.now();
       const user: StoredUser = {
         username,
@@ -97,7 +97,8 @@ export function signUpOperations(ctx: PoolContext): Operations {
       const { pool, clientId } = ctx.client(str(input, 'ClientId'));
       const code = str(input, 'ConfirmationCode');
       const user = pool.users[str(input, 'Username').toLowerCase()];
-      // Prevent user existence errors: an unknown user gets the wrong-code answer.
+      // Prevent user existence errors: an unknown user gets the wrong-code answer (LEGACY clients: not found).
+      if (!user && pool.clients[clientId]!.preventUserExistenceErrors === 'LEGACY') throw userNotFound();
       if (!user) throw new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
       if (user.status !== 'UNCONFIRMED' || !user.confirmation) {
         throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);

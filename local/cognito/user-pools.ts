@@ -3,15 +3,13 @@ import { adminOperations } from './admin-operations.js';
 import { authFlowOperations } from './auth-flows.js';
 import type { LocalPoolTriggers, LocalUserPoolsOptions, PoolContext, TriggerBase } from './pool-context.js';
 import { signUpOperations } from './sign-up.js';
+import { checkPasswordPolicy } from './password-policy.js';
 import { createVerifier, srpPoolName } from './srp.js';
 import type { PoolsState, StoredPool, StoredUser } from './state.js';
 import { hashPassword } from './tokens.js';
 import type { Json, Operations } from './wire.js';
 
 export type { CodeDelivery, LocalPoolTriggers, LocalUserPoolsOptions, PostAuthenticationHook } from './pool-context.js';
-
-/** Cognito's default password policy, used when CreateUserPool gave none. */
-const DEFAULT_POLICY = { MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true };
 
 /**
  * The user pools and their operations, by Cognito Identity Provider operation name. Each takes
@@ -72,15 +70,7 @@ export class LocalUserPools {
         }
         throw resourceNotFound(`User pool client ${clientId} does not exist.`);
       },
-      checkPassword: (pool, password) => {
-        const policy = { ...DEFAULT_POLICY, ...((pool.config.Policies as Json | undefined)?.PasswordPolicy as Json | undefined) };
-        const fail = (why: string) => new CognitoError('InvalidPasswordException', `Password does not conform to policy: ${why}`);
-        if (password.length < Number(policy.MinimumLength)) throw fail('Password not long enough');
-        if (policy.RequireUppercase && !/[A-Z]/.test(password)) throw fail('Password must have uppercase characters');
-        if (policy.RequireLowercase && !/[a-z]/.test(password)) throw fail('Password must have lowercase characters');
-        if (policy.RequireNumbers && !/[0-9]/.test(password)) throw fail('Password must have numeric characters');
-        if (policy.RequireSymbols && !/[^A-Za-z0-9]/.test(password)) throw fail('Password must have symbol characters');
-      },
+      checkPassword: checkPasswordPolicy,
       setPassword: async (pool, user, password) => {
         user.password = await hashPassword(password);
         user.srp = createVerifier(srpPoolName(pool.id), user.username, password);
