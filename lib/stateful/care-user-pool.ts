@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ROLES } from '../../schemas/roles.js';
 import type { Stage } from '../config.js';
+import { APP_CLIENT, PASSWORD_POLICY, type AppClientSettings, type ClientWritableAttribute, type PasswordPolicy } from '../user-pool-definition.js';
 
 export interface CareUserPoolProps {
   readonly stage: Stage;
@@ -53,15 +54,8 @@ export class CareUserPool extends Construct {
         orgId: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
         patientId: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
       },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-        passwordHistorySize: 5,
-      },
+      // The local pool enforces the same policy (lib/user-pool-definition.ts).
+      passwordPolicy: cdkPasswordPolicy(PASSWORD_POLICY),
       // Production: TOTP MFA is required, because every role but compliance reads PHI and HIPAA
       // expects strong authentication for it. Dev: optional, so that scripted smoke tests and
       // demo users can sign in with USER_PASSWORD_AUTH without enrolling an authenticator.
@@ -101,19 +95,63 @@ export class CareUserPool extends Construct {
     }
 
     this.client = this.userPool.addClient('AppClient', {
-      generateSecret: false,
-      // ALLOW_REFRESH_TOKEN_AUTH is always added by CDK when auth flows are set.
-      authFlows: { userPassword: true, userSrp: true },
-      // The client writes what a person may say about themself; never custom:orgId/patientId
-      // (Cognito refuses a SignUp or UpdateUserAttributes that carries them).
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true, phoneNumber: true }),
+      // Flows, attributes, errors and token lifetimes as the local pool's client has them
+      // (lib/user-pool-definition.ts).
+      ...cdkAppClient(APP_CLIENT),
       // No hosted UI: clients sign in through the Cognito API.
       disableOAuth: true,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
     });
   }
+}
+
+function cdkPasswordPolicy(policy: PasswordPolicy): cognito.PasswordPolicy {
+  return {
+    minLength: policy.minimumLength,
+    requireLowercase: policy.requireLowercase,
+    requireUppercase: policy.requireUppercase,
+    requireDigits: policy.requireNumbers,
+    requireSymbols: policy.requireSymbols,
+    tempPasswordValidity: Duration.days(policy.temporaryPasswordValidityDays),
+    passwordHistorySize: policy.passwordHistorySize,
+  };
+}
+
+/** CDK's name for each standard attribute the client may write. */
+const STANDARD_ATTRIBUTE: Record<ClientWritableAttribute, keyof cognito.StandardAttributesMask> = {
+  email: 'email',
+  name: 'fullname',
+  phone_number: 'phoneNumber',
+};
+
+/** CDK's flag for each `ALLOW_*` flow; ALLOW_REFRESH_TOKEN_AUTH has none, CDK always adds it. */
+const AUTH_FLOW: Record<string, keyof cognito.AuthFlow> = {
+  ALLOW_USER_PASSWORD_AUTH: 'userPassword',
+  ALLOW_USER_SRP_AUTH: 'userSrp',
+  ALLOW_ADMIN_USER_PASSWORD_AUTH: 'adminUserPassword',
+  ALLOW_CUSTOM_AUTH: 'custom',
+  ALLOW_USER_AUTH: 'user',
+};
+
+function cdkAppClient(client: AppClientSettings): cognito.UserPoolClientOptions {
+  if (!client.explicitAuthFlows.includes('ALLOW_REFRESH_TOKEN_AUTH')) {
+    throw new Error(`The app client's flows must list ALLOW_REFRESH_TOKEN_AUTH (CDK adds it whenever flows are set); got ${client.explicitAuthFlows.join(', ')}`);
+  }
+  const authFlows: { -readonly [K in keyof cognito.AuthFlow]: boolean } = {};
+  for (const flow of client.explicitAuthFlows.filter((f) => f !== 'ALLOW_REFRESH_TOKEN_AUTH')) {
+    const key = AUTH_FLOW[flow];
+    if (!key) throw new Error(`Unknown app client auth flow: ${flow}`);
+    authFlows[key] = true;
+  }
+  return {
+    generateSecret: client.generateSecret,
+    authFlows,
+    writeAttributes: new cognito.ClientAttributes().withStandardAttributes(
+      Object.fromEntries(client.writeAttributes.map((name) => [STANDARD_ATTRIBUTE[name], true])),
+    ),
+    preventUserExistenceErrors: client.preventUserExistenceErrors,
+    enableTokenRevocation: client.enableTokenRevocation,
+    accessTokenValidity: Duration.minutes(client.accessTokenValidityMinutes),
+    idTokenValidity: Duration.minutes(client.idTokenValidityMinutes),
+    refreshTokenValidity: Duration.days(client.refreshTokenValidityDays),
+  };
 }

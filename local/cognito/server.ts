@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { appClientInput, passwordPolicyInput } from '../../lib/user-pool-definition.js';
 import { CognitoError } from './errors.js';
 import { fileStore, memoryStore } from './state.js';
 import { poolJwks } from './tokens.js';
@@ -30,12 +31,14 @@ export interface LocalUserPoolOptions {
   readonly confirmationCodeTtlMs?: number;
 }
 
-/** The app client's settings, as the CDK app client (lib/stateful/care-user-pool.ts) has them. */
-export const APP_CLIENT_SETTINGS = {
-  ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-  // Never custom:orgId / custom:patientId: the invitation decides them.
-  WriteAttributes: ['email', 'name', 'phone_number'],
-};
+/**
+ * The CareStack pool and app client, from the module the CDK pool is built from
+ * (lib/user-pool-definition.ts): password policy, flows, write attributes (never custom:orgId /
+ * custom:patientId), token lifetimes, user existence errors.
+ */
+const CARE_POOL_INPUT: Record<string, unknown> = passwordPolicyInput();
+const { GenerateSecret: _createOnly, ...CARE_CLIENT_UPDATE } = appClientInput();
+const CARE_CLIENT_INPUT = appClientInput();
 
 export interface LocalUserPool {
   /** Where the AWS SDK's `endpoint` points and where the JWKS is served. */
@@ -51,9 +54,9 @@ export interface LocalUserPool {
   /** Pools kept in the state file (a restarted stack reuses its pool). */
   listPools(): { id: string; name: string; clientIds: string[] }[];
   /**
-   * The pool named `poolName` with a client named `clientName` with the app client's settings
-   * (SRP, password and refresh flows; no org attributes writable), created when missing and brought
-   * up to those settings when not: the same ids after a restart with the same state file.
+   * The pool named `poolName` with the CDK pool's password policy (or `createPoolInput`) and a
+   * client named `clientName` with the CDK app client's settings, created when missing and brought
+   * up to those settings when not (a state file from before keeps its ids, not its old policy).
    */
   ensurePool(poolName: string, clientName: string, createPoolInput?: Record<string, unknown>): Promise<{ userPoolId: string; clientId: string }>;
   /** Calls an operation in process, exactly as the HTTP API would. */
@@ -105,9 +108,11 @@ export async function startLocalUserPool(options: LocalUserPoolOptions): Promise
     jwksUri: (id) => `${endpoint}/${id}/.well-known/jwks.json`,
     jwks: (id) => poolJwks(pools.pool(id)),
     listPools: () => pools.list(),
-    async ensurePool(poolName, clientName, createPoolInput = {}) {
+    async ensurePool(poolName, clientName, createPoolInput = CARE_POOL_INPUT) {
       let pool = pools.list().find((p) => p.name === poolName);
-      if (!pool) {
+      if (pool) {
+        await pools.call('UpdateUserPool', { ...createPoolInput, UserPoolId: pool.id });
+      } else {
         const out = await pools.call('CreateUserPool', { ...createPoolInput, PoolName: poolName });
         pool = { id: (out.UserPool as { Id: string }).Id, name: poolName, clientIds: [] };
       }
@@ -115,14 +120,14 @@ export async function startLocalUserPool(options: LocalUserPoolOptions): Promise
       for (const clientId of pool.clientIds) {
         const described = await pools.call('DescribeUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId });
         if ((described.UserPoolClient as { ClientName: string }).ClientName === clientName) {
-          await pools.call('UpdateUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId, ...APP_CLIENT_SETTINGS });
+          await pools.call('UpdateUserPoolClient', { UserPoolId: userPoolId, ClientId: clientId, ClientName: clientName, ...CARE_CLIENT_UPDATE });
           return { userPoolId, clientId };
         }
       }
       const created = await pools.call('CreateUserPoolClient', {
         UserPoolId: userPoolId,
         ClientName: clientName,
-        ...APP_CLIENT_SETTINGS,
+        ...CARE_CLIENT_INPUT,
       });
       return { userPoolId, clientId: (created.UserPoolClient as { ClientId: string }).ClientId };
     },

@@ -26,6 +26,11 @@ export interface StoredUser {
   updatedAt: number;
   /** Epoch seconds of the last sign-in with a password (the ID token's auth_time). */
   authTime?: number;
+  /**
+   * When the administrator-issued temporary password stops working (epoch ms; the pool's
+   * TemporaryPasswordValidityDays). Unset for a permanent password and for users saved before.
+   */
+  temporaryPasswordExpiresAt?: number;
 }
 
 export interface StoredGroup {
@@ -41,8 +46,22 @@ export interface StoredClient {
   explicitAuthFlows: string[];
   /** Attributes the client may write at SignUp (Cognito's WriteAttributes). @default - all */
   writeAttributes?: string[];
+  /** Token lifetimes as the client was given them. @default - Cognito's: 1 h ID and access, 30 days refresh */
+  tokenValidity?: TokenValidity;
+  /** LEGACY: an unknown user is UserNotFoundException. @default - ENABLED: it answers like a wrong password */
+  preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
   createdAt: number;
 }
+
+/** CreateUserPoolClient's AccessTokenValidity, IdTokenValidity, RefreshTokenValidity and their units. */
+export interface TokenValidity {
+  AccessTokenValidity?: number;
+  IdTokenValidity?: number;
+  RefreshTokenValidity?: number;
+  TokenValidityUnits?: { AccessToken?: TimeUnit; IdToken?: TimeUnit; RefreshToken?: TimeUnit };
+}
+
+export type TimeUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 
 export interface StoredPool {
   id: string;

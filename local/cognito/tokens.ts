@@ -1,13 +1,37 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, jwtVerify, createLocalJWKSet, type JWK } from 'jose';
-import type { StoredPool, StoredUser } from './state.js';
+import type { StoredClient, StoredPool, StoredUser, TimeUnit } from './state.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
-/** Cognito's default token lifetimes: ID and access tokens 1 h, refresh tokens 30 days. */
-export const TOKEN_TTL_SECONDS = 3600;
-export const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+/** How long each token of a client lives, in seconds. */
+export interface TokenLifetimes {
+  idSeconds: number;
+  accessSeconds: number;
+  refreshSeconds: number;
+}
+
+/** Cognito's defaults: ID and access tokens 1 h, refresh tokens 30 days. */
+export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { idSeconds: 3600, accessSeconds: 3600, refreshSeconds: 30 * 24 * 3600 };
+
+const SECONDS: Record<TimeUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
+
+/**
+ * The client's lifetimes from its settings (the CareStack client's come from
+ * lib/user-pool-definition.ts). As Cognito, a value without a unit counts in hours (ID, access)
+ * or days (refresh), and a value left out is the default.
+ */
+export function tokenLifetimes(client: Pick<StoredClient, 'tokenValidity'>): TokenLifetimes {
+  const v = client.tokenValidity ?? {};
+  const units = v.TokenValidityUnits ?? {};
+  const seconds = (value: number | undefined, unit: TimeUnit, fallback: number) => (value === undefined ? fallback : value * SECONDS[unit]);
+  return {
+    idSeconds: seconds(v.IdTokenValidity, units.IdToken ?? 'hours', DEFAULT_TOKEN_LIFETIMES.idSeconds),
+    accessSeconds: seconds(v.AccessTokenValidity, units.AccessToken ?? 'hours', DEFAULT_TOKEN_LIFETIMES.accessSeconds),
+    refreshSeconds: seconds(v.RefreshTokenValidity, units.RefreshToken ?? 'days', DEFAULT_TOKEN_LIFETIMES.refreshSeconds),
+  };
+}
 
 export async function hashPassword(password: string): Promise<{ salt: string; hash: string }> {
   const salt = randomBytes(16);
@@ -54,7 +78,14 @@ function applyChanges(claims: Record<string, unknown>, changes: { add?: Record<s
   for (const [name, value] of Object.entries(changes?.add ?? {})) if (!RESERVED.has(name)) claims[name] = value;
 }
 
-export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: string, issuer: string, changes: ClaimChanges = {}): Promise<IssuedTokens> {
+export async function issueTokens(
+  pool: StoredPool,
+  user: StoredUser,
+  clientId: string,
+  issuer: string,
+  changes: ClaimChanges = {},
+  lifetimes: TokenLifetimes = DEFAULT_TOKEN_LIFETIMES,
+): Promise<IssuedTokens> {
   const key = await importJWK(pool.signingKey.privateJwk, 'RS256');
   const now = Math.floor(Date.now() / 1000);
   const authTime = user.authTime ?? now;
@@ -78,7 +109,7 @@ export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: 
     auth_time: authTime,
     iss: issuer,
     iat: now,
-    exp: now + TOKEN_TTL_SECONDS,
+    exp: now + lifetimes.idSeconds,
     jti: randomUUID(),
   };
   const accessClaims: Record<string, unknown> = {
@@ -92,7 +123,7 @@ export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: 
     scope: 'aws.cognito.signin.user.admin',
     auth_time: authTime,
     iat: now,
-    exp: now + TOKEN_TTL_SECONDS,
+    exp: now + lifetimes.accessSeconds,
     jti: randomUUID(),
     username: user.username,
   };
@@ -102,7 +133,7 @@ export async function issueTokens(pool: StoredPool, user: StoredUser, clientId: 
     new SignJWT(idClaims).setProtectedHeader(header).sign(key),
     new SignJWT(accessClaims).setProtectedHeader(header).sign(key),
   ]);
-  return { IdToken, AccessToken, ExpiresIn: TOKEN_TTL_SECONDS, TokenType: 'Bearer' };
+  return { IdToken, AccessToken, ExpiresIn: lifetimes.accessSeconds, TokenType: 'Bearer' };
 }
 
 /** Verifies an access token of this pool (GetUser); returns its username or throws. */

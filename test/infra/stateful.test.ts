@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ROLES } from '../../schemas/roles.js';
 import { buildApp } from './support/build-app.js';
+import { PASSWORD_POLICY, appClientInput, passwordPolicyInput } from '../../lib/user-pool-definition.js';
 
 // Synthesised once per stage and shared by every test of this file.
 const dev = buildApp('dev');
@@ -189,6 +190,23 @@ describe('user pool', () => {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
     });
+  });
+
+  it('has the password policy and app client settings the local pool is built from (lib/user-pool-definition.ts)', () => {
+    // Cognito's API and CloudFormation name these fields alike, so the local pool's CreateUserPool
+    // and CreateUserPoolClient input is compared field for field with the template.
+    for (const app of [dev, prod]) {
+      const pools = Object.values(app.statefulTemplate.findResources('AWS::Cognito::UserPool'));
+      expect(pools).toHaveLength(1);
+      expect(pools[0]!.Properties.Policies).toEqual(passwordPolicyInput().Policies);
+      const clients = Object.values(app.statefulTemplate.findResources('AWS::Cognito::UserPoolClient'));
+      expect(clients).toHaveLength(1);
+      const { ExplicitAuthFlows, WriteAttributes, ...rest } = appClientInput();
+      expect(clients[0]!.Properties).toMatchObject(rest);
+      expect([...(clients[0]!.Properties.ExplicitAuthFlows as string[])].sort()).toEqual([...(ExplicitAuthFlows as string[])].sort());
+      expect([...(clients[0]!.Properties.WriteAttributes as string[])].sort()).toEqual([...(WriteAttributes as string[])].sort());
+    }
+    expect(PASSWORD_POLICY.minimumLength).toBe(12);
   });
 
   it('lets the app client write no org or patient attribute', () => {
