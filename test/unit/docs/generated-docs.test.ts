@@ -239,6 +239,21 @@ describe('generation from any route table', () => {
   });
 });
 
+describe('the GraphQL documentation', () => {
+  it('documents every query and mutation with its route, who may call it, arguments, result and errors', () => {
+    const md = docs.files.get(`${DOCS_DIR}/graphql.md`)!;
+    for (const route of ROUTES.filter((r) => r.auth)) {
+      expect(md).toContain(`### ${route.operation}\n`);
+      expect(md).toContain(`field for \`${route.method} ${route.path}\``);
+    }
+    const section = md.slice(md.indexOf('### reportIncident\n'));
+    expect(section).toMatch(/- \*\*Who:\*\* `admin`, `coordinator`/);
+    expect(section).toContain('`patientId` (path parameter), `input` (the request body), `idempotencyKey` (the `Idempotency-Key` header)');
+    expect(section).toContain('- **Result:** `Incident`');
+    expect(section).toMatch(/- \*\*Errors \(`errorType`\):\*\* `validation_failed`, `unauthenticated`, `forbidden`, `not_found`/);
+  });
+});
+
 describe('the realtime documentation', () => {
   it('lists the subscriptions with who may subscribe, and every event rule', async () => {
     const md = docs.files.get(`${DOCS_DIR}/graphql.md`)!;
