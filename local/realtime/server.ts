@@ -21,7 +21,7 @@ export interface RealtimeServerOptions {
   /** @default - 127.0.0.1 */
   readonly host?: string;
   readonly verifyToken: VerifyToken;
-  /** The AppSync schema (schemas/realtime.graphql). */
+  /** The AppSync schema (the local stack gives schemas/api.graphql: realtime plus every route field). */
   readonly schemaSdl: string;
   readonly authorizeSubscription: AuthorizeSubscription;
   /** Listen with TLS (wss:// and https://), e.g. for Amplify, which always connects with wss://. @default - plain HTTP */
@@ -308,10 +308,13 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return sendJson(res, 400, { errors: [{ errorType: 'UnsupportedOperation', message: 'Subscribe over the realtime endpoint' }] });
     }
     const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k.toLowerCase(), v]] : [])));
+    // As AppSync: the request id in a response header; the functions audit under it.
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
     const result = await runGraphql(
       { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log },
       { query: body.query, variables: body.variables, operationName: body.operationName },
-      { claims, headers, requestId: randomUUID() },
+      { claims, headers, requestId },
     );
     return sendJson(res, 200, result);
   }

@@ -5,9 +5,10 @@
  * suites (matrix, hostile inputs, parity, Amplify) build on this.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryAudit } from '../../local/audit-query.js';
 import type { DemoUser } from '../../local/seed.js';
 import type { LocalStack } from '../../local/stack.js';
-import { apiClient, signIn } from '../support/client.js';
+import { apiClient, eventually, signIn } from '../support/client.js';
 import { startTestStack, stopTestStack } from '../support/local-stack.js';
 
 let stack: LocalStack;
@@ -18,6 +19,8 @@ const user = (role: string): DemoUser => stack.demoUsers!.users.find((u) => u.ro
 interface GraphqlAnswer {
   data: Record<string, any> | null;
   errors?: Array<{ message: string; errorType: string | null; errorInfo: any; path: Array<string | number> | null; locations: unknown[] }>;
+  /** AppSync's request id (the `x-amzn-RequestId` response header). */
+  requestId: string | null;
 }
 async function gql(token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlAnswer> {
   const res = await fetch(stack.outputs.GraphqlUrl, {
@@ -26,7 +29,7 @@ async function gql(token: string, query: string, variables: Record<string, unkno
     body: JSON.stringify({ query, variables }),
   });
   expect(res.status).toBe(200);
-  return (await res.json()) as GraphqlAnswer;
+  return { ...((await res.json()) as Omit<GraphqlAnswer, 'requestId'>), requestId: res.headers.get('x-amzn-requestid') };
 }
 
 beforeAll(async () => {
@@ -69,6 +72,14 @@ describe('GraphQL queries and mutations on the local stack', () => {
 
     const list = await gql(tokens.coordinator!, 'query ($p: ID!) { listPatientIncidents(patientId: $p, limit: 100) { items { id details } } }', { p: margaret });
     expect(list.data!.listPatientIncidents.items.filter((i: { details: string }) => i.details === input.details)).toHaveLength(1);
+
+    // The same audit record as over REST: the actor, source api, AppSync's request id.
+    expect(first.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await eventually(async () => {
+      const found = await queryAudit(stack.dataDir, `SELECT actor_id, action, entity_type, entity_id, source FROM audit_events WHERE request_id = '${first.requestId}'`);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(rows).toEqual([{ actor_id: user('aide').userId, action: 'create', entity_type: 'Incident', entity_id: first.data!.reportIncident.id, source: 'api' }]);
   });
 
   it("answers not_found as errorType, with a null field, for another org's patient", async () => {
@@ -78,8 +89,12 @@ describe('GraphQL queries and mutations on the local stack', () => {
   });
 
   it('answers validation_failed with the REST details in errorInfo, and creates nothing', async () => {
+    const count = async () =>
+      (await gql(tokens.coordinator!, 'query ($p: ID!) { listPatientIncidents(patientId: $p, limit: 100) { items { id } } }', { p: margaret })).data!.listPatientIncidents.items.length as number;
+    const before = await count();
     const input = { category: 'fall', severity: 'low', details: '', occurredAt: new Date().toISOString() };
     const answer = await gql(tokens.aide!, REPORT, { patientId: margaret, input });
+    expect(await count()).toBe(before);
     expect(answer.data).toEqual({ reportIncident: null });
     expect(answer.errors?.[0]).toMatchObject({ errorType: 'validation_failed', path: ['reportIncident'] });
     expect(answer.errors![0]!.errorInfo.details).toContainEqual(expect.objectContaining({ path: 'body.details' }));
