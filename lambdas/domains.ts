@@ -34,3 +34,11 @@ export const DOMAINS = [
 export type Domain = (typeof DOMAINS)[number];
 /** The id of a domain's API function. */
 export type ApiFunctionId = Domain['id'];
+
+const API_FUNCTION_IDS: ReadonlySet<string> = new Set(DOMAINS.map((d) => d.id));
+
+/** A route's `fn` as the id of a domain's API function; throws for a function no domain declares. */
+export function apiFunctionOf(fn: string): ApiFunctionId {
+  if (!API_FUNCTION_IDS.has(fn)) throw new Error(`No domain declares the API function "${fn}"`);
+  return fn as ApiFunctionId;
+}

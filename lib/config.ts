@@ -125,3 +125,12 @@ function readDeliveryConfig(raw: unknown, defaultAppUrl: string): DeliveryConfig
     appUrl,
   };
 }
+
+/**
+ * AppSync's `queryDepthLimit` and `resolverCountLimit` for the GraphQL API; the local endpoint
+ * applies the same (local/graphql/execute.ts). Depth 10 is API.md's; the deepest real query (a
+ * page of providers with their weekly windows) is 4 deep. Every route field is one resolver, so 50
+ * lets a screen batch many reads in one request while thousands of aliases of a field are refused
+ * before anything runs.
+ */
+export const GRAPHQL_LIMITS = { queryDepth: 10, resolverCount: 50 } as const;

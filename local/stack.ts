@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROUTES } from '../lambdas/routes.js';
+import { apiFunctionOf, type ApiFunctionId } from '../lambdas/domains.js';
+import type { ApiHandler } from '../lambdas/shared/http/api.js';
+import type { AppSyncFieldEvent } from '../lambdas/shared/http/appsync.js';
 import { createAuditHandler } from '../lambdas/audit/app.js';
 import { createEventsHandler } from '../lambdas/events/app.js';
 import { IdentityRepository } from '../lambdas/identity/repository.js';
@@ -37,7 +40,8 @@ import { createDuckDbAuditEngine } from './duckdb-audit-engine.js';
 import { createLocalScheduler } from './scheduler.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
 import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
-import { startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
+import { lambdaContext, startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
+import { loadResolver } from './graphql/resolver-runtime.js';
 import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
 import { createStreamPoller } from './stream-poller.js';
@@ -45,6 +49,9 @@ import { createTtlSweeper } from './ttl-sweeper.js';
 import { ensureLocalCertificate } from './tls.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** GraphQL field (the route's operation) -> the function that serves the route. */
+const FIELD_FUNCTIONS = new Map<string, ApiFunctionId>(ROUTES.filter((r) => r.auth).map((r) => [r.operation, apiFunctionOf(r.fn)]));
 
 export interface LocalStackOptions {
   /** Where state lives (`.carestack/`): database, user pool, audit store, outputs. */
@@ -177,9 +184,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // AppSync's user-pool auth takes the ID or the access token (Amplify sends the access token);
     // both carry the org and patient, put there by the pre-token-generation trigger.
     const verifyRealtimeToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId), accept: 'id-or-access' });
+    let apiHandlers: Record<ApiFunctionId, ApiHandler> | undefined;
     const realtimeOptions = {
       verifyToken: verifyRealtimeToken,
-      schemaSdl: readFileSync(path.join(ROOT, 'schemas/realtime.graphql'), 'utf8'),
+      // The whole AppSync schema: realtime plus one query or mutation per REST route (npm run docs).
+      schemaSdl: readFileSync(path.join(ROOT, 'schemas/api.graphql'), 'utf8'),
+      // Each generated field runs the shared resolver and invokes the function the gateway
+      // invokes for the same route (the handlers exist once the dependencies are built below).
+      fields: {
+        resolver: loadResolver(path.join(ROOT, 'schemas/resolvers/route.js')),
+        invoke: (fieldName: string, payload: unknown) => {
+          const fn = FIELD_FUNCTIONS.get(fieldName);
+          return fn && apiHandlers ? apiHandlers[fn](payload as AppSyncFieldEvent, lambdaContext(fn)) : undefined;
+        },
+      },
       // The server itself filters by org and by patient or recipient, as the AppSync resolvers'
       // subscription filters do; this decides admission only.
       authorizeSubscription: async (claims: Parameters<typeof callerFromClaims>[0], fieldName: string, args: Record<string, unknown>) => {
@@ -279,10 +297,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event as never)) });
     }
     const localRoutes = LOCAL_ROUTES.map((build) => build(deps));
+    apiHandlers = buildApiHandlers(deps);
     const gateway = await startGateway({
       port: ports.api,
       routes: ROUTES,
-      handlers: buildApiHandlers(deps),
+      handlers: apiHandlers,
       verifyToken: cacheVerifiedTokens(verifyToken, { ttlSeconds: AUTHORIZER_RESULTS_CACHE_SECONDS }),
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
       ...(options.throttle ? { throttle: options.throttle === true ? STAGE_THROTTLING : options.throttle } : {}),

@@ -10,5 +10,8 @@ export const NOTIFICATIONS_EVENT_RULES: Record<string, EventRule> = {
     // Lets the recipient's other devices update their unread badge.
     MODIFY: 'NotificationRead',
     recipients: (image) => (typeof image.userId === 'string' ? [image.userId] : []),
+    // API.md, Realtime: `data.notificationType` (`DoseMissed`, ...) lets an app show the right
+    // banner without a round trip. The type names the event that caused it, never clinical content.
+    ids: (image): Record<string, string> => (typeof image.type === 'string' && image.type ? { notificationType: image.type } : {}),
   },
 };

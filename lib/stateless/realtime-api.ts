@@ -10,11 +10,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REALTIME_BUS_RULES, type RealtimeBusRule } from '../../lambdas/shared/events/realtime-rules.js';
+import { GRAPHQL_LIMITS } from '../config.js';
 import { fromRoot } from '../paths.js';
 import { failureQueue } from './stream-consumers.js';
 
 export interface RealtimeApiProps {
   readonly userPool: cognito.IUserPool;
+  /**
+   * Whether clients may introspect the schema (GraphiQL, codegen). Off in prod: the schema is
+   * published in docs/api/graphql.md, not discoverable from the endpoint. @default true
+   */
+  readonly introspection?: boolean;
   readonly table: dynamodb.ITable;
   readonly bus: events.IEventBus;
   readonly key: kms.IKey;
@@ -46,7 +52,11 @@ export class RealtimeApi extends Construct {
 
     this.api = new appsync.GraphqlApi(this, 'Api', {
       name: 'carestack-realtime',
-      definition: appsync.Definition.fromFile(fromRoot('schemas', 'realtime.graphql')),
+      // The whole schema: realtime plus one query or mutation per REST route (npm run docs).
+      definition: appsync.Definition.fromFile(fromRoot('schemas', 'api.graphql')),
+      queryDepthLimit: GRAPHQL_LIMITS.queryDepth,
+      resolverCountLimit: GRAPHQL_LIMITS.resolverCount,
+      introspectionConfig: props.introspection === false ? appsync.IntrospectionConfig.DISABLED : appsync.IntrospectionConfig.ENABLED,
       authorizationConfig: {
         defaultAuthorization: {
           authorizationType: appsync.AuthorizationType.USER_POOL,

@@ -19,6 +19,7 @@ import { NotificationsService } from '../services/notifications.js';
 import { MessagingService } from '../services/messaging.js';
 import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AUDIT_TABLE_NAME, AuditQuery } from './audit-query.js';
+import { GraphqlFields } from './graphql-fields.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
 
@@ -190,11 +191,15 @@ export class StatelessStack extends Stack {
 
     const realtime = new RealtimeApi(this, 'Realtime', {
       userPool: pool,
+      introspection: config.stage !== 'prod',
       table: stateful.table,
       bus: stateful.bus,
       key: stateful.key,
       logRetention,
     });
+
+    // Every REST route as a query or mutation, resolved by the function that serves the route.
+    new GraphqlFields(this, 'GraphqlFields', { api: realtime.api, functions: this.apiFunctions });
 
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
     new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });

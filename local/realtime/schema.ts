@@ -3,6 +3,7 @@ import {
   execute,
   getArgumentValues,
   GraphQLError,
+  GraphQLScalarType,
   Kind,
   parse,
   validate,
@@ -33,7 +34,29 @@ directive @aws_lambda on OBJECT | FIELD_DEFINITION | INTERFACE | UNION | INPUT_O
 directive @aws_auth(cognito_groups: [String!]) on FIELD_DEFINITION
 `;
 
-export const buildAppSyncSchema = (sdl: string): GraphQLSchema => buildSchema(`${APPSYNC_PRELUDE}\n${sdl}`);
+/**
+ * The schema with AppSync's scalars and directives declared first. `AWSJSON` behaves as on AppSync:
+ * an argument is a JSON string the resolver gets parsed, a result is serialised to a JSON string.
+ */
+export function buildAppSyncSchema(sdl: string): GraphQLSchema {
+  const schema = buildSchema(`${APPSYNC_PRELUDE}\n${sdl}`);
+  const json = schema.getType('AWSJSON');
+  if (json instanceof GraphQLScalarType) {
+    json.serialize = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+    json.parseValue = (value: unknown) => parseJsonString(value);
+    json.parseLiteral = (node) => parseJsonString(node.kind === Kind.STRING ? node.value : undefined);
+  }
+  return schema;
+}
+
+function parseJsonString(value: unknown): unknown {
+  if (typeof value !== 'string') throw new GraphQLError('AWSJSON takes a JSON string');
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new GraphQLError('AWSJSON takes a valid JSON string');
+  }
+}
 
 /** The subscription fields served locally. */
 export const SUBSCRIPTION_FIELDS = ['onPatientEvent', 'onMyEvent'] as const;

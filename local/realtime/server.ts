@@ -2,10 +2,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { execute, Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { CareEvent } from '../../lambdas/shared/events/care-event.js';
 import type { TokenClaims, VerifyToken } from '../cognito/token-verifier.js';
+import { runGraphql, type LocalGraphqlOptions } from '../graphql/execute.js';
+import type { ResolverModule } from '../graphql/resolver-runtime.js';
 import { buildAppSyncSchema, parseSubscription, projectEvent, SubscriptionRequestError, type ParsedSubscription, type SubscriptionField } from './schema.js';
 
 export type SubscriptionDecision = { allowed: boolean; filter?: Record<string, string> };
@@ -18,7 +21,7 @@ export interface RealtimeServerOptions {
   /** @default - 127.0.0.1 */
   readonly host?: string;
   readonly verifyToken: VerifyToken;
-  /** The AppSync schema (schemas/realtime.graphql). */
+  /** The AppSync schema (the local stack gives schemas/api.graphql: realtime plus every route field). */
   readonly schemaSdl: string;
   readonly authorizeSubscription: AuthorizeSubscription;
   /** Listen with TLS (wss:// and https://), e.g. for Amplify, which always connects with wss://. @default - plain HTTP */
@@ -29,7 +32,20 @@ export interface RealtimeServerOptions {
   readonly connectionTimeoutMs?: number;
   /** @default - console */
   readonly logger?: Pick<Console, 'error'>;
+  /**
+   * The queries and mutations beyond the realtime API's own (schemas/api.graphql): the shared
+   * resolver and how to invoke the function behind a field (local/graphql/). @default - none
+   */
+  readonly fields?: Pick<LocalGraphqlOptions, 'resolver' | 'invoke'>;
 }
+
+/** Without generated fields every root field is the realtime API's own; none reaches a resolver. */
+const NO_RESOLVER: ResolverModule = {
+  request: () => {
+    throw new Error('no resolver');
+  },
+  response: () => null,
+};
 
 export interface RealtimeServer {
   /** `http(s)://host:port/graphql` */
@@ -84,7 +100,8 @@ const bareToken = (authorization: string): string => authorization.replace(/^Bea
 /**
  * Starts the local AppSync endpoint: AppSync's realtime WebSocket protocol at
  * `/graphql/realtime` (subprotocol `graphql-ws`; auth header as `?header=...&payload=e30=` or as a
- * `header-<base64url>` subprotocol) and `POST /graphql` for queries.
+ * `header-<base64url>` subprotocol) and `POST /graphql` for queries and mutations
+ * (local/graphql/execute.ts).
  */
 export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
   const schema = buildAppSyncSchema(options.schemaSdl);
@@ -279,35 +296,26 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       return sendJson(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'The body is not JSON' }] });
     }
     if (typeof body.query !== 'string') return sendJson(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'No query' }] });
-    let document;
-    try {
-      document = parse(body.query);
-    } catch (err) {
-      return sendJson(res, 200, { data: null, errors: [{ errorType: 'ValidationError', message: (err as Error).message }] });
-    }
-    const errors = validate(schema, document);
-    if (errors.length > 0) return sendJson(res, 200, { data: null, errors: errors.map((e) => ({ errorType: 'ValidationError', message: e.message })) });
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-    if (operation?.operation === 'mutation') {
-      // publish and revokePatientAccess are IAM-only: a user-pool caller is refused, as on AWS.
-      const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.alias?.value ?? s.name.value] : []));
-      return sendJson(res, 200, {
-        data: Object.fromEntries(fields.map((f) => [f, null])),
-        errors: fields.map((f) => ({ path: [f], errorType: 'Unauthorized', message: `Not Authorized to access ${f} on type Mutation` })),
-      });
+    let operations: OperationDefinitionNode[] = [];
+    try {
+      operations = parse(body.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    } catch {
+      // runGraphql answers the syntax error in AppSync's shape
     }
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
     if (operation?.operation === 'subscription') {
       return sendJson(res, 400, { errors: [{ errorType: 'UnsupportedOperation', message: 'Subscribe over the realtime endpoint' }] });
     }
-    const result = await execute({
-      schema,
-      document,
-      rootValue: { health: () => 'ok' },
-      variableValues: (body.variables as Record<string, unknown> | undefined) ?? {},
-      ...(operationName ? { operationName } : {}),
-    });
+    const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k.toLowerCase(), v]] : [])));
+    // As AppSync: the request id in a response header; the functions audit under it.
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    const result = await runGraphql(
+      { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log },
+      { query: body.query, variables: body.variables, operationName: body.operationName },
+      { claims, headers, requestId },
+    );
     return sendJson(res, 200, result);
   }
 

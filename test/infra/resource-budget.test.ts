@@ -56,6 +56,8 @@ describe('resource budget of every stack', () => {
   const stacks: Record<string, number> = {
     stateful: resourcesIn(built.statefulTemplate),
     stateless: resourcesIn(built.statelessTemplate),
+    // The GraphQL fields' data sources and resolvers, one nested stack per function.
+    ...Object.fromEntries(nestedStacksOf(built.stateless).map(({ nested, template }) => [`stateless/${nested.node.id}`, resourcesIn(template)])),
     api: api.own,
     ...Object.fromEntries(Object.entries(api.nested).map(([id, n]) => [`api/${id}`, n])),
   };

@@ -14,7 +14,8 @@ export interface Outputs {
   Region: string;
 }
 
-export async function signIn(outputs: Outputs, email: string, password: string): Promise<string> {
+/** Signs in with USER_PASSWORD_AUTH; the ID token by default, or the access token (what Amplify sends to AppSync). */
+export async function signIn(outputs: Outputs, email: string, password: string, which: 'id' | 'access' = 'id'): Promise<string> {
   const cognito = new CognitoIdentityProviderClient({
     endpoint: outputs.CognitoEndpoint,
     region: outputs.Region,
@@ -28,8 +29,8 @@ export async function signIn(outputs: Outputs, email: string, password: string):
         AuthParameters: { USERNAME: email, PASSWORD: password },
       }),
     );
-    const token = out.AuthenticationResult?.IdToken;
-    if (!token) throw new Error(`no ID token for ${email}`);
+    const token = which === 'id' ? out.AuthenticationResult?.IdToken : out.AuthenticationResult?.AccessToken;
+    if (!token) throw new Error(`no ${which} token for ${email}`);
     return token;
   } finally {
     cognito.destroy();

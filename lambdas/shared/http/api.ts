@@ -8,6 +8,7 @@ import { idempotencyRequest } from '../data/idempotency.js';
 import type { WriteContext } from '../data/write-context.js';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { fromProxyResult, isAppSyncFieldEvent, toProxyEvent, unknownField, type AppSyncFieldEvent, type AppSyncFieldResult } from './appsync.js';
 import { errorResponses, header, json, jsonBody, requestLogging, responseHeaders, type ApiEvent } from './middleware.js';
 import { routeKey, type DomainRoutes, type RouteDecl, type RouteDef, type RouteHandlers, type RouteInput, type RouteKey } from './route-def.js';
 
@@ -20,7 +21,14 @@ export interface ApiDeps {
   corsAllowOrigins?: readonly string[];
 }
 
-export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/**
+ * A domain function's entry: an API Gateway event answers as REST, an AppSync field event (from
+ * the shared resolver, schemas/resolvers/route.js) as the field's result; both run one pipeline.
+ */
+export interface ApiHandler {
+  (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult>;
+  (event: AppSyncFieldEvent, context: Context): Promise<AppSyncFieldResult>;
+}
 
 /**
  * The one Lambda handler shape for a domain function: middleware parses, logs, maps errors and sets
@@ -38,10 +46,13 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
   // parsed with its schemas below; the table itself holds them untyped.
   type Handle = (input: RouteInput<unknown, unknown, unknown>) => Promise<unknown>;
   const table = new Map<string, { def: RouteDef; handle: Handle }>();
+  // GraphQL fields by name (the route's operation), for AppSync field events.
+  const fields = new Map<string, RouteDef>();
   for (const def of routes) {
     const handle = (handlers as Record<string, Handle | undefined>)[routeKey(def)];
     if (!handle) throw new Error(`Function ${routes.fn} has no handler for route ${routeKey(def)}`);
     table.set(routeKey(def), { def, handle });
+    if (def.auth) fields.set(def.operation, def);
   }
   // The compiler already refuses both mismatches; these keep an untyped caller honest too.
   for (const key of Object.keys(handlers)) {
@@ -86,12 +97,21 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
     return json(status, status === 204 ? undefined : result);
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error>()
+  const rest = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error>()
     .use(requestLogging(deps.logger))
     .use(responseHeaders(deps.corsAllowOrigins ?? []))
     .use(errorResponses(deps.logger))
     .use(jsonBody())
-    .handler(dispatch as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) as unknown as ApiHandler;
+    .handler(dispatch as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>);
+
+  // A GraphQL field call is the REST request it stands for, through the same middleware and dispatch.
+  const entry = async (event: APIGatewayProxyEvent | AppSyncFieldEvent, context: Context): Promise<APIGatewayProxyResult | AppSyncFieldResult> => {
+    if (!isAppSyncFieldEvent(event)) return rest(event, context);
+    const def = fields.get(event.field);
+    if (!def) return unknownField(event.field);
+    return fromProxyResult(await rest(toProxyEvent(event, def), context), def);
+  };
+  return entry as ApiHandler;
 }
 
 const anonymous: Caller = { userId: 'anonymous', orgId: 'none', roles: [], email: '', displayName: '' };
@@ -113,7 +133,12 @@ function parse(schema: $ZodType | undefined, value: unknown, where: 'path' | 'qu
   throw new ValidationError(`Invalid ${where === 'path' ? 'path parameter' : where}`, details);
 }
 
+/**
+ * A route that takes no body accepts none, an empty one, or `{}` (what `post(url, {})` sends in
+ * Amplify and axios); anything else, a key included, is refused.
+ */
 function noBody(parsed: unknown): undefined {
-  if (parsed !== undefined) throw new ValidationError('This route takes no body', [{ path: 'body', message: 'must be empty' }]);
+  const emptyObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length === 0;
+  if (parsed !== undefined && !emptyObject) throw new ValidationError('This route takes no body', [{ path: 'body', message: 'must be empty' }]);
   return undefined;
 }

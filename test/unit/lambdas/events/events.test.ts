@@ -35,6 +35,24 @@ describe('careEventFromRecord', () => {
     expect(JSON.stringify(event)).not.toContain('Ada'); // no PHI values
   });
 
+  it('gives a NotificationCreated its notificationType in data, addressed to the recipient only', () => {
+    const notification = {
+      PK: 'ORG#org-1#USER#fam-1',
+      SK: 'NOTIF#01J',
+      id: 'n1',
+      entityType: 'Notification',
+      orgId: 'org-1',
+      userId: 'fam-1',
+      type: 'DoseMissed',
+      aboutPatientId: 'p1',
+      version: 1,
+      updatedAt: '2025-03-01T10:00:00.000Z',
+    };
+    const event = careEventFromRecord(streamRecord({ eventName: 'INSERT', seq: '5', newImage: notification }));
+    expect(event).toMatchObject({ type: 'NotificationCreated', recipientId: 'fam-1', patientId: null, entityId: 'n1' });
+    expect(event?.data).toMatchObject({ notificationType: 'DoseMissed' });
+  });
+
   it('makes PatientCreated of a Patient INSERT', () => {
     expect(careEventFromRecord(streamRecord({ eventName: 'INSERT', seq: '2', newImage: patientItem() }))?.type).toBe('PatientCreated');
   });

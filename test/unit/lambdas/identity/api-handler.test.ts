@@ -146,6 +146,15 @@ describe('validation (400 validation_failed)', () => {
     expect(expectError(res, 400, 'validation_failed').details).toEqual([{ path: 'body', message: 'must be empty' }]);
   });
 
+  it('accepts no body, an empty body or {} on a route that takes none (API.md, Conventions)', async () => {
+    for (const body of [undefined, '', {}]) {
+      const res = await invoke({ route: 'GET /me', caller: coordinator, body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(200);
+    }
+    const array = await invoke({ route: 'GET /me', caller: coordinator, body: [] });
+    expectError(array, 400, 'validation_failed');
+  });
+
   it('rejects unknown query parameters, on routes with and without a query schema', async () => {
     const list = await invoke({ route: 'GET /patients', caller: coordinator, query: { limit: '5', sort: 'name' } });
     expect(expectError(list, 400, 'validation_failed').details).toEqual([{ path: 'query.sort', message: 'unknown field' }]);

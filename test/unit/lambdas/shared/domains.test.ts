@@ -23,7 +23,7 @@ import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger } from '../su
 const WidgetParams = z.strictObject({ widgetId: Id });
 const Widget = z.object({ id: z.string(), name: z.string() });
 const WIDGET_ROUTES = defineRoutes('widgets', {
-  'GET /widgets/{widgetId}': { roles: 'any', summary: 'Get a widget', params: WidgetParams, response: Widget },
+  'GET /widgets/{widgetId}': { operation: 'getWidget', roles: 'any', summary: 'Get a widget', params: WidgetParams, response: Widget },
 });
 const WidgetCheckPayload = z.object({ kind: z.literal('widget-check'), orgId: z.string(), widgetId: z.string() });
 const checked: Array<FiredPayload<z.infer<typeof WidgetCheckPayload>>> = [];
@@ -100,7 +100,7 @@ describe('two domains cannot claim the same thing', () => {
   const clash = (over: Partial<DomainModule>): DomainModule => ({ ...WIDGETS, id: 'gadgets', routes: defineRoutes('gadgets', {}), events: {}, notifications: {}, jobs: {}, functions: {}, ...over });
 
   it('refuses a second route of the same method and path, naming both domains', () => {
-    const routes = defineRoutes('gadgets', { 'GET /widgets/{widgetId}': { roles: 'any', summary: 'again' } });
+    const routes = defineRoutes('gadgets', { 'GET /widgets/{widgetId}': { operation: 'getGadget', roles: 'any', summary: 'again' } });
     expect(() => routeTable([WIDGETS, clash({ routes })])).toThrow('Route GET /widgets/{widgetId} is declared by both widgets and gadgets');
   });
 
