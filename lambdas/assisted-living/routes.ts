@@ -17,24 +17,24 @@ const REPORTERS = ['admin', 'coordinator', 'aide', 'clinician'] as const;
 /** Assisted living (API.md): incidents and the resident dashboard, served by `assistedLiving`. */
 export const ASSISTED_LIVING_ROUTES = defineRoutes('assistedLiving', {
   'POST /patients/{patientId}/incidents': {
-    roles: REPORTERS,
+    operation: 'reportIncident', roles: REPORTERS,
     summary: 'Report an incident (deadline from category and severity)', params: PatientIncidentsParams, body: CreateIncidentBody,
     response: Incident, status: 201, idempotent: true,
   },
   'GET /patients/{patientId}/incidents': {
-    roles: CLINICAL,
+    operation: 'listPatientIncidents', roles: CLINICAL,
     summary: "The patient's incidents, newest occurredAt first", params: PatientIncidentsParams, query: IncidentListQuery, response: ListOf(Incident),
   },
   'GET /incidents': {
-    roles: STAFF,
+    operation: 'listIncidents', roles: STAFF,
     summary: "The org's incidents, newest first, optionally by status", query: IncidentListQuery, response: ListOf(Incident),
   },
   'PATCH /patients/{patientId}/incidents/{incidentId}': {
-    roles: REPORTERS,
+    operation: 'updateIncident', roles: REPORTERS,
     summary: 'Investigate, resolve or record notified parties (staff or the reporter)', params: IncidentParams, body: UpdateIncidentBody, response: Incident,
   },
   'GET /patients/{patientId}/dashboard': {
-    roles: CLINICAL,
+    operation: 'getPatientDashboard', roles: CLINICAL,
     summary: "The resident's dashboard (counters kept with every incident change)", params: PatientIncidentsParams, response: PatientDashboard,
   },
 });

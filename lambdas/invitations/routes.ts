@@ -10,13 +10,13 @@ import { defineRoutes } from '../shared/http/route-def.js';
  */
 export const INVITATION_ROUTES = defineRoutes('invitations', {
   'POST /invitations': {
-    roles: STAFF, summary: 'Invite a patient or a family member (the code is shown once)',
+    operation: 'createInvitation', roles: STAFF, summary: 'Invite a patient or a family member (the code is shown once)',
     body: CreateInvitationBody, response: CreatedInvitation, status: 201,
   },
   'GET /invitations': {
-    roles: STAFF, summary: "The org's invitations, newest first, optionally by status", query: InvitationListQuery, response: ListOf(Invitation),
+    operation: 'listInvitations', roles: STAFF, summary: "The org's invitations, newest first, optionally by status", query: InvitationListQuery, response: ListOf(Invitation),
   },
   'DELETE /invitations/{invitationId}': {
-    roles: STAFF, summary: 'Revoke a pending invitation', params: InvitationParams, status: 204,
+    operation: 'revokeInvitation', roles: STAFF, summary: 'Revoke a pending invitation', params: InvitationParams, status: 204,
   },
 });

@@ -23,38 +23,38 @@ const PRESCRIBERS: readonly Role[] = ['admin', 'coordinator', 'clinician', 'pati
 /** Medication adherence (API.md): served by the `medications` function. */
 export const MEDICATION_ROUTES = defineRoutes('medications', {
   'POST /patients/{patientId}/medications': {
-    roles: PRESCRIBERS,
+    operation: 'createMedication', roles: PRESCRIBERS,
     summary: 'Add a medication (its reminders start at once)', params: PatientParams, body: CreateMedicationBody, response: Medication,
     status: 201, idempotent: true,
   },
   'GET /patients/{patientId}/medications': {
-    roles: CLINICAL,
+    operation: 'listMedications', roles: CLINICAL,
     summary: "The patient's medications, newest first", params: PatientParams, query: ListQuery, response: ListOf(Medication),
   },
   'PATCH /patients/{patientId}/medications/{medicationId}': {
-    roles: PRESCRIBERS,
+    operation: 'updateMedication', roles: PRESCRIBERS,
     summary: 'Change, pause, resume or stop a medication (reminders follow at once)', params: MedicationParams, body: UpdateMedicationBody,
     response: Medication,
   },
   'GET /patients/{patientId}/doses': {
-    roles: CLINICAL,
+    operation: 'listDoses', roles: CLINICAL,
     summary: 'Doses due in a window [from, to), oldest first', params: PatientParams, query: DoseListQuery, response: ListOf(Dose),
   },
   'POST /patients/{patientId}/doses': {
-    roles: CLINICAL,
+    operation: 'recordAsNeededDose', roles: CLINICAL,
     summary: 'Log an as-needed dose (409 over the daily maximum)', params: PatientParams, body: LogAsNeededDoseBody, response: Dose,
     status: 201, idempotent: true,
   },
   'POST /patients/{patientId}/doses/{doseId}/confirm': {
-    roles: CLINICAL,
+    operation: 'confirmDose', roles: CLINICAL,
     summary: 'Confirm a dose taken, skipped or refused', params: DoseParams, body: ConfirmDoseBody, response: Dose,
   },
   'GET /patients/{patientId}/alerts': {
-    roles: CLINICAL,
+    operation: 'listMissedDoseAlerts', roles: CLINICAL,
     summary: 'Missed-dose alerts, newest first', params: PatientParams, query: ListQuery, response: ListOf(MissedDoseAlert),
   },
   'GET /patients/{patientId}/adherence': {
-    roles: CLINICAL,
+    operation: 'getAdherence', roles: CLINICAL,
     summary: 'Adherence over the doses due in a window', params: PatientParams, query: WindowQuery, response: Adherence,
   },
 });

@@ -24,39 +24,39 @@ const MESSAGING = CLINICAL_ROLES;
 /** Secure messaging (API.md, "Messaging"): served by the `messaging` function. */
 export const MESSAGING_ROUTES = defineRoutes('messaging', {
   'POST /conversations': {
-    roles: MESSAGING, summary: 'Start a conversation (the caller joins)',
+    operation: 'createConversation', roles: MESSAGING, summary: 'Start a conversation (the caller joins)',
     body: CreateConversationBody, response: Conversation, status: 201, idempotent: true,
   },
   'GET /me/conversations': {
-    roles: 'any', summary: "The caller's conversations, latest activity first, with unread counts",
+    operation: 'listMyConversations', roles: 'any', summary: "The caller's conversations, latest activity first, with unread counts",
     query: ListQuery, response: ListOf(ConversationSummary),
   },
   'GET /conversations/{conversationId}': {
-    roles: MESSAGING, summary: 'One conversation with its read state',
+    operation: 'getConversation', roles: MESSAGING, summary: 'One conversation with its read state',
     params: ConversationParams, response: Conversation,
   },
   'POST /conversations/{conversationId}/participants': {
-    roles: MESSAGING,
+    operation: 'addConversationParticipants', roles: MESSAGING,
     summary: 'Add a participant (participants only)', params: ConversationParams, body: AddParticipantBody, response: Conversation, status: 201, idempotent: true,
   },
   'POST /conversations/{conversationId}/messages': {
-    roles: MESSAGING, summary: 'Send a message',
+    operation: 'sendMessage', roles: MESSAGING, summary: 'Send a message',
     params: ConversationParams, body: SendMessageBody, response: Message, status: 201, idempotent: true,
   },
   'GET /conversations/{conversationId}/messages': {
-    roles: MESSAGING, summary: 'Messages, newest first',
+    operation: 'listMessages', roles: MESSAGING, summary: 'Messages, newest first',
     params: ConversationParams, query: ListMessagesQuery, response: ListOf(Message),
   },
   'POST /conversations/{conversationId}/read': {
-    roles: MESSAGING, summary: 'Read receipt up to a message',
+    operation: 'markConversationRead', roles: MESSAGING, summary: 'Read receipt up to a message',
     params: ConversationParams, body: ReadReceiptBody, response: ReadReceipt,
   },
   'POST /attachments': {
-    roles: MESSAGING, summary: 'Announce a file; answers a signed upload URL',
+    operation: 'createAttachment', roles: MESSAGING, summary: 'Announce a file; answers a signed upload URL',
     body: CreateAttachmentBody, response: AttachmentUpload, status: 201, idempotent: true,
   },
   'GET /attachments/{attachmentId}': {
-    roles: MESSAGING, summary: 'A short-lived download URL (audited)',
+    operation: 'getAttachment', roles: MESSAGING, summary: 'A short-lived download URL (audited)',
     params: AttachmentParams, response: AttachmentDownload,
   },
 });

@@ -9,29 +9,29 @@ import { defineRoutes } from '../shared/http/route-def.js';
  */
 export const NOTIFICATIONS_ROUTES = defineRoutes('notifications', {
   'GET /me/notifications': {
-    roles: 'any',
+    operation: 'listMyNotifications', roles: 'any',
     summary: "The caller's notifications, newest first, with unreadCount", query: ListNotificationsQuery, response: NotificationList,
   },
   'POST /me/notifications/{notificationId}/read': {
-    roles: 'any',
+    operation: 'markNotificationRead', roles: 'any',
     summary: 'Mark one of the caller\'s notifications read (again is a no-op)', params: NotificationParams, response: Notification,
   },
   'PUT /me/notification-preferences': {
-    roles: 'any',
+    operation: 'setNotificationPreferences', roles: 'any',
     summary: "Replace the caller's delivery preferences (channels, phone number, quiet hours, muted types)",
     body: PutNotificationPreferencesBody, response: NotificationPreferences,
   },
   'GET /me/notification-preferences': {
-    roles: 'any',
+    operation: 'getNotificationPreferences', roles: 'any',
     summary: "The caller's delivery preferences (the defaults, version 0, until saved)", response: NotificationPreferences,
   },
   'POST /me/devices': {
-    roles: 'any',
+    operation: 'registerDevice', roles: 'any',
     summary: 'Register a push device of the caller (the same token again answers the same device)',
     body: RegisterDeviceBody, response: Device, status: 201,
   },
   'DELETE /me/devices/{deviceId}': {
-    roles: 'any',
+    operation: 'removeDevice', roles: 'any',
     summary: "Remove one of the caller's push devices", params: DeviceParams, status: 204,
   },
 });

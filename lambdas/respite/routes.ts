@@ -33,60 +33,60 @@ const STAFF_AND_FAMILY: readonly Role[] = ['admin', 'coordinator', 'family'];
 /** Caregiver respite (API.md): profiles, budgets, sessions, offers, served by `respite`. */
 export const RESPITE_ROUTES = defineRoutes('respite', {
   'PUT /me/caregiver-profile': {
-    roles: FAMILY, summary: 'Create or replace my caregiver profile', body: PutCaregiverProfileBody, response: CaregiverProfile,
+    operation: 'setCaregiverProfile', roles: FAMILY, summary: 'Create or replace my caregiver profile', body: PutCaregiverProfileBody, response: CaregiverProfile,
   },
   'GET /caregivers/{userId}/profile': {
-    roles: STAFF_AND_FAMILY, summary: "A caregiver's profile (staff, the caregiver)", params: CaregiverParams, response: CaregiverProfile,
+    operation: 'getCaregiverProfile', roles: STAFF_AND_FAMILY, summary: "A caregiver's profile (staff, the caregiver)", params: CaregiverParams, response: CaregiverProfile,
   },
   'PUT /patients/{patientId}/respite-budget': {
-    roles: STAFF, summary: "Set a year's respite hours for the patient (the org's zone)", params: PatientRespiteParams, body: PutRespiteBudgetBody, response: RespiteBudget,
+    operation: 'setRespiteBudget', roles: STAFF, summary: "Set a year's respite hours for the patient (the org's zone)", params: PatientRespiteParams, body: PutRespiteBudgetBody, response: RespiteBudget,
   },
   'GET /patients/{patientId}/respite-budget': {
-    roles: STAFF_AND_FAMILY, summary: "A year's respite hours: reserved, used, remaining (default: this year)", params: PatientRespiteParams,
+    operation: 'getRespiteBudget', roles: STAFF_AND_FAMILY, summary: "A year's respite hours: reserved, used, remaining (default: this year)", params: PatientRespiteParams,
     query: RespiteBudgetQuery, response: RespiteBudget,
   },
   'POST /patients/{patientId}/respite-sessions': {
-    roles: STAFF_AND_FAMILY, summary: 'Request a respite session (30 min..72 h, within the remaining hours)', params: PatientRespiteParams,
+    operation: 'requestRespiteSession', roles: STAFF_AND_FAMILY, summary: 'Request a respite session (30 min..72 h, within the remaining hours)', params: PatientRespiteParams,
     body: CreateRespiteSessionBody, response: RespiteSession, status: 201, idempotent: true,
   },
   'GET /patients/{patientId}/respite-sessions': {
-    roles: CLINICAL, summary: "The patient's respite sessions, soonest first", params: PatientRespiteParams, query: RespiteListQuery,
+    operation: 'listPatientRespiteSessions', roles: CLINICAL, summary: "The patient's respite sessions, soonest first", params: PatientRespiteParams, query: RespiteListQuery,
     response: ListOf(RespiteSession),
   },
   'GET /patients/{patientId}/respite-sessions/{sessionId}': {
-    roles: CLINICAL, summary: 'A respite session with its offers', params: RespiteSessionParams, response: RespiteSessionWithOffers,
+    operation: 'getRespiteSession', roles: CLINICAL, summary: 'A respite session with its offers', params: RespiteSessionParams, response: RespiteSessionWithOffers,
   },
   'GET /respite-sessions': {
-    roles: STAFF, summary: "The org's respite sessions in a status (default requested), soonest first", query: RespiteListQuery,
+    operation: 'listRespiteSessions', roles: STAFF, summary: "The org's respite sessions in a status (default requested), soonest first", query: RespiteListQuery,
     response: ListOf(RespiteSession),
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/offers': {
-    roles: STAFF, summary: 'Offer the session to an aide (expires unanswered)', params: RespiteSessionParams, body: CreateOfferBody,
+    operation: 'offerRespiteSession', roles: STAFF, summary: 'Offer the session to an aide (expires unanswered)', params: RespiteSessionParams, body: CreateOfferBody,
     response: RespiteOffer, status: 201,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/accept': {
-    roles: AIDE, summary: "Accept: books my calendar, confirms the session, reserves its hours", params: RespiteOfferParams, response: RespiteSession,
+    operation: 'acceptRespiteOffer', roles: AIDE, summary: "Accept: books my calendar, confirms the session, reserves its hours", params: RespiteOfferParams, response: RespiteSession,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/decline': {
-    roles: AIDE, summary: 'Decline an offer made to me', params: RespiteOfferParams, body: DeclineOfferBody, response: RespiteOffer,
+    operation: 'declineRespiteOffer', roles: AIDE, summary: 'Decline an offer made to me', params: RespiteOfferParams, body: DeclineOfferBody, response: RespiteOffer,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/check-in': {
-    roles: AIDE, summary: 'Check in (the confirmed aide; location recorded as for visits)', params: RespiteSessionParams, body: RespiteCheckBody,
+    operation: 'checkInRespiteSession', roles: AIDE, summary: 'Check in (the confirmed aide; location recorded as for visits)', params: RespiteSessionParams, body: RespiteCheckBody,
     response: RespiteSession,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/check-out': {
-    roles: AIDE, summary: 'Check out: completes the session, its hours become used', params: RespiteSessionParams, body: RespiteCheckBody,
+    operation: 'checkOutRespiteSession', roles: AIDE, summary: 'Check out: completes the session, its hours become used', params: RespiteSessionParams, body: RespiteCheckBody,
     response: RespiteSession,
   },
   'POST /patients/{patientId}/respite-sessions/{sessionId}/cancel': {
-    roles: STAFF_AND_FAMILY, summary: 'Cancel (24 h or more before start releases the hours, later consumes them)', params: RespiteSessionParams,
+    operation: 'cancelRespiteSession', roles: STAFF_AND_FAMILY, summary: 'Cancel (24 h or more before start releases the hours, later consumes them)', params: RespiteSessionParams,
     body: CancelRespiteBody, response: RespiteSession,
   },
   'GET /patients/{patientId}/respite-sessions/{sessionId}/evv': {
-    roles: STAFF, summary: "The session's EVV record, as a home visit's (audited read)", params: RespiteSessionParams, response: RespiteEvvRecord,
+    operation: 'getRespiteSessionEvv', roles: STAFF, summary: "The session's EVV record, as a home visit's (audited read)", params: RespiteSessionParams, response: RespiteEvvRecord,
   },
   'GET /me/assignments': {
-    roles: AIDE, summary: 'My respite offers (every status) and confirmed sessions, soonest first', query: AssignmentsQuery,
+    operation: 'listMyAssignments', roles: AIDE, summary: 'My respite offers (every status) and confirmed sessions, soonest first', query: AssignmentsQuery,
     response: ListOf(RespiteAssignment),
   },
 });

@@ -166,14 +166,3 @@ function clean(schema: Json, rename: (name: string) => string): Json {
   };
   return walk(schema, true, false) as Json;
 }
-
-export const operationId = (method: string, path: string): string =>
-  method.toLowerCase() +
-  path
-    .split('/')
-    .filter(Boolean)
-    .map((seg) => {
-      const param = /^\{(.+)\}$/.exec(seg);
-      return param ? `By${pascal(param[1]!)}` : pascal(seg);
-    })
-    .join('');

@@ -12,11 +12,14 @@ import type { RouteDef } from '../../lambdas/shared/http/route-def.js';
 import { refsIn, REF_PREFIX, type Json } from './components.js';
 import { findEntities, renderEntitiesMarkdown, type Entity } from './entities.js';
 import { renderGraphqlMarkdown } from './graphql.js';
+import { buildGraphqlSchema, type GeneratedGraphql } from './graphql-schema.js';
 import { buildOpenApi, type ApiDocument } from './openapi.js';
 import { loadSchemaNames, ROOT, SCHEMAS_DIR } from './schema-names.js';
 
 /** Where the documents go, relative to the repository root. */
 export const DOCS_DIR = 'docs/api';
+/** The generated AppSync schema (realtime + one field per route), relative to the repository root. */
+export const GRAPHQL_SCHEMA_FILE = 'schemas/api.graphql';
 
 export interface GeneratedDocs {
   /** Path relative to the repository root -> file content. */
@@ -24,6 +27,7 @@ export interface GeneratedDocs {
   readonly api: ApiDocument;
   readonly entities: readonly Entity[];
   readonly routes: readonly RouteDef[];
+  readonly graphql: GeneratedGraphql;
 }
 
 export async function generateDocs(routes: readonly RouteDef[] = ROUTES): Promise<GeneratedDocs> {
@@ -37,11 +41,11 @@ export async function generateDocs(routes: readonly RouteDef[] = ROUTES): Promis
     files.set(`${DOCS_DIR}/schemas/${name}.json`, stableJson(standaloneSchema(name, api.components.schemas)));
   }
   files.set(`${DOCS_DIR}/entities.md`, renderEntitiesMarkdown(api, entities));
-  files.set(
-    `${DOCS_DIR}/graphql.md`,
-    renderGraphqlMarkdown({ sdl: readFileSync(path.join(SCHEMAS_DIR, 'realtime.graphql'), 'utf8'), eventRules: EVENT_RULES }),
-  );
-  return { files, api, entities, routes };
+  const realtimeSdl = readFileSync(path.join(SCHEMAS_DIR, 'realtime.graphql'), 'utf8');
+  const graphql = buildGraphqlSchema(routes, api, realtimeSdl);
+  files.set(GRAPHQL_SCHEMA_FILE, graphql.sdl);
+  files.set(`${DOCS_DIR}/graphql.md`, renderGraphqlMarkdown({ sdl: realtimeSdl, eventRules: EVENT_RULES, operations: graphql.operations }));
+  return { files, api, entities, routes, graphql };
 }
 
 /** The OpenAPI document as the local stack serves it: `servers` is the running API. */

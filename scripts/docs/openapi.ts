@@ -6,7 +6,7 @@
 import type { RouteDef } from '../../lambdas/shared/http/route-def.js';
 import { ErrorBody } from '../../schemas/common.js';
 import { ROLES } from '../../schemas/roles.js';
-import { buildComponents, operationId, REF_PREFIX, type Components, type Json, type SchemaRoot } from './components.js';
+import { buildComponents, REF_PREFIX, type Components, type Json, type SchemaRoot } from './components.js';
 import { pascal, type SchemaNames } from './schema-names.js';
 
 export const SECURITY_SCHEME = 'cognito';
@@ -46,7 +46,7 @@ export const pathParams = (path: string): string[] => [...path.matchAll(/\{([^}]
 export const rolesOf = (route: RouteDef): readonly string[] => (!route.auth ? [] : route.roles === 'any' ? [...ROLES] : [...route.roles]);
 
 const rootFor = (route: RouteDef, part: 'params' | 'query' | 'body' | 'response'): string =>
-  pascal(operationId(route.method, route.path)) + { params: 'Params', query: 'Query', body: 'Body', response: 'Response' }[part];
+  pascal(route.operation) + { params: 'Params', query: 'Query', body: 'Body', response: 'Response' }[part];
 
 export interface ApiDocument {
   readonly document: Json;
@@ -69,7 +69,7 @@ export function buildOpenApi(routes: readonly RouteDef[], names: SchemaNames, in
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const op: Json = {
-      operationId: operationId(route.method, route.path),
+      operationId: route.operation,
       summary: route.summary,
       description: describeRoute(route),
       tags: [route.fn],

@@ -19,6 +19,12 @@ export type RouteKey = `${HttpMethod} /${string}`;
  * compile.
  */
 export interface RouteDecl {
+  /**
+   * The operation's name: a short camelCase verb phrase (`listPatients`, `reportIncident`). It is
+   * the OpenAPI `operationId`, the GraphQL field (`Query` for a GET, `Mutation` otherwise) and the
+   * client method, so it is unique across the route table (test/unit/lambdas/shared/operation-names.test.ts).
+   */
+  readonly operation: string;
   /** false only for `GET /health`: no Cognito authorizer. @default true */
   readonly auth?: boolean;
   /**

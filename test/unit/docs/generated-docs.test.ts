@@ -12,7 +12,6 @@ import { ROUTES } from '../../../lambdas/routes.js';
 import type { RouteDef } from '../../../lambdas/shared/http/route-def.js';
 import { ErrorBody, ListOf } from '../../../schemas/common.js';
 import { Patient } from '../../../schemas/identity.js';
-import { operationId } from '../../../scripts/docs/components.js';
 import { DOCS_DIR, generateDocs, openApiForServer, stableJson, staleFiles, type GeneratedDocs } from '../../../scripts/docs/generate.js';
 import { unwrap } from '../../../scripts/docs/schema-names.js';
 
@@ -47,7 +46,10 @@ describe('committed documents', () => {
     const root = await mkdtemp(path.join(tmpdir(), 'carestack-docs-'));
     try {
       await mkdir(path.join(root, DOCS_DIR, 'schemas'), { recursive: true });
-      for (const [rel, content] of docs.files) await writeFile(path.join(root, rel), content);
+      for (const [rel, content] of docs.files) {
+        await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+        await writeFile(path.join(root, rel), content);
+      }
       expect(staleFiles(docs.files, root)).toEqual([]);
       await writeFile(path.join(root, DOCS_DIR, 'entities.md'), 'edited by hand\n');
       await rm(path.join(root, DOCS_DIR, 'openapi.json'));
@@ -88,7 +90,7 @@ describe('the OpenAPI document', () => {
     for (const route of ROUTES) {
       const where = `${route.method} ${route.path}`;
       const op = openapi.paths[route.path][route.method.toLowerCase()];
-      expect(op.operationId, where).toBe(operationId(route.method, route.path));
+      expect(op.operationId, where).toBe(route.operation);
       expect(op.summary, where).toBe(route.summary);
       expect(op['x-roles'], where).toEqual(!route.auth ? [] : route.roles === 'any' ? ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient', 'compliance'] : route.roles);
       for (const role of route.roles === 'any' ? [] : route.roles) expect(op.description, where).toContain(`\`${role}\``);
@@ -172,30 +174,30 @@ describe('generation from any route table', () => {
   const routes: RouteDef[] = [
     ...ROUTES.filter((r) => r.path.startsWith('/patients')),
     {
-      method: 'POST', path: '/patients/{patientId}/widgets', fn: 'identity', auth: true, roles: ['clinician'], summary: 'Make a widget',
+      method: 'POST', path: '/patients/{patientId}/widgets', fn: 'identity', auth: true, roles: ['clinician'], summary: 'Make a widget', operation: 'makeWidget',
       body: z.strictObject({ label: z.string().default('w') }), response: Widget, status: 201, idempotent: true,
     },
-    { method: 'GET', path: '/widgets', fn: 'identity', auth: true, roles: 'any', summary: 'Widgets', query: WidgetQuery, response: ListOf(Widget) },
-    { method: 'GET', path: '/patients/{patientId}/widgets', fn: 'identity', auth: true, roles: 'any', summary: "A patient's widgets", response: ListOf(Widget) },
-    { method: 'GET', path: '/other-widgets', fn: 'identity', auth: true, roles: 'any', summary: 'Other', response: z.object({ items: z.array(Widget), nextCursor: z.number() }) },
+    { method: 'GET', path: '/widgets', operation: 'listWidgets', fn: 'identity', auth: true, roles: 'any', summary: 'Widgets', query: WidgetQuery, response: ListOf(Widget) },
+    { method: 'GET', path: '/patients/{patientId}/widgets', operation: 'listPatientWidgets', fn: 'identity', auth: true, roles: 'any', summary: "A patient's widgets", response: ListOf(Widget) },
+    { method: 'GET', path: '/other-widgets', operation: 'listOtherWidgets', fn: 'identity', auth: true, roles: 'any', summary: 'Other', response: z.object({ items: z.array(Widget), nextCursor: z.number() }) },
   ] as RouteDef[];
   let gen: GeneratedDocs;
   beforeAll(async () => {
     gen = await generateDocs(routes);
   });
 
-  it('names unnamed schemas after their route and inputs that differ from outputs', () => {
+  it("names unnamed schemas after their route's operation and inputs that differ from outputs", () => {
     const op = gen.api.document.paths as Json;
-    expect(op['/patients/{patientId}/widgets'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/PostPatientsByPatientIdWidgetsBody');
-    expect(op['/patients/{patientId}/widgets'].post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/PostPatientsByPatientIdWidgetsResponse');
+    expect(op['/patients/{patientId}/widgets'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/MakeWidgetBody');
+    expect(op['/patients/{patientId}/widgets'].post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/MakeWidgetResponse');
     expect(op['/widgets'].get.parameters).toEqual([{ name: 'size', in: 'query', required: false, schema: { type: 'integer', default: 3, minimum: expect.any(Number), maximum: expect.any(Number) } }]);
-    expect(gen.api.components.schemas.PostPatientsByPatientIdWidgetsBody).toMatchObject({ properties: { label: { default: 'w' } } });
-    expect(gen.api.components.schemas.PostPatientsByPatientIdWidgetsBody!.required).toBeUndefined();
+    expect(gen.api.components.schemas.MakeWidgetBody).toMatchObject({ properties: { label: { default: 'w' } } });
+    expect(gen.api.components.schemas.MakeWidgetBody!.required).toBeUndefined();
   });
 
 
   it('finds entities and their links, and describes fields', () => {
-    const widget = gen.entities.find((e) => e.name === 'PostPatientsByPatientIdWidgetsResponse');
+    const widget = gen.entities.find((e) => e.name === 'MakeWidgetResponse');
     // An unnamed response is not an entity of the dictionary (it has no name of its own) ...
     expect(widget).toBeUndefined();
     expect(gen.entities.map((e) => e.name)).toContain('Patient');
@@ -233,7 +235,22 @@ describe('generation from any route table', () => {
     const ref = (p: string) => paths[p].get.responses['200'].content['application/json'].schema.$ref;
     expect(ref('/widgets')).toBe('#/components/schemas/WidgetPage');
     expect(ref('/patients/{patientId}/widgets')).toBe('#/components/schemas/WidgetPage');
-    expect(ref('/other-widgets')).toBe('#/components/schemas/GetOtherWidgetsResponse');
+    expect(ref('/other-widgets')).toBe('#/components/schemas/ListOtherWidgetsResponse');
+  });
+});
+
+describe('the GraphQL documentation', () => {
+  it('documents every query and mutation with its route, who may call it, arguments, result and errors', () => {
+    const md = docs.files.get(`${DOCS_DIR}/graphql.md`)!;
+    for (const route of ROUTES.filter((r) => r.auth)) {
+      expect(md).toContain(`### ${route.operation}\n`);
+      expect(md).toContain(`field for \`${route.method} ${route.path}\``);
+    }
+    const section = md.slice(md.indexOf('### reportIncident\n'));
+    expect(section).toMatch(/- \*\*Who:\*\* `admin`, `coordinator`/);
+    expect(section).toContain('`patientId` (path parameter), `input` (the request body), `idempotencyKey` (the `Idempotency-Key` header)');
+    expect(section).toContain('- **Result:** `Incident`');
+    expect(section).toMatch(/- \*\*Errors \(`errorType`\):\*\* `validation_failed`, `unauthenticated`, `forbidden`, `not_found`/);
   });
 });
 

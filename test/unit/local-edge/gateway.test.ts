@@ -4,7 +4,7 @@ import { ROUTES } from '../../../lambdas/routes.js';
 import { allowedOrigin, buildProxyEvent, claimsAsStrings, isBinaryContentType, lambdaContext, matchRoute } from '../../../local/gateway.js';
 import type { TokenClaims } from '../../../local/cognito/token-verifier.js';
 
-const route = (method: RouteDef['method'], path: string): RouteDef => ({ method, path, fn: 'identity', auth: true, roles: 'any', summary: path });
+const route = (method: RouteDef['method'], path: string): RouteDef => ({ method, path, fn: 'identity', auth: true, roles: 'any', summary: path, operation: 'testRoute' });
 
 describe('matchRoute', () => {
   const routes = [
