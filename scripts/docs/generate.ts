@@ -14,6 +14,7 @@ import { findEntities, renderEntitiesMarkdown, type Entity } from './entities.js
 import { renderGraphqlMarkdown } from './graphql.js';
 import { buildGraphqlSchema, type GeneratedGraphql } from './graphql-schema.js';
 import { buildOpenApi, type ApiDocument } from './openapi.js';
+import { renderReference } from './reference.js';
 import { loadSchemaNames, ROOT, SCHEMAS_DIR } from './schema-names.js';
 
 /** Where the documents go, relative to the repository root. */
@@ -44,6 +45,7 @@ export async function generateDocs(routes: readonly RouteDef[] = ROUTES): Promis
   const realtimeSdl = readFileSync(path.join(SCHEMAS_DIR, 'realtime.graphql'), 'utf8');
   const graphql = buildGraphqlSchema(routes, api, realtimeSdl);
   files.set(GRAPHQL_SCHEMA_FILE, graphql.sdl);
+  files.set(`${DOCS_DIR}/README.md`, renderReference({ document: api.document, routes, graphql: graphql.operations }));
   files.set(`${DOCS_DIR}/graphql.md`, renderGraphqlMarkdown({ sdl: realtimeSdl, eventRules: EVENT_RULES, operations: graphql.operations }));
   return { files, api, entities, routes, graphql };
 }
