@@ -3590,7 +3590,7 @@ export interface components {
         };
         ListUsersQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             role?: components["schemas"]["Role"];
         };
@@ -3608,7 +3608,7 @@ export interface components {
         };
         ListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
         };
         PatientParams: {
@@ -3643,7 +3643,7 @@ export interface components {
         };
         ListNotificationsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /** @enum {string} */
             unread?: "true" | "false";
@@ -3694,7 +3694,7 @@ export interface components {
         };
         IncidentListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             status?: components["schemas"]["IncidentStatus"];
         };
@@ -3741,7 +3741,7 @@ export interface components {
             instructions?: string;
             schedule: components["schemas"]["MedicationSchedule"];
             /** @default 60 */
-            graceMinutes: number;
+            graceMinutes?: number;
         };
         MedicationParams: {
             patientId: string;
@@ -3757,7 +3757,7 @@ export interface components {
         };
         DoseListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /** Format: date-time */
             from?: string;
@@ -3820,7 +3820,7 @@ export interface components {
         };
         AideListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             skill?: string;
         };
@@ -3857,7 +3857,7 @@ export interface components {
         };
         PatientVisitsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /** Format: date-time */
             from?: string;
@@ -3866,7 +3866,7 @@ export interface components {
         };
         OrgVisitsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /** Format: date */
             date: string;
@@ -3928,7 +3928,7 @@ export interface components {
         };
         SupplyListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /** @enum {string} */
             below?: "reorder";
@@ -3978,7 +3978,7 @@ export interface components {
         ];
         ProviderListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             specialty?: string;
         };
@@ -4000,7 +4000,7 @@ export interface components {
         };
         SlotQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /**
              * Format: date-time
@@ -4017,7 +4017,7 @@ export interface components {
         };
         ProviderAppointmentsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /**
              * Format: date-time
@@ -4046,7 +4046,7 @@ export interface components {
         };
         PatientAppointmentsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /**
              * Format: date-time
@@ -4094,7 +4094,7 @@ export interface components {
         };
         LabResultListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             testCode?: string;
         };
@@ -4146,7 +4146,7 @@ export interface components {
         };
         TreatmentPlanListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             status?: components["schemas"]["PlanStatus"];
         };
@@ -4158,7 +4158,7 @@ export interface components {
         };
         InvitationListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             status?: components["schemas"]["InvitationStatus"];
         };
@@ -4210,7 +4210,7 @@ export interface components {
         };
         RespiteListQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             status?: components["schemas"]["RespiteStatus"];
         };
@@ -4253,7 +4253,7 @@ export interface components {
         };
         AssignmentsQuery: {
             /** @default 25 */
-            limit: number;
+            limit?: number;
             cursor?: string;
             /**
              * Format: date-time
