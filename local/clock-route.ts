@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../lambdas/shared/clock.js';
 import type { LocalScheduler } from './scheduler.js';
+import { errorBody, errorHeaders, type ErrorBody } from '../lambdas/shared/http/error-body.js';
 
 const PATH = '/_local/clock';
 /** The schedules that exist now (what EventBridge Scheduler's ListSchedules would show). */
@@ -24,7 +25,7 @@ export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
       return true;
     }
     if (req.method !== 'POST') {
-      send(res, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } });
+      fail(res, 405, errorBody('method_not_allowed', 'GET or POST'));
       return true;
     }
     const body = await readJson(req);
@@ -32,20 +33,18 @@ export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
     const unknown = body && typeof body === 'object' ? Object.keys(body).filter((k) => k !== 'advanceTo') : [];
     const to = typeof advanceTo === 'string' && /T.*(Z|[+-]\d\d:\d\d)$/.test(advanceTo) ? new Date(advanceTo) : undefined;
     if (!to || Number.isNaN(to.getTime()) || unknown.length) {
-      send(res, 400, {
-        error: {
-          code: 'validation_failed',
-          message: 'Body must be { "advanceTo": ISO 8601 date-time with offset }',
-          details: [
-            ...(!to || Number.isNaN(to.getTime()) ? [{ path: 'body.advanceTo', message: 'must be an ISO 8601 date-time with offset' }] : []),
-            ...unknown.map((k) => ({ path: `body.${k}`, message: 'unknown field' })),
-          ],
-        },
-      });
+      fail(
+        res,
+        400,
+        errorBody('validation_failed', 'Body must be { "advanceTo": ISO 8601 date-time with offset }', [
+          ...(!to || Number.isNaN(to.getTime()) ? [{ path: 'body.advanceTo', message: 'must be an ISO 8601 date-time with offset' }] : []),
+          ...unknown.map((k) => ({ path: `body.${k}`, message: 'unknown field' })),
+        ]),
+      );
       return true;
     }
     if (to < deps.clock.now()) {
-      send(res, 409, { error: { code: 'conflict', message: `The clock is at ${deps.clock.now().toISOString()}; it only moves forward` } });
+      fail(res, 409, errorBody('conflict', `The clock is at ${deps.clock.now().toISOString()}; it only moves forward`));
       return true;
     }
     const fired = await deps.scheduler.advanceTo(to);
@@ -66,5 +65,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function fail(res: ServerResponse, status: number, body: ErrorBody): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...errorHeaders(body.error.code) });
   res.end(JSON.stringify(body));
 }

@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionId } from '../lambdas/functions.js';
+import type { ErrorCode } from '../schemas/common.js';
 import type { RouteDef } from '../lambdas/routes.js';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/shared/http/cors.js';
+import { errorBody as contractErrorBody, errorHeaders } from '../lambdas/shared/http/error-body.js';
 import { MAX_BODY_BYTES } from '../lambdas/shared/http/limits.js';
 import type { TokenClaims, VerifyToken } from './cognito/token-verifier.js';
 import { buildProxyEvent, lambdaContext } from './gateway/event.js';
@@ -92,7 +94,7 @@ export function allowedOrigin(allow: readonly string[] | '*', origin: string | u
 // ---------------------------------------------------------------------------------------------
 // The server
 
-const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+const errorBody = (code: ErrorCode, message: string) => JSON.stringify(contractErrorBody(code, message));
 
 /**
  * Starts the local API Gateway: the route table of the CDK app, the same proxy events and the
@@ -111,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = createServer((req, res) => {
     serve(req, res).catch((err: unknown) => {
       log.error('[gateway] unexpected error', err);
-      if (!res.headersSent) send(res, 500, errorBody('internal', 'Internal server error'));
+      if (!res.headersSent) send(res, 500, errorBody('internal', 'Internal server error'), errorHeaders('internal'));
       else res.end();
     });
   });
@@ -161,9 +163,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     requestId: string,
     requestTimeEpoch: number,
   ): Promise<{ status: number; headers: Record<string, string | string[]>; body: string | Buffer }> {
-    const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) => ({
+    const fail = (status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) => ({
       status,
-      headers: { 'Content-Type': 'application/json', ...headers },
+      headers: { 'Content-Type': 'application/json', ...errorHeaders(code), ...headers },
       body: errorBody(code, message),
     });
     const { method } = req;
@@ -261,8 +263,8 @@ const headerOf = (rawHeaders: readonly string[], name: string): string | undefin
   return undefined;
 };
 
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(body);
 }
 

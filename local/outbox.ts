@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { monotonicFactory } from 'ulid';
 import type { Clock } from '../lambdas/shared/clock.js';
+import { errorBody, errorHeaders } from '../lambdas/shared/http/error-body.js';
 
 export type OutboxChannel = 'email' | 'sms' | 'push';
 
@@ -81,8 +82,8 @@ export function outboxRoute(deps: { dataDir: string; clock: Clock }) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname !== PATH) return false;
     if (req.method !== 'GET') {
-      res.writeHead(405, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'method_not_allowed', message: 'GET only' } }));
+      res.writeHead(405, { 'content-type': 'application/json', ...errorHeaders('method_not_allowed') });
+      res.end(JSON.stringify(errorBody('method_not_allowed', 'GET only')));
       return true;
     }
     const to = url.searchParams.get('to') ?? undefined;

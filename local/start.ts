@@ -1,5 +1,7 @@
 /**
- * `npm start`: the local stack in the foreground. Ctrl-C or SIGTERM stops every part.
+ * `npm start`: the local stack in the foreground. Ctrl-C, or SIGINT or SIGTERM sent to the `npm start`
+ * process, stops every part (the script `exec`s node, so npm's forwarded signal reaches this process
+ * rather than a shell that would ignore it).
  *   --in-memory     keep nothing between runs
  *   --data-dir DIR  state folder (default .carestack)
  *   --no-tls        do not serve GraphQL/realtime over TLS (self-signed, .carestack/tls/)
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,
     `  Audit trail     npm run audit -- "SELECT \\"at\\", actor_id, action, entity_type FROM audit_events WHERE org = '${stack.demoUsers?.orgId ?? '<orgId>'}' ORDER BY \\"at\\" DESC LIMIT 20"`,
     `                  (as a compliance officer: npm run audit -- --as <email> "<SQL naming the officer's org>")`,
+    `  Node            ${process.version} (${process.execPath})`,
     `  State           ${stack.dataDir}${flag('--in-memory') ? ' (in memory: nothing is kept)' : ''}`,
     `  Outputs         ${path.join(stack.dataDir, 'outputs.json')}`,
     ...(stack.certificatePath ? trustHint(stack.certificatePath) : []),

@@ -55,9 +55,37 @@ export const EntityMeta = {
   updatedAt: IsoDateTime.check(z.describe('ISO 8601, UTC')),
 };
 
+/**
+ * Every error code the REST API answers with (API.md, "Conventions"): the functions' (AppError
+ * subclasses), API Gateway's own (`bad_request` for its other 4xx) and the local gateway's
+ * (`method_not_allowed`). Clients switch on these.
+ */
+export const ErrorCode = z.enum([
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'version_conflict',
+  'invalid_transition',
+  'payload_too_large',
+  'idempotency_key_reused',
+  'rate_limited',
+  'bad_request',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/**
+ * The contract's `error` object, and beside it the same message at the top level, where AWS
+ * clients (Amplify's REST client among them) read it; the code is also in the `x-amzn-ErrorType`
+ * header.
+ */
 export const ErrorBody = z.object({
+  message: z.string().check(z.describe('The same text as error.message, where AWS clients read it')),
   error: z.object({
-    code: z.string(),
+    code: ErrorCode,
     message: z.string(),
     details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   }),

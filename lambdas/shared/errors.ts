@@ -2,6 +2,8 @@
  * Errors with a place in the API contract. Services throw these; one middleware maps them to the
  * contract's `{ error: { code, message, details? } }` shape. Anything else becomes 500 `internal`.
  */
+import type { ErrorCode } from '../../schemas/common.js';
+
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -9,7 +11,7 @@ export interface ErrorDetail {
 
 export abstract class AppError extends Error {
   abstract readonly status: number;
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   readonly details?: ErrorDetail[];
 
   constructor(message: string, details?: ErrorDetail[]) {
@@ -46,7 +48,7 @@ export class NotFoundError extends AppError {
 
 export class ConflictError extends AppError {
   readonly status = 409;
-  readonly code: string = 'conflict';
+  readonly code: ErrorCode = 'conflict';
 }
 
 export class VersionConflictError extends ConflictError {

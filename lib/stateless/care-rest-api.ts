@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { RouteDef } from '../../lambdas/routes.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS } from '../../lambdas/shared/http/cors.js';
+import { ERROR_TYPE_HEADER } from '../../lambdas/shared/http/error-body.js';
 import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING, type Stage } from '../config.js';
 
 export interface CareRestApiProps {
@@ -210,8 +211,10 @@ export class CareRestApi extends Construct {
       this.api.addGatewayResponse(e.id, {
         type: e.type,
         statusCode: e.status,
-        responseHeaders: { 'x-request-id': 'context.requestId', ...corsOrigin },
-        templates: { 'application/json': `{"error":{"code":"${e.code}","message":${e.message}}}` },
+        // The contract's shape with what AWS clients read (lambdas/shared/http/error-body.ts): the
+        // code in x-amzn-ErrorType, the message also at the top level.
+        responseHeaders: { 'x-request-id': 'context.requestId', [ERROR_TYPE_HEADER]: `'${e.code}'`, ...corsOrigin },
+        templates: { 'application/json': `{"message":${e.message},"error":{"code":"${e.code}","message":${e.message}}}` },
       });
     }
 

@@ -14,6 +14,9 @@ import { findEntities, renderEntitiesMarkdown, type Entity } from './entities.js
 import { renderGraphqlMarkdown } from './graphql.js';
 import { buildGraphqlSchema, type GeneratedGraphql } from './graphql-schema.js';
 import { buildOpenApi, type ApiDocument } from './openapi.js';
+import { renderReference } from './reference.js';
+import { CLIENT_GENERATED_DIR, renderOperations, renderRestTypes } from './client.js';
+import { renderGraphqlDocuments } from './client-graphql.js';
 import { loadSchemaNames, ROOT, SCHEMAS_DIR } from './schema-names.js';
 
 /** Where the documents go, relative to the repository root. */
@@ -40,10 +43,14 @@ export async function generateDocs(routes: readonly RouteDef[] = ROUTES): Promis
   for (const name of Object.keys(api.components.schemas).sort()) {
     files.set(`${DOCS_DIR}/schemas/${name}.json`, stableJson(standaloneSchema(name, api.components.schemas)));
   }
+  files.set(`${CLIENT_GENERATED_DIR}/openapi.ts`, await renderRestTypes(api.document));
+  files.set(`${CLIENT_GENERATED_DIR}/operations.ts`, renderOperations(api.document));
   files.set(`${DOCS_DIR}/entities.md`, renderEntitiesMarkdown(api, entities));
   const realtimeSdl = readFileSync(path.join(SCHEMAS_DIR, 'realtime.graphql'), 'utf8');
   const graphql = buildGraphqlSchema(routes, api, realtimeSdl);
   files.set(GRAPHQL_SCHEMA_FILE, graphql.sdl);
+  files.set(`${CLIENT_GENERATED_DIR}/graphql.ts`, renderGraphqlDocuments(graphql.sdl));
+  files.set(`${DOCS_DIR}/README.md`, renderReference({ document: api.document, routes, graphql: graphql.operations }));
   files.set(`${DOCS_DIR}/graphql.md`, renderGraphqlMarkdown({ sdl: realtimeSdl, eventRules: EVENT_RULES, operations: graphql.operations }));
   return { files, api, entities, routes, graphql };
 }

@@ -112,10 +112,13 @@ export function buildOpenApi(routes: readonly RouteDef[], names: SchemaNames, in
   for (const [status, e] of Object.entries(ERROR_RESPONSES)) {
     errorComponents[e.name] = {
       description: `${status} ${e.codes.map((c) => `\`${c}\``).join(' / ')}: ${e.text}`,
+      headers: {
+        'x-amzn-ErrorType': { description: "The error's code again, where AWS clients (Amplify's REST client) read an error's name", schema: { type: 'string', enum: [...e.codes] } },
+      },
       content: {
         'application/json': {
           schema: ref(errorBodyName),
-          example: { error: { code: e.codes[0], message: e.text.split(';')[0]!.replace(/`/g, ''), ...(status === '400' ? { details: [{ path: 'body.displayName', message: 'Required' }] } : {}) } },
+          example: errorExample(e.codes[0]!, e.text.split(';')[0]!.replace(/`/g, ''), status === '400' ? [{ path: 'body.displayName', message: 'Required' }] : undefined),
         },
       },
     };
@@ -170,6 +173,8 @@ function describeRoute(route: RouteDef): string {
   return lines.join('\n');
 }
 
+const errorExample = (code: string, message: string, details?: Json[]): Json => ({ message, error: { code, message, ...(details ? { details } : {}) } });
+
 const descriptionOf = (prop: Json | undefined): Json => (typeof prop?.description === 'string' ? { description: prop.description } : {});
 
 const INFO_DESCRIPTION = [
@@ -184,5 +189,6 @@ const INFO_DESCRIPTION = [
   '- **Versions:** `PATCH` bodies carry the `version` last read; a stale one gets 409 `version_conflict`.',
   '- **Idempotency:** creating `POST`s accept `Idempotency-Key` (24 hours).',
   '- **Lists:** `{ items, nextCursor }`, `?limit=` 1..100 (default 25), `?cursor=` from the last page.',
-  '- **Errors:** `{ error: { code, message, details? } }`.',
+  '- **Errors:** `{ message, error: { code, message, details? } }`; the code is also in the header',
+  '  `x-amzn-ErrorType` and the message also at the top level, where AWS clients read them.',
 ].join('\n');

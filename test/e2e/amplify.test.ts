@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { generateClient } from 'aws-amplify/api';
+import { generateClient, get, post } from 'aws-amplify/api';
 import { decodeJwt } from 'jose';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient } from '../support/client.js';
@@ -26,7 +26,7 @@ const sockets: Array<{ url: string; protocols: string[] }> = [];
 
 beforeAll(async () => {
   stack = await startTestStack('e2e-amplify', { tls: true, ports: { api: 0, cognito: 0, graphql: 0, graphqlTls: 0 } });
-  // Node 20 has no global WebSocket: give Amplify `ws`, trusting the stack's certificate (this process only).
+  // Amplify uses the global WebSocket; this one is `ws` trusting the stack's certificate (this process only), and records what Amplify opened.
   const ca = readFileSync(stack.certificatePath!);
   (globalThis as { WebSocket?: unknown }).WebSocket = class extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
@@ -45,9 +45,23 @@ beforeAll(async () => {
   const o = stack.outputs;
   Amplify.configure({
     Auth: { Cognito: { userPoolId: o.UserPoolId, userPoolClientId: o.UserPoolClientId, userPoolEndpoint: o.CognitoEndpoint } },
-    API: { GraphQL: { endpoint: o.GraphqlUrl, region: o.Region, defaultAuthMode: 'userPool' } },
+    API: {
+      GraphQL: { endpoint: o.GraphqlUrl, region: o.Region, defaultAuthMode: 'userPool' },
+      REST: { carestack: { endpoint: o.ApiUrl } },
+    },
   });
 });
+
+/** What Amplify's REST client threw, as an app sees it. */
+async function amplifyError(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+  try {
+    await call;
+  } catch (e) {
+    const err = e as Error & { response?: { statusCode?: number } };
+    return { name: err.name, message: err.message, status: err.response?.statusCode };
+  }
+  throw new Error('the request succeeded; an error was expected');
+}
 
 afterAll(async () => {
   await signOut().catch(() => undefined);
@@ -63,6 +77,24 @@ const SUBSCRIPTION = /* GraphQL */ `
 `;
 
 describe('an Amplify v6 app, unchanged, against the local stack', () => {
+  it("names REST errors by the contract's code and message (x-amzn-ErrorType, top-level message)", async () => {
+    const coordinator = stack.demoUsers!.users.find((u) => u.role === 'coordinator')!;
+    const idToken = await (await import('../support/client.js')).signIn(stack.outputs, coordinator.email, coordinator.password);
+    const headers = { Authorization: `Bearer ${idToken}` };
+
+    // From the function's middleware: a body the schema refuses.
+    const invalid = await amplifyError(post({ apiName: 'carestack', path: '/patients', options: { headers, body: { displayName: 'X', ssn: '1' } } }).response);
+    expect(invalid).toMatchObject({ name: 'validation_failed', status: 400 });
+    expect(invalid.message).not.toMatch(/unknown error/i);
+    expect(invalid.message.length).toBeGreaterThan(0);
+
+    // From the gateway itself: no token, then an unknown path.
+    const anonymous = await amplifyError(post({ apiName: 'carestack', path: '/patients', options: { body: { displayName: 'X' } } }).response);
+    expect(anonymous).toEqual({ name: 'unauthenticated', message: 'Missing Authorization header', status: 401 });
+    const missing = await amplifyError(get({ apiName: 'carestack', path: '/no-such-thing', options: { headers } }).response);
+    expect(missing).toEqual({ name: 'not_found', message: 'No route for /no-such-thing', status: 404 });
+  });
+
   it('gets https and wss URLs it can use as they are', () => {
     expect(stack.outputs.GraphqlUrl).toMatch(/^https:\/\//);
     expect(stack.outputs.RealtimeUrl).toBe(`${stack.outputs.GraphqlUrl.replace(/^https/, 'wss')}/realtime`);

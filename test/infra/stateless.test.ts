@@ -107,12 +107,16 @@ describe('REST API from the route table', () => {
     ['ACCESS_DENIED', '403', 'forbidden'],
     ['THROTTLED', '429', 'rate_limited'],
     ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
-  ] as const)('gateway response %s answers %s with code %s and x-request-id', (type, status, code) => {
+  ] as const)('gateway response %s answers %s with code %s (body and x-amzn-ErrorType) and x-request-id', (type, status, code) => {
     api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
       StatusCode: status ?? Match.absent(),
-      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.x-request-id': 'context.requestId' }),
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`^\\{"error":\\{"code":"${code}","message":`) },
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.x-request-id': 'context.requestId',
+        'gatewayresponse.header.x-amzn-ErrorType': `'${code}'`,
+      }),
+      // A top-level message (what AWS clients read) beside the contract's error object, same text.
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`^\\{"message":(.+),"error":\\{"code":"${code}","message":\\1\\}\\}$`) },
     });
   });
 

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CORS_EXPOSE_HEADERS } from './cors.js';
+import { errorBody, errorHeaders } from './error-body.js';
 import { MAX_BODY_BYTES } from './limits.js';
 
 export { MAX_BODY_BYTES } from './limits.js';
@@ -51,8 +52,9 @@ export function requestLogging(logger: Logger): Middleware {
 }
 
 /**
- * Contract error shape for every failure. Known errors keep their status and code; anything else is
- * a 500 `internal` with a generic message, and the detail goes to the log only.
+ * Contract error shape for every failure (error-body.ts: `error` plus a top-level `message` and the
+ * `x-amzn-ErrorType` header). Known errors keep their status and code; anything else is a 500
+ * `internal` with a generic message, and the detail goes to the log only.
  */
 export function errorResponses(logger: Logger): Middleware {
   return {
@@ -60,13 +62,11 @@ export function errorResponses(logger: Logger): Middleware {
       const err = request.error;
       if (err instanceof AppError) {
         if (err.status >= 500) logger.error('request failed', { error: err });
-        request.response = json(err.status, {
-          error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-        });
+        request.response = { ...json(err.status, errorBody(err.code, err.message, err.details)), headers: errorHeaders(err.code) };
         return;
       }
       logger.error('unhandled error', { error: err ?? undefined });
-      request.response = json(500, { error: { code: 'internal', message: 'Something went wrong; try again later' } });
+      request.response = { ...json(500, errorBody('internal', 'Something went wrong; try again later')), headers: errorHeaders('internal') };
     },
   };
 }

@@ -115,7 +115,9 @@ describe('local gateway', () => {
     for (const headers of attempts) {
       const res = await call('/me', { headers });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
+      const body = (await res.json()) as { message: string; error: { message: string } };
+      expect(body).toEqual({ message: expect.any(String), error: { code: 'unauthenticated', message: body.message } });
+      expect(res.headers.get('x-amzn-errortype')).toBe('unauthenticated');
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(seen).toHaveLength(0);
@@ -131,18 +133,22 @@ describe('local gateway', () => {
   it('answers 404 not_found for an unknown path and 405 method_not_allowed for a known path', async () => {
     const missing = await call('/nope', { headers: auth() });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    const missingBody = (await missing.json()) as { message: string };
+    expect(missingBody).toEqual({ message: 'No route for /nope', error: { code: 'not_found', message: 'No route for /nope' } });
+    expect(missing.headers.get('x-amzn-errortype')).toBe('not_found');
     const wrong = await call('/health', { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, OPTIONS');
-    expect(await wrong.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect(await wrong.json()).toMatchObject({ message: expect.any(String), error: { code: 'method_not_allowed' } });
+    expect(wrong.headers.get('x-amzn-errortype')).toBe('method_not_allowed');
   });
 
   it('answers 413 payload_too_large over 256 KB without calling the handler, and takes exactly 256 KB', async () => {
     seen.length = 0;
     const over = await call('/users', { method: 'POST', headers: auth({ 'Content-Type': 'application/json' }), body: 'x'.repeat(262_145) });
     expect(over.status).toBe(413);
-    expect(await over.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await over.json()).toMatchObject({ message: expect.any(String), error: { code: 'payload_too_large' } });
+    expect(over.headers.get('x-amzn-errortype')).toBe('payload_too_large');
     expect(seen).toHaveLength(0);
     const limit = await call('/users', { method: 'POST', headers: auth({ 'Content-Type': 'application/json' }), body: 'x'.repeat(262_144) });
     expect(limit.status).toBe(200);
@@ -169,6 +175,8 @@ describe('local gateway', () => {
     const denied = await call('/me', { headers: { Origin: ORIGIN } });
     expect(denied.status).toBe(401);
     expect(denied.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    // A browser app may read the error's code (where Amplify names the error) and the request id.
+    expect(denied.headers.get('access-control-expose-headers')).toBe('x-request-id,x-amzn-ErrorType,Retry-After');
     const other = await call('/health', { headers: { Origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -179,7 +187,8 @@ describe('local gateway', () => {
       const res = await call('/me', { headers: auth() });
       expect(res.status).toBe(500);
       const text = await res.text();
-      expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'Internal server error' } });
+      expect(JSON.parse(text)).toEqual({ message: 'Internal server error', error: { code: 'internal', message: 'Internal server error' } });
+      expect(res.headers.get('x-amzn-errortype')).toBe('internal');
       expect(text).not.toContain('secret');
     } finally {
       behaviour = 'echo';

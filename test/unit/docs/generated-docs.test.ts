@@ -74,7 +74,7 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with the Cognito bearer scheme and the contract error shape', () => {
     expect(openapi.openapi).toBe('3.1.0');
     expect(openapi.components.securitySchemes.cognito).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(openapi.components.schemas.ErrorBody).toEqual(z.toJSONSchema(ErrorBody, { target: 'draft-2020-12', io: 'output' }) && expect.objectContaining({ required: ['error'] }));
+    expect(openapi.components.schemas.ErrorBody).toEqual(z.toJSONSchema(ErrorBody, { target: 'draft-2020-12', io: 'output' }) && expect.objectContaining({ required: ['message', 'error'] }));
     for (const status of ['400', '401', '403', '404', '409', '413', '422', '429', '500']) {
       const name = Object.keys(openapi.components.responses).find((n) => openapi.components.responses[n].description.startsWith(status));
       expect(name, `error response ${status}`).toBeDefined();
@@ -272,4 +272,35 @@ describe('the realtime documentation', () => {
 it('documents every field of Patient', () => {
   const md = docs.files.get(`${DOCS_DIR}/entities.md`)!;
   for (const field of Object.keys(Patient.shape)) expect(md).toContain(`| \`${field}\` |`);
+});
+
+describe('the API reference (docs/api/README.md)', () => {
+  const section = (route: RouteDef): string => {
+    const text = docs.files.get(`${DOCS_DIR}/README.md`)!;
+    const start = text.indexOf(`### \`${route.operation}\`: \`${route.method} ${route.path}\``);
+    expect(start, `${route.method} ${route.path} has a section`).toBeGreaterThan(0);
+    const end = text.indexOf('\n### ', start + 1);
+    return text.slice(start, end < 0 ? undefined : end);
+  };
+
+  it('has a section per route with who, the GraphQL field, the answer, the errors and an example', () => {
+    for (const route of ROUTES) {
+      const s = section(route);
+      const where = `${route.method} ${route.path}`;
+      expect(s, where).toContain('- **Who:** ');
+      if (route.auth) expect(s, where).toMatch(new RegExp(`\\*\\*GraphQL:\\*\\* \`(Query|Mutation)\\.${route.operation}\\(`));
+      else expect(s, where).toContain('**GraphQL:** none');
+      expect(s, where).toContain(`- **Answer:** ${route.status ?? 200}`);
+      expect(s, where).toMatch(/\*\*Errors:\*\* 400 `validation_failed`/);
+      expect(s, where).toContain(`curl -s -X ${route.method} "$API/`);
+      if (route.auth && route.roles !== 'any') for (const role of route.roles) expect(s, where).toContain(`\`${role}\``);
+    }
+  });
+
+  it('spells out body fields with their allowed values and whether they are required', () => {
+    const report = section(ROUTES.find((r) => r.operation === 'reportIncident')!);
+    expect(report).toMatch(/\| `severity` \| `low` \\\| `moderate` \\\| `high` \\\| `critical` \| yes \|/);
+    expect(report).toMatch(/\| `location` \| string \| no \| 1\.\.200 chars \|/);
+    expect(report).toContain('-H "idempotency-key: $(uuidgen)"');
+  });
 });
