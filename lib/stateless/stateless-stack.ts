@@ -21,6 +21,7 @@ import type { StatefulStack } from '../stateful/stateful-stack.js';
 import { AUDIT_TABLE_NAME, AuditQuery } from './audit-query.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
+import { OperationsDashboard } from '../constructs/operations-dashboard.js';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: CareStackConfig;
@@ -164,7 +165,7 @@ export class StatelessStack extends Stack {
 
     this.apiFunctions = { identity: identity.function.function, notifications: notifications.function.function, assistedLiving: assistedLiving.function.function, messaging: messaging.function.function, medications: medications.function.function, accessReports: accessReports.function.function, homeHealth: homeHealth.function.function, concierge: concierge.function.function, invitations: invitations.function.function, respite: respite.function.function  };
 
-    new StreamConsumers(this, 'Stream', {
+    const stream = new StreamConsumers(this, 'Stream', {
       table: stateful.table,
       auditBucket: stateful.auditBucket,
       auditBucketArnExportName: stateful.auditBucketArnExportName,
@@ -181,6 +182,15 @@ export class StatelessStack extends Stack {
       bus: stateful.bus,
       key: stateful.key,
       logRetention,
+    });
+
+    stateful.operatorAlarms.watchGraphqlApi(realtime, realtime.api);
+    // Last: every function and queue of both stacks has registered with the operator alarms by now.
+    new OperationsDashboard(this, 'Operations', {
+      stage: config.stage,
+      alarms: stateful.operatorAlarms,
+      graphqlApi: realtime.api,
+      streams: { audit: stream.audit.function, events: stream.events.function },
     });
 
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
