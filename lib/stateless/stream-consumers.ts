@@ -1,4 +1,4 @@
-import { Duration, Fn, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -150,6 +150,9 @@ export class StreamConsumers extends Construct {
       queue.grantConsumeMessages(fn.function);
       props.table.grantStreamRead(fn.function);
     }
+    // What the operator invokes (docs/operations.md, "Audit redrive").
+    new CfnOutput(this, 'AuditRedriveFunctionName', { value: this.auditRedrive.function.functionName, description: 'Invoke to redrive StreamAuditFailures into the audit trail' });
+    new CfnOutput(this, 'EventsRedriveFunctionName', { value: this.eventsRedrive.function.functionName, description: 'Invoke to redrive StreamEventsFailures onto the bus' });
 
     // How far each consumer lags the table (Lambda's IteratorAge): the audit trail may be minutes
     // behind while it retries, realtime events only seconds.
