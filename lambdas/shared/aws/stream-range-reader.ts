@@ -51,7 +51,9 @@ export class DynamoStreamRangeReader implements StreamRangeReader {
         if (error instanceof TrimmedDataAccessException) return { unreadable: `${error.name}: trimmed while reading ${shardId} ${first}..${last}` };
         throw error;
       }
-      const got = page.Records ?? [];
+      // Only records after the last one kept count as progress (a page that repeats is no progress).
+      const lastKept = records.at(-1)?.dynamodb?.SequenceNumber;
+      const got = (page.Records ?? []).filter((r) => lastKept === undefined || compare(r.dynamodb?.SequenceNumber ?? '', lastKept) > 0);
       empty = got.length === 0 ? empty + 1 : 0;
       for (const record of got) {
         const seq = record.dynamodb?.SequenceNumber ?? '';

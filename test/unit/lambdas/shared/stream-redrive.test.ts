@@ -149,7 +149,8 @@ describe('DynamoStreamRangeReader', () => {
     expect(await reader.read(batch)).toEqual({ unreadable: expect.stringMatching(/^TrimmedDataAccessException: the stream no longer holds shardId-0001 100\.\.102/) });
 
     streams.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-1' });
-    streams.on(GetRecordsCommand).resolves({ Records: [sdkRecord('101'), sdkRecord('102')], NextShardIterator: 'it-2' });
+    streams.on(GetRecordsCommand, { ShardIterator: 'it-1' }).resolves({ Records: [sdkRecord('101'), sdkRecord('102')], NextShardIterator: 'it-2' });
+    streams.on(GetRecordsCommand, { ShardIterator: 'it-2' }).resolves({ Records: [] });
     expect(await reader.read(batch)).toEqual({ unreadable: 'the stream holds 101..102 of shardId-0001 100..102: part of the batch is gone' });
   });
 });
