@@ -19,6 +19,20 @@ export const PLATFORM_FUNCTIONS = {
     kind: 'stream',
     description: 'Publishes domain events from table changes to the bus',
   },
+  /** Invoked by an operator: audit batches from StreamAuditFailures back through the audit path. */
+  auditRedrive: {
+    entry: 'lambdas/audit/redrive-handler.ts',
+    app: 'lambdas/shared/streams/redrive.ts',
+    kind: 'operator',
+    description: 'Redrives failed audit batches from the stream into the audit trail (operator-invoked)',
+  },
+  /** Invoked by an operator: event batches from StreamEventsFailures back onto the bus. */
+  eventsRedrive: {
+    entry: 'lambdas/events/redrive-handler.ts',
+    app: 'lambdas/shared/streams/redrive.ts',
+    kind: 'operator',
+    description: 'Redrives failed event batches from the stream onto the bus (operator-invoked)',
+  },
   /** Cognito post-authentication trigger: audits sign-ins. */
   signInAudit: {
     entry: 'lambdas/sign-in-audit/handler.ts',

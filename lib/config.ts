@@ -12,6 +12,11 @@ export interface CareStackConfig {
   readonly corsAllowOrigins: readonly string[];
   /** Delivery off the app (context `delivery`, all optional): see readDeliveryConfig. */
   readonly delivery: DeliveryConfig;
+  /**
+   * Context `alarmEmail`: an address subscribed by email to the operator alarm topic.
+   * @default - no subscription (operators subscribe after deploying; docs/operations.md)
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -83,8 +88,14 @@ export function readConfig(scope: Construct): CareStackConfig {
     throw new Error(`Context "corsAllowOrigins" must be a non-empty list of origins; got ${JSON.stringify(origins)}`);
   }
 
+  const alarmEmail = scope.node.tryGetContext('alarmEmail') as unknown;
+  if (alarmEmail !== undefined && alarmEmail !== '' && (typeof alarmEmail !== 'string' || !/^[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}$/i.test(alarmEmail))) {
+    throw new Error(`Context "alarmEmail" must be an email address; got ${JSON.stringify(alarmEmail)}`);
+  }
+
   return {
     stage,
+    ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
     auditRetention: { mode: retention.mode, days: Number(retention.days) },
     corsAllowOrigins: origins,
     delivery: readDeliveryConfig(scope.node.tryGetContext('delivery'), origins[0]),

@@ -8,6 +8,28 @@
  * function error, the invocation throws before it writes anything.
  */
 import type { AuditJournal, AuditSink } from '../lambdas/shared/audit/audit-event.js';
+import type { EventPublisher } from '../lambdas/shared/events/care-event.js';
+
+/**
+ * Outages switched on and off while the stack runs (test/integration/local/stream-outage.test.ts):
+ * while `audit` is on, every put to the audit store and its journal fails; while `events` is on,
+ * every publish to the bus fails. Longer than the consumers' retries, they send batches to the
+ * failures queues, as an S3 or EventBridge outage would on AWS.
+ */
+export interface Outages {
+  audit: boolean;
+  events: boolean;
+}
+
+/** The events function's publisher, failing while `outages.events` is on. */
+export function eventsFaults(publisher: EventPublisher, outages: Outages): EventPublisher {
+  return {
+    async publish(events) {
+      if (outages.events) throw new Error('injected outage: the bus refused the events');
+      return publisher.publish(events);
+    },
+  };
+}
 
 export interface FaultOptions {
   /** Share (0..1) of audit batches that fail. @default 0, or CARESTACK_FAULTS_AUDIT_FAIL_SHARE */
@@ -32,9 +54,9 @@ export interface FaultCounters {
 
 /**
  * Wraps the audit function's sink and handler: `arm()` before each invocation decides whether it
- * fails, and how.
+ * fails, and how. While `outages.audit` is on, every put fails.
  */
-export function auditFaults(stores: { sink: AuditSink; journal: AuditJournal }, options: FaultOptions) {
+export function auditFaults(stores: { sink: AuditSink; journal: AuditJournal }, options: FaultOptions, outages: Outages = { audit: false, events: false }) {
   const share = options.auditFailShare ?? 0;
   const random = options.random ?? Math.random;
   const counters: FaultCounters = { batches: 0, failedBatches: 0 };
@@ -42,6 +64,7 @@ export function auditFaults(stores: { sink: AuditSink; journal: AuditJournal }, 
   let allowedPuts: number | undefined;
 
   const faultyPut = (store: AuditSink) => async (key: string, body: Uint8Array) => {
+    if (outages.audit) throw new Error(`injected outage: put of ${key} failed`);
     if (allowedPuts !== undefined) {
       if (allowedPuts <= 0) throw new Error(`injected fault: put of ${key} failed`);
       allowedPuts -= 1;

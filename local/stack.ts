@@ -39,7 +39,14 @@ import { createVirtualClock } from './clock.js';
 import { createDuckDbAuditEngine } from './duckdb-audit-engine.js';
 import { createLocalScheduler } from './scheduler.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING } from '../lib/config.js';
-import { auditFaults, faultsFromEnv, type FaultCounters, type FaultOptions } from './faults.js';
+import { auditFaults, eventsFaults, faultsFromEnv, type FaultCounters, type FaultOptions, type Outages } from './faults.js';
+import { ALARM_THRESHOLDS } from '../lib/alarm-thresholds.js';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoStreamRangeReader } from '../lambdas/shared/aws/stream-range-reader.js';
+import type { RedriveReport } from '../lambdas/shared/streams/redrive.js';
+import { evaluateAlarms, operationsRoute, redriveLocal, type LocalAlarm, type OperationsDeps } from './operations.js';
+import { LocalFailureQueue, onFailureMessage } from './stream/failures-queue.js';
+import type { LocalBus } from './bus.js';
 import { lambdaContext, startGateway, type Gateway, type ThrottleOptions } from './gateway.js';
 import { loadResolver } from './graphql/resolver-runtime.js';
 import { startRealtimeServer } from './realtime/index.js';
@@ -88,6 +95,11 @@ export interface LocalStackOptions {
    * stage's values (`STAGE_THROTTLING`). @default false
    */
   throttle?: boolean | ThrottleOptions;
+  /**
+   * Retries of a failing stream batch before it goes to its consumer's failures queue.
+   * @default { audit: 10, events: 5 } — the CDK event source mappings' retryAttempts
+   */
+  streamRetries?: { audit?: number; events?: number };
 }
 
 export interface LocalOutputs {
@@ -113,6 +125,16 @@ export interface LocalStack {
   invoke: Gateway['invoke'];
   /** Audit batches seen and failed by fault injection (zero without `faults`). */
   faultCounters: FaultCounters;
+  /** Switch an audit-store or bus outage on and off (local/faults.ts). */
+  outages: Outages;
+  /** The stream consumers' failures queues (`StreamAuditFailures`, `StreamEventsFailures` on AWS). */
+  failureQueues: { audit: LocalFailureQueue; events: LocalFailureQueue };
+  /** What `GET /_local/alarms` answers. */
+  alarms(): LocalAlarm[];
+  /** What `POST /_local/redrive` does: redrives the named consumer's failures queue (both by default). */
+  redrive(consumer?: 'audit' | 'events'): Promise<RedriveReport[]>;
+  /** Rules on the local bus (a test watching what the events function published). */
+  bus: Pick<LocalBus, 'addRule' | 'removeRule'>;
   /** Resolves once every change so far has reached the audit store and the realtime subscribers. */
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -246,7 +268,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const auditStore = new FileAuditSink(dataDir);
     // The journal bucket's lifecycle (lib/stateful/stateful-stack.ts): plans expire after 7 days.
     await auditStore.expirePlans(AUDIT_JOURNAL_EXPIRATION_DAYS * 86_400_000);
-    const faults = auditFaults({ sink: auditStore, journal: auditStore }, faultsFromEnv(options.faults));
+    const outages: Outages = { audit: false, events: false };
+    const faults = auditFaults({ sink: auditStore, journal: auditStore }, faultsFromEnv(options.faults), outages);
+    // The mappings' on-failure destinations (lib/stateless/stream-consumers.ts): the batch's position.
+    const failuresFile = (name: string) => (inMemory ? undefined : path.join(dataDir, 'stream-failures', `${name}.json`));
+    const failureQueues = {
+      audit: await LocalFailureQueue.open('StreamAuditFailures', failuresFile('audit')),
+      events: await LocalFailureQueue.open('StreamEventsFailures', failuresFile('events')),
+    };
+    const auditHandler = faults.wrap(createAuditHandler({ sink: faults.sink, journal: faults.journal, logger: logger('audit') }));
+    const eventsHandler = createEventsHandler({ publisher: eventsFaults(createBusPublisher(bus), outages), logger: logger('events') });
     const poller = createStreamPoller({
       endpoint,
       region: DYNAMODB_LOCAL_REGION,
@@ -255,20 +286,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       consumers: [
         {
           name: 'audit',
-          handler: faults.wrap(createAuditHandler({ sink: faults.sink, journal: faults.journal, logger: logger('audit') })),
+          handler: auditHandler,
           batchSize: 1000,
           maximumBatchingWindowMs: 200,
+          maxRetries: options.streamRetries?.audit ?? 10,
         },
         {
           name: 'events',
-          handler: createEventsHandler({ publisher: createBusPublisher(bus), logger: logger('events') }),
+          handler: eventsHandler,
           batchSize: 100,
+          maxRetries: options.streamRetries?.events ?? 5,
         },
       ],
+      onFailure: (failure) => failureQueues[failure.consumer as 'audit' | 'events'].send(onFailureMessage(failure, failure.consumer)),
       ...(inMemory ? {} : { checkpointFile: path.join(dataDir, 'stream-checkpoints.json') }),
     });
     await poller.start();
     stops.push(() => poller.stop());
+    // The redrive reads failed batches back from the stream, as on AWS (lambdas/shared/streams/redrive.ts).
+    const streams = new DynamoDBStreamsClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+    stops.push(async () => streams.destroy());
+    const operations: OperationsDeps = {
+      consumers: [
+        { name: 'audit', queue: failureQueues.audit, handler: auditHandler, iteratorAgeThresholdMs: ALARM_THRESHOLDS.auditIteratorAgeMs },
+        { name: 'events', queue: failureQueues.events, handler: eventsHandler, iteratorAgeThresholdMs: ALARM_THRESHOLDS.eventsIteratorAgeMs },
+      ],
+      iteratorAges: () => poller.iteratorAges(),
+      reader: new DynamoStreamRangeReader(streams, DYNAMODB_LOCAL_REGION),
+      logger,
+    };
     const sweeper = createTtlSweeper({ client: dynamo, tableName, clock, intervalMs: 60_000 });
     sweeper.start();
     stops.push(async () => sweeper.stop());
@@ -296,7 +342,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const invoke = target.build(deps);
       bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event as never)) });
     }
-    const localRoutes = LOCAL_ROUTES.map((build) => build(deps));
+    const localRoutes = [...LOCAL_ROUTES.map((build) => build(deps)), operationsRoute(operations)];
     apiHandlers = buildApiHandlers(deps);
     const gateway = await startGateway({
       port: ports.api,
@@ -343,6 +389,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       invoke: (request) => gateway.invoke(request),
       faultCounters: faults.counters,
+      outages,
+      failureQueues,
+      alarms: () => evaluateAlarms(operations),
+      redrive: (consumer) => redriveLocal(operations, consumer ? [consumer] : undefined),
+      bus: { addRule: (rule) => bus.addRule(rule), removeRule: (name) => bus.removeRule(name) },
       settle: async (timeoutMs = 15_000) => {
         await poller.drain(timeoutMs);
         await bus.drain();

@@ -49,6 +49,13 @@ export interface StreamPollerOptions {
   readonly pollIntervalMs?: number;
   /** @default console */
   readonly logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+  /**
+   * The on-failure destination: called with each batch that exhausted its retries (after it is in
+   * `failures()`), as Lambda sends it to the mapping's SQS queue. The local stack feeds its failures
+   * queue from here (local/stream/failures-queue.ts).
+   * @default - the batch is only kept in `failures()` and logged
+   */
+  readonly onFailure?: (failure: FailedBatch) => Promise<void>;
 }
 
 export interface StreamPoller {
@@ -64,6 +71,8 @@ export interface StreamPoller {
   drain(timeoutMs?: number): Promise<void>;
   /** Batches that exhausted their retries, oldest first. */
   failures(): readonly FailedBatch[];
+  /** Each consumer's iterator age in ms (Lambda's IteratorAge): 0 when it has caught up. */
+  iteratorAges(): Record<string, number>;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 100;
@@ -91,6 +100,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   if (duplicate !== undefined) throw new Error(`stream-poller: consumer name ${duplicate} is used twice`);
 
   const failed: FailedBatch[] = [];
+  /** Failures on their way to the on-failure destination (stop() waits for them). */
+  const sending: Array<Promise<void>> = [];
   let client: DynamoDBStreamsClient | undefined;
   let checkpoints: CheckpointStore | undefined;
   let loops: ConsumerLoop[] = [];
@@ -110,7 +121,14 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         const streams = client;
         loops = options.consumers.map(
           (consumer) =>
-            new ConsumerLoop(consumer, streams, streamArn, options.region, store, pollIntervalMs, (f) => failed.push(f), logger),
+            new ConsumerLoop(consumer, streams, streamArn, options.region, store, pollIntervalMs, (f) => {
+              failed.push(f);
+              sending.push(
+                (options.onFailure?.(f) ?? Promise.resolve()).catch((error: unknown) =>
+                  logger.error(`stream-poller: consumer ${f.consumer}: the on-failure destination refused ${f.firstSequenceNumber}..${f.lastSequenceNumber}: ${String(error)}`),
+                ),
+              );
+            }, logger),
         );
       } catch (error) {
         client.destroy();
@@ -122,6 +140,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
 
     async stop() {
       await Promise.all(loops.map((loop) => loop.stop()));
+      await Promise.all(sending);
       await checkpoints?.flush();
       loops = [];
       client?.destroy();
@@ -161,6 +180,11 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
 
     failures() {
       return [...failed];
+    },
+
+    iteratorAges() {
+      const now = Date.now();
+      return Object.fromEntries(loops.map((loop) => [loop.name, loop.iteratorAgeMs(now)]));
     },
   };
 }

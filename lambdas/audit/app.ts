@@ -20,6 +20,12 @@ export interface AuditDeps {
   logger: Logger;
   /** First back-off before a failed put is tried again (doubling). @default 50 */
   retryBaseMs?: number;
+  /**
+   * Called once per stored batch with its stream records and the audit objects it stored (the
+   * dashboard's "records per object"; EMF metrics on AWS).
+   * @default - nothing besides the log line
+   */
+  onBatchStored?: (counts: { records: number; objects: number }) => void;
 }
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
@@ -94,6 +100,7 @@ export function createAuditHandler(deps: AuditDeps): StreamHandler {
 
       await forEachLimited([...objects], PUT_CONCURRENCY, ([key, body]) => putWithRetries(deps.sink, key, body, retryBaseMs));
       deps.logger.info('audit batch', { records: records.length, objects: objects.size, earlierPlans: earlier.length });
+      deps.onBatchStored?.({ records: records.length, objects: objects.size });
       return { batchItemFailures: [] };
     } catch (error) {
       deps.logger.error('audit batch not stored', { error: error as Error, records: records.length, failedAt: first });

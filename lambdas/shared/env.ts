@@ -28,6 +28,8 @@ export const ENV = {
   auditDatabase: 'AUDIT_DATABASE',
   athenaResultsBucketName: 'ATHENA_RESULTS_BUCKET_NAME',
   athenaResultsKeyArn: 'ATHENA_RESULTS_KEY_ARN',
+  /** A stream consumer's on-failure queue, drained by its redrive function (docs/operations.md). */
+  failureQueueUrl: 'FAILURE_QUEUE_URL',
 } as const;
 
 export function requireEnv(name: string): string {

@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionId } from '../../lambdas/functions.js';
 import { fromRoot, PROJECT_ROOT } from '../paths.js';
+import { OperatorAlarms } from './operator-alarms.js';
 
 /** The runtime of every function; its Node major is the bundle's esbuild target. */
 export const CARE_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -83,7 +84,8 @@ export interface CareFunctionProps {
 
 /**
  * The one way CareStack builds a Lambda function: Node.js 24 on arm64, bundled locally with esbuild,
- * X-Ray tracing, an explicit log group with retention, and the Powertools service name. Every
+ * X-Ray tracing, an explicit log group with retention, the Powertools service name, and alarms on
+ * its errors and throttles to the operator topic (lib/constructs/operator-alarms.ts). Every
  * function of lambdas/functions.ts is an instance of this construct, so these choices live here once.
  */
 export class CareFunction extends Construct {
@@ -135,6 +137,8 @@ export class CareFunction extends Construct {
           }
         : {}),
     });
+
+    OperatorAlarms.of(this).watchFunction(this, props.functionId, this.function);
 
     Validations.of(this).acknowledge(
       {

@@ -1,14 +1,11 @@
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_EVENT_TYPES } from '../../lambdas/delivery/app.js';
@@ -45,15 +42,13 @@ export interface DeliveryServiceProps {
  * (the inbox item was committed) that sends on each recipient's chosen channels through SNS mobile
  * push, SNS SMS and SES, and sets one-time schedules (targeting itself) that release messages held
  * through quiet hours. Not on the API path: the preference routes live in the notifications function.
- * Failed invocations land, after Lambda's retries with backoff, in an encrypted queue watched by an alarm.
+ * Failed invocations land, after Lambda's retries with backoff, in an encrypted queue whose alarm goes
+ * to the operator topic (failureQueue, lib/constructs/operator-alarms.ts).
  */
 export class DeliveryService extends Construct {
   readonly function: CareFunction;
   readonly rule: events.Rule;
   readonly failures: sqs.Queue;
-  readonly failuresAlarm: cloudwatch.Alarm;
-  /** Where the alarm goes: operators subscribe (email, chat, paging) after deploying. */
-  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: DeliveryServiceProps) {
     super(scope, id);
@@ -124,23 +119,6 @@ export class DeliveryService extends Construct {
       eventPattern: { source: [EVENT_SOURCE], detailType: [...DELIVERY_EVENT_TYPES] },
       targets: [new targets.LambdaFunction(fn, { deadLetterQueue: this.failures, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
-
-    this.failuresAlarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
-      alarmDescription: 'Notifications that could not be delivered off the app after the retries (delivery DLQ not empty)',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'CareStack delivery alarms', enforceSSL: true });
-    this.failuresAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
-    Validations.of(this.alarmTopic).acknowledge(
-      ...['AwsSolutions-SNS2', 'HIPAA.Security-SNSEncryptedKMS'].map((id) => ({
-        id,
-        reason: 'Alarm state changes only (alarm name, queue name, a count): no PHI. CloudWatch cannot publish to a topic under the AWS managed SNS key, and a customer key would need CloudWatch in the data key\'s policy.',
-      })),
-    );
 
     Validations.of(this.function).acknowledge(
       {

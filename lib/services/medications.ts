@@ -11,6 +11,7 @@ import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 import { grantScheduleManagement, schedulingEnvironment, type ScheduleAccess } from '../constructs/schedule-access.js';
 import { failureQueue } from '../stateless/stream-consumers.js';
+import { OperatorAlarms } from '../constructs/operator-alarms.js';
 
 export interface MedicationsServiceProps {
   /** Names the schedule group `carestack-<stage>-schedules`. */
@@ -51,6 +52,7 @@ export class MedicationsService extends Construct {
     // A known name (like the stack's exports): the permissions and their review name it.
     const groupName = `carestack-${props.stage}-schedules`;
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: groupName });
+    OperatorAlarms.of(this).watchScheduleGroup(this, groupName);
 
     this.deadLetters = failureQueue(this, 'ScheduleDeadLetters', props.key);
 

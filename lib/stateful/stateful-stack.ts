@@ -10,6 +10,7 @@ import { ENV } from '../../lambdas/shared/env.js';
 import { AUDIT_JOURNAL_EXPIRATION_DAYS, type CareStackConfig } from '../config.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
+import { OperatorAlarms } from '../constructs/operator-alarms.js';
 import { AttachmentsBucket } from './attachments-bucket.js';
 import { privateBucketProps } from './private-bucket.js';
 import { CareTable } from './care-table.js';
@@ -48,10 +49,14 @@ export class StatefulStack extends Stack {
   readonly attachmentsBucket: s3.Bucket;
   /** Export name of the attachments bucket's ARN, for the messaging function's object-level policy. */
   readonly attachmentsBucketArnExportName: string;
+  /** The one operator alarm topic of the app, and the factory of every alarm (docs/operations.md). */
+  readonly operatorAlarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // First: every function and failure queue built after this registers its alarms with it.
+    this.operatorAlarms = new OperatorAlarms(this, 'OperatorAlarms', config.alarmEmail ? { email: config.alarmEmail } : {});
 
     this.key = new kms.Key(this, 'DataKey', {
       description: 'CareStack data key: table, audit bucket, queues, logs, Athena results',

@@ -12,6 +12,8 @@ import type { RouteDef } from '../../lambdas/routes.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS } from '../../lambdas/shared/http/cors.js';
 import { ERROR_TYPE_HEADER } from '../../lambdas/shared/http/error-body.js';
 import { AUTHORIZER_RESULTS_CACHE_SECONDS, STAGE_THROTTLING, type Stage } from '../config.js';
+import { OperatorAlarms } from '../constructs/operator-alarms.js';
+import { restApiName } from '../constructs/operations-dashboard.js';
 
 export interface CareRestApiProps {
   readonly stage: Stage;
@@ -67,6 +69,8 @@ export class CareRestApi extends Construct {
     });
 
     this.api = new apigw.RestApi(this, 'Api', {
+      // A name per stage: the dashboard (built before this stack) finds the API's metrics by it.
+      restApiName: restApiName(props.stage),
       description: 'CareStack REST API',
       // Execution logging (ERROR level) needs the account-level CloudWatch role.
       cloudWatchRole: true,
@@ -108,6 +112,7 @@ export class CareRestApi extends Construct {
         ),
       },
     });
+    OperatorAlarms.of(this).watchRestApi(this, this.api);
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason:

@@ -22,6 +22,7 @@ import { AUDIT_TABLE_NAME, AuditQuery } from './audit-query.js';
 import { GraphqlFields } from './graphql-fields.js';
 import { RealtimeApi } from './realtime-api.js';
 import { StreamConsumers } from './stream-consumers.js';
+import { OperationsDashboard } from '../constructs/operations-dashboard.js';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: CareStackConfig;
@@ -178,7 +179,7 @@ export class StatelessStack extends Stack {
       respite: respite.function.function,
     };
 
-    new StreamConsumers(this, 'Stream', {
+    const stream = new StreamConsumers(this, 'Stream', {
       table: stateful.table,
       auditBucket: stateful.auditBucket,
       auditBucketArnExportName: stateful.auditBucketArnExportName,
@@ -200,6 +201,14 @@ export class StatelessStack extends Stack {
 
     // Every REST route as a query or mutation, resolved by the function that serves the route.
     new GraphqlFields(this, 'GraphqlFields', { api: realtime.api, functions: this.apiFunctions });
+    stateful.operatorAlarms.watchGraphqlApi(realtime, realtime.api);
+    // Last: every function and queue of both stacks has registered with the operator alarms by now.
+    new OperationsDashboard(this, 'Operations', {
+      stage: config.stage,
+      alarms: stateful.operatorAlarms,
+      graphqlApi: realtime.api,
+      streams: { audit: stream.audit.function, events: stream.events.function },
+    });
 
     // Output names are the contract's (API.md, "Outputs"); the local stack writes the same ones.
     new CfnOutput(this, 'GraphqlUrl', { value: realtime.api.graphqlUrl, description: 'AppSync GraphQL endpoint' });

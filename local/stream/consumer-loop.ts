@@ -136,6 +136,19 @@ export class ConsumerLoop {
     return this.consumer.name;
   }
 
+  /**
+   * Lambda's IteratorAge for this consumer: how long the oldest record read and not yet handled
+   * has been in the stream, in ms (0 when it has caught up).
+   */
+  iteratorAgeMs(now = Date.now()): number {
+    let oldest: number | undefined;
+    for (const state of this.shards.values()) {
+      const at = state.buffer[0]?.dynamodb?.ApproximateCreationDateTime;
+      if (at !== undefined) oldest = Math.min(oldest ?? Infinity, at * 1000);
+    }
+    return oldest === undefined ? 0 : Math.max(0, now - oldest);
+  }
+
   start(): void {
     this.loop = this.run();
   }

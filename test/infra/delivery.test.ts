@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { addCareStack } from '../../lib/carestack-app.js';
-import { buildApp, cdkContext } from './support/build-app.js';
+import { buildApp, cdkContext, resolveImports } from './support/build-app.js';
 
 const APNS = 'arn:aws:sns:us-east-1:123456789012:app/APNS/carestack-ios';
 const FCM = 'arn:aws:sns:us-east-1:123456789012:app/GCM/carestack-android';
@@ -26,7 +26,8 @@ const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(
 
 // Synthesised once per configuration: as shipped (no operator context) and with push and email set up.
 const plain = inspect(buildApp('dev').statelessTemplate);
-const full = inspect(buildApp('prod', { delivery: OPERATOR }).statelessTemplate);
+const fullApp = buildApp('prod', { delivery: OPERATOR });
+const full = inspect(fullApp.statelessTemplate);
 
 describe('delivery service construct', () => {
   it('without operator context: no push, no email, SMS on; synth still works', () => {
@@ -80,7 +81,7 @@ describe('delivery service construct', () => {
     expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
   });
 
-  it('alarms on the dead-letter queue, to a topic operators subscribe to', () => {
+  it('alarms on the dead-letter queue, to the operator topic (the stateful stack\'s, imported)', () => {
     const dlq = full.fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
     const alarms = full.ofType('AWS::CloudWatch::Alarm').filter(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(`"${dlq}"`));
     expect(alarms).toHaveLength(1);
@@ -88,8 +89,10 @@ describe('delivery service construct', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [expect.anything()],
     });
-    const topicId = alarms[0]![1].Properties.AlarmActions[0].Ref as string;
-    expect(full.resources[topicId]!.Type).toBe('AWS::SNS::Topic');
+    // The one operator topic lives in the stateful stack (lib/constructs/operator-alarms.ts).
+    const action = resolveImports(Template.fromJSON({ Resources: { A: { Type: 'X', Properties: { Action: alarms[0]![1].Properties.AlarmActions[0] } } } }), fullApp.statefulTemplate)
+      .toJSON().Resources.A.Properties.Action as { Ref: string };
+    expect(fullApp.statefulTemplate.toJSON().Resources[action.Ref].Type).toBe('AWS::SNS::Topic');
   });
 
   it('lets the scheduler role invoke it (quiet-hours releases) and nothing more', () => {

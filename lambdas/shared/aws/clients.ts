@@ -3,6 +3,8 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * SDK clients, built once per execution environment (module scope), never per request. Only the
@@ -18,9 +20,13 @@ let s3: S3Client | undefined;
 let events: EventBridgeClient | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let athena: AthenaClient | undefined;
+let streams: DynamoDBStreamsClient | undefined;
+let sqs: SQSClient | undefined;
 
 export const dynamoClient = (): DynamoDBClient => (dynamo ??= new DynamoDBClient({}));
 export const s3Client = (): S3Client => (s3 ??= new S3Client({}));
 export const eventBridgeClient = (): EventBridgeClient => (events ??= new EventBridgeClient({}));
 export const cognitoClient = (): CognitoIdentityProviderClient => (cognito ??= new CognitoIdentityProviderClient({}));
 export const athenaClient = (): AthenaClient => (athena ??= new AthenaClient({}));
+export const dynamoStreamsClient = (): DynamoDBStreamsClient => (streams ??= new DynamoDBStreamsClient({}));
+export const sqsClient = (): SQSClient => (sqs ??= new SQSClient({}));

@@ -50,7 +50,7 @@ export interface FunctionSpec {
   readonly entry: string;
   /** Exports the factory the local stack and the tests call with their own dependencies. */
   readonly app: string;
-  readonly kind: 'api' | 'stream' | 'bus' | 'scheduled' | 'cognito-trigger';
+  readonly kind: 'api' | 'stream' | 'bus' | 'scheduled' | 'cognito-trigger' | 'operator';
   readonly description: string;
 }
 
