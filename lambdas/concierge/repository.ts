@@ -219,7 +219,7 @@ export class ConciergeRepository {
       appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: 'cancel' }, ctx, current, from) }),
     });
     try {
-      return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }) as Appointment);
+      return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }));
     } catch (err) {
       if (failedPart(err, ['appointment'])) throw new InvalidTransitionError('The appointment changed meanwhile; fetch it again');
       throw err;
@@ -236,7 +236,7 @@ export class ConciergeRepository {
       if (failedPart(err, ['appointment'])) throw new InvalidTransitionError('The appointment changed meanwhile; fetch it again');
       throw err;
     }
-    return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now } as Appointment;
+    return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now };
   }
 
   /**

@@ -35,8 +35,6 @@ import type { AppointmentNoticePayload, LabEscalationPayload } from './notices.j
 import type { ConciergeRepository } from './repository.js';
 import { canPlanTransition, CHECK_IN_OPENS_MINUTES, dueNotices, freeSlots, isCritical, isFinalPlan, isSlot, labFlag, NOTICE_OFFSETS, type NoticeKind } from './rules.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
-
 /** What the concierge needs of identity: users (a provider's profile, a care-team entry). */
 export interface People {
   getUser(orgId: string, userId: string): Promise<User | undefined>;
@@ -460,7 +458,10 @@ export class ConciergeService {
     let pointer: 'take' | 'release' | undefined;
     if (to !== current.status) {
       changes.status = to;
-      if (to === 'active') (changes.activatedAt = ctx.now), (pointer = 'take');
+      if (to === 'active') {
+        changes.activatedAt = ctx.now;
+        pointer = 'take';
+      }
       if (to === 'completed') changes.completedAt = ctx.now;
       if (to === 'cancelled') changes.cancelledAt = ctx.now;
       if (current.status === 'active') pointer = 'release';

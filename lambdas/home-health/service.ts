@@ -320,7 +320,7 @@ export class HomeHealthService {
       throw new ValidationError('end must be after begin', [{ path: 'body.end', message: 'must be after begin' }]);
     }
     const fields = { evvBegin: next.begin, evvEnd: next.end, exceptions: next.exceptions, evvChanges: next.changes };
-    const updated: StoredVisit = { ...visit, ...fields, evvBegin: next.begin ?? undefined, evvEnd: next.end ?? undefined, version: visit.version + 1, updatedAt: ctx.now } as StoredVisit;
+    const updated: StoredVisit = { ...visit, ...fields, evvBegin: next.begin ?? undefined, evvEnd: next.end ?? undefined, version: visit.version + 1, updatedAt: ctx.now };
     await this.repo.commit(
       ctx,
       { visit: this.repo.visitUpdateItem(ctx, visit, { ...fields, auditAction: 'evv_maintenance' }) },

@@ -43,8 +43,6 @@ import {
 } from './rules.js';
 import type { RespiteWorkPayload } from './respite-work.js';
 
-type PageRequest = { limit: number; cursor?: string | undefined };
-
 /** The people the respite domain needs to know of: is an id an aide of the org. */
 export interface PeopleReader {
   getUser(orgId: string, userId: string): Promise<User | undefined>;
@@ -394,8 +392,8 @@ export class RespiteService {
     let exception: Item | undefined;
     if (site) {
       const recorded = recordCheck({ ...base, site });
-      check = recorded.check as Item;
-      exception = recorded.exception as Item | undefined;
+      check = recorded.check;
+      exception = recorded.exception;
     } else {
       check = {
         at, recordedAt: ctx.now, location: { lat: fix.lat, lng: fix.lng, ...(fix.accuracyMeters !== undefined ? { accuracyMeters: fix.accuracyMeters } : {}) },
