@@ -333,7 +333,7 @@ export class LocalUserPools {
         refreshTokens: {},
       };
       await this.save();
-      return { UserPool: this.poolType(this.state.pools[id]!) };
+      return { UserPool: this.poolType(this.state.pools[id]) };
     },
 
     async DescribeUserPool(this: LocalUserPools, input: Json): Promise<Json> {

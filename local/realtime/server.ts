@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { execute, Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
+import { execute, Kind, OperationTypeNode, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { CareEvent } from '../../lambdas/shared/events/care-event.js';
 import type { TokenClaims, VerifyToken } from '../cognito/token-verifier.js';
@@ -153,7 +153,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
 
     ws.on('message', (raw) => {
       conn.queue = conn.queue
-        .then(() => onMessage(conn, raw.toString()))
+        .then(() => onMessage(conn, (Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString()))
         .catch((err: unknown) => log.error('[realtime] message handling failed', err));
     });
   }
@@ -290,7 +290,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-    if (operation?.operation === 'mutation') {
+    if (operation?.operation === OperationTypeNode.MUTATION) {
       // publish and revokePatientAccess are IAM-only: a user-pool caller is refused, as on AWS.
       const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.alias?.value ?? s.name.value] : []));
       return sendJson(res, 200, {
@@ -298,7 +298,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
         errors: fields.map((f) => ({ path: [f], errorType: 'Unauthorized', message: `Not Authorized to access ${f} on type Mutation` })),
       });
     }
-    if (operation?.operation === 'subscription') {
+    if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
       return sendJson(res, 400, { errors: [{ errorType: 'UnsupportedOperation', message: 'Subscribe over the realtime endpoint' }] });
     }
     const result = await execute({
@@ -328,7 +328,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     publish(event) {
       for (const conn of connections) {
         for (const sub of conn.subscriptions.values()) {
-          const matches = Object.entries(sub.filter).every(([key, value]) => String((event as unknown as Record<string, unknown>)[key] ?? '') === value);
+          const matches = Object.entries(sub.filter).every(([key, value]) => fieldText((event as unknown as Record<string, unknown>)[key]) === value);
           if (!matches) continue;
           try {
             send(conn, { type: 'data', id: sub.id, payload: { data: projectEvent(schema, sub.parsed, event) } });
@@ -365,6 +365,13 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       });
     },
   };
+}
+
+/** A published field as a subscription filter compares it: absent is '', a scalar its text. */
+function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
