@@ -10,12 +10,14 @@
  * function's, so both sides of a ratio see the same moments of a shared machine.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as esbuild from 'esbuild';
 import { FUNCTIONS, type FunctionId } from '../lambdas/functions.js';
 import { ROUTES } from '../lambdas/routes.js';
@@ -74,10 +76,7 @@ const OUT = fromRoot('bench/.work/bundles');
 
 /** Environment variables of each function as the CDK app sets them (tokens become placeholders). */
 function cdkEnvironments(): Map<string, Record<string, string>> {
-  const cdkJson = JSON.parse(
-    // eslint-disable-next-line
-    require_('cdk.json'),
-  ) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   const app = new App({ context: { ...cdkJson.context, stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
   const stacks = addCareStack(app);
   const byDescription = new Map<string, Record<string, string>>();
@@ -93,12 +92,6 @@ function cdkEnvironments(): Map<string, Record<string, string>> {
   }
   return byDescription;
 }
-function require_(file: string): string {
-  return require('node:fs').readFileSync(fromRoot(file), 'utf8') as string;
-}
-// `require` inside an ES module, for one synchronous read.
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
 
 const ORG = 'bench-org';
 const PATIENT = '01HBENCHPATIENT0000000000';
@@ -259,7 +252,7 @@ async function build(name: string, entry: string): Promise<{ file: string; bytes
     bundle: true,
     target: CARE_FUNCTION_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1'),
     platform: 'node',
-    format: b.format === 'esm' ? 'esm' : 'cjs',
+    format: b.format === OutputFormat.ESM ? 'esm' : 'cjs',
     outfile,
     minify: b.minify,
     sourcemap: b.sourceMap,
@@ -296,7 +289,7 @@ function coldRun(file: string, eventFile: string, env: Record<string, string>): 
     child.on('close', () => {
       const line = out.split('\n').find((l) => l.startsWith('@@COLD '));
       if (!line) return reject(new Error(`cold start of ${file} printed no result: ${err.slice(0, 500)}`));
-      resolve(JSON.parse(line.slice(7)));
+      resolve(JSON.parse(line.slice(7)) as { loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string });
     });
   });
 }

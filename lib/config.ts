@@ -41,6 +41,9 @@ export interface DeliveryConfig {
 }
 
 const STAGES: readonly Stage[] = ['dev', 'prod'];
+const isStage = (value: unknown): value is Stage => STAGES.some((s) => s === value);
+const isOriginList = (value: unknown): value is [string, ...string[]] =>
+  Array.isArray(value) && value.length > 0 && value.every((o) => typeof o === 'string' && o !== '');
 
 /**
  * The REST API stage's throttling (requests per second, burst). The local gateway mirrors it per
@@ -63,28 +66,29 @@ export const AUDIT_JOURNAL_EXPIRATION_DAYS = 7;
  * message, so a typo in `-c stage=...` fails the synth instead of deploying something odd.
  */
 export function readConfig(scope: Construct): CareStackConfig {
-  const stage = scope.node.tryGetContext('stage') ?? 'dev';
-  if (!STAGES.includes(stage)) {
+  const stage: unknown = scope.node.tryGetContext('stage') ?? 'dev';
+  if (!isStage(stage)) {
     throw new Error(`Context "stage" must be one of ${STAGES.join(', ')}; got ${JSON.stringify(stage)}`);
   }
 
-  const retentionByStage = scope.node.tryGetContext('auditRetention');
+  const retentionByStage = scope.node.tryGetContext('auditRetention') as Partial<Record<Stage, { mode?: unknown; days?: unknown }>> | undefined;
   const retention = retentionByStage?.[stage];
-  if (!retention || !['GOVERNANCE', 'COMPLIANCE'].includes(retention.mode) || !(Number(retention.days) > 0)) {
+  const mode = retention?.mode;
+  if (!retention || (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') || !(Number(retention.days) > 0)) {
     throw new Error(
       `Context "auditRetention.${stage}" must be { mode: GOVERNANCE|COMPLIANCE, days: > 0 }; got ${JSON.stringify(retention)}`,
     );
   }
-  if (stage === 'prod' && retention.mode !== 'COMPLIANCE') {
-    throw new Error(`The prod audit trail must use COMPLIANCE Object Lock; got ${retention.mode}`);
+  if (stage === 'prod' && mode !== 'COMPLIANCE') {
+    throw new Error(`The prod audit trail must use COMPLIANCE Object Lock; got ${mode}`);
   }
 
-  let origins = scope.node.tryGetContext('corsAllowOrigins');
+  let origins: unknown = scope.node.tryGetContext('corsAllowOrigins');
   // `-c corsAllowOrigins=...` on the command line arrives as a string (JSON or comma-separated).
   if (typeof origins === 'string') {
-    origins = origins.trim().startsWith('[') ? JSON.parse(origins) : origins.split(',').map((o) => o.trim());
+    origins = origins.trim().startsWith('[') ? (JSON.parse(origins) as unknown) : origins.split(',').map((o) => o.trim());
   }
-  if (!Array.isArray(origins) || origins.length === 0 || origins.some((o) => typeof o !== 'string' || o === '')) {
+  if (!isOriginList(origins)) {
     throw new Error(`Context "corsAllowOrigins" must be a non-empty list of origins; got ${JSON.stringify(origins)}`);
   }
 
@@ -96,7 +100,7 @@ export function readConfig(scope: Construct): CareStackConfig {
   return {
     stage,
     ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
-    auditRetention: { mode: retention.mode, days: Number(retention.days) },
+    auditRetention: { mode, days: Number(retention.days) },
     corsAllowOrigins: origins,
     delivery: readDeliveryConfig(scope.node.tryGetContext('delivery'), origins[0]),
   };

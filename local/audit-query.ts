@@ -135,7 +135,7 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   /** Asks for a password when neither `--password` nor the demo users know it. @default - no prompt: an error */
-  prompt?(question: string): Promise<string>;
+  prompt?: (question: string) => Promise<string>;
 }
 
 /** The CLI without process globals: returns the exit code. */
@@ -179,7 +179,8 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  runAuditCli(process.argv.slice(2), {
+  // runAuditCli reports every failure itself and resolves to the exit code.
+  void runAuditCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     prompt: promptHidden,

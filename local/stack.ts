@@ -179,16 +179,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The user pool with the CDK pool's triggers: sign-in audit, and sign-up by invitation.
     const signIn = createSignInAuditHandler({ db, clock, logger: logger('sign-in-audit') });
     const outbox = localOutbox({ dataDir, clock });
-    let poolRef: { call(op: string, input: Record<string, unknown>): Promise<unknown> } | undefined;
+    // The sign-up triggers call the pool they are given to: a forward reference, set once it has started.
+    const poolRef: { current?: { call(op: string, input: Record<string, unknown>): Promise<unknown> } } = {};
     const pool = await startLocalUserPool({
       port: ports.cognito,
       region,
       ...(inMemory ? {} : { stateFile: path.join(dataDir, 'cognito.json') }),
-      triggers: localSignUpTriggers({ db, clock, logger, groups: (op, input) => poolRef!.call(op, input) }),
+      triggers: localSignUpTriggers({ db, clock, logger, groups: (op, input) => poolRef.current!.call(op, input) }),
       postAuthentication: async (event) => signIn(event),
       deliverCode: async (m) => void (await outbox.add({ channel: 'email', ...m })),
     });
-    poolRef = pool;
+    poolRef.current = pool;
     stops.push(() => pool.stop());
     const { userPoolId, clientId } = await pool.ensurePool('carestack', 'carestack-app');
     for (const role of ROLES) {
@@ -225,7 +226,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       authorizeSubscription: async (claims: Parameters<typeof callerFromClaims>[0], fieldName: string, args: Record<string, unknown>) => {
         const caller = callerFromClaims(claims);
         if (fieldName === 'onMyEvent') return { allowed: true };
-        return { allowed: await policy.canSubscribeToPatient(caller, String(args.patientId ?? '')) };
+        return { allowed: await policy.canSubscribeToPatient(caller, typeof args.patientId === 'string' ? args.patientId : '') };
       },
     };
     const plainRealtime = await startRealtimeServer({ port: ports.graphql, ...realtimeOptions });
@@ -340,7 +341,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => scheduler.stop());
     for (const target of LOCAL_BUS_TARGETS) {
       const invoke = target.build(deps);
-      bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event as never)) });
+      bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event)) });
     }
     const localRoutes = [...LOCAL_ROUTES.map((build) => build(deps)), operationsRoute(operations)];
     apiHandlers = buildApiHandlers(deps);

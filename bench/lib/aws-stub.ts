@@ -35,11 +35,14 @@ function patientItem(pk: string): Record<string, unknown> {
   };
 }
 
-function dynamo(op: string, body: Record<string, any>): unknown {
+/** The part of a DynamoDB request body the stub reads. */
+type DynamoBody = { Key?: { PK?: { S?: string }; SK?: { S?: string } } };
+
+function dynamo(op: string, body: DynamoBody): unknown {
   switch (op) {
     case 'GetItem': {
-      const pk: string | undefined = body.Key?.PK?.S;
-      const sk: string | undefined = body.Key?.SK?.S;
+      const pk = body.Key?.PK?.S;
+      const sk = body.Key?.SK?.S;
       return pk?.includes('#PAT#') && sk === 'PROFILE' ? { Item: marshall(patientItem(pk)) } : {};
     }
     case 'Query':
@@ -67,11 +70,11 @@ export async function startAwsStub(): Promise<AwsStub> {
       if (target.startsWith('DynamoDB_20120810.')) {
         const op = target.slice('DynamoDB_20120810.'.length);
         count(`DynamoDB.${op}`);
-        return send(200, 'application/x-amz-json-1.0', dynamo(op, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
+        return send(200, 'application/x-amz-json-1.0', dynamo(op, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as DynamoBody));
       }
       if (target === 'AWSEvents.PutEvents') {
         count('EventBridge.PutEvents');
-        const entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')).Entries ?? []) as unknown[];
+        const entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: unknown[] }).Entries ?? [];
         return send(200, 'application/x-amz-json-1.1', { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `e${i}` })) });
       }
       if (target.startsWith('AWSCognitoIdentityProviderService.')) {

@@ -13,6 +13,14 @@ import {
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  type BatchGetItemCommandInput,
+  type DeleteItemCommandInput,
+  type GetItemCommandInput,
+  type PutItemCommandInput,
+  type QueryCommandInput,
+  type TransactGetItemsCommandInput,
+  type TransactWriteItemsCommandInput,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import autocannon from 'autocannon';
 import { ulid } from 'ulid';
@@ -85,15 +93,17 @@ export async function httpLoad(spec: HttpRequestSpec, opts: { connections: numbe
   return summarise(samples, opts.connections, bad + result.errors + result.timeouts, durationS);
 }
 
-const COMMANDS: Record<string, new (input: any) => any> = {
-  GetItem: GetItemCommand,
-  PutItem: PutItemCommand,
-  UpdateItem: UpdateItemCommand,
-  DeleteItem: DeleteItemCommand,
-  Query: QueryCommand,
-  BatchGetItem: BatchGetItemCommand,
-  TransactGetItems: TransactGetItemsCommand,
-  TransactWriteItems: TransactWriteItemsCommand,
+/** Sends one replayable operation; a captured input is the wire JSON of that operation's command input. */
+type Send = (client: DynamoDBClient, input: object) => Promise<unknown>;
+const SENDERS: Record<string, Send> = {
+  GetItem: (client, input) => client.send(new GetItemCommand(input as GetItemCommandInput)),
+  PutItem: (client, input) => client.send(new PutItemCommand(input as PutItemCommandInput)),
+  UpdateItem: (client, input) => client.send(new UpdateItemCommand(input as UpdateItemCommandInput)),
+  DeleteItem: (client, input) => client.send(new DeleteItemCommand(input as DeleteItemCommandInput)),
+  Query: (client, input) => client.send(new QueryCommand(input as QueryCommandInput)),
+  BatchGetItem: (client, input) => client.send(new BatchGetItemCommand(input as BatchGetItemCommandInput)),
+  TransactGetItems: (client, input) => client.send(new TransactGetItemsCommand(input as TransactGetItemsCommandInput)),
+  TransactWriteItems: (client, input) => client.send(new TransactWriteItemsCommand(input as TransactWriteItemsCommandInput)),
 };
 
 /**
@@ -103,12 +113,12 @@ const COMMANDS: Record<string, new (input: any) => any> = {
  */
 export function replayable(call: CapturedCall): CapturedCall {
   const always = (c: unknown) => (typeof c === 'string' ? `(${c}) OR attribute_exists(PK) OR attribute_not_exists(PK)` : c);
-  const input = structuredClone(call.input) as Record<string, any>;
+  const input = structuredClone(call.input);
   // The SDK fills in a fresh idempotency token on each send; a replayed one would make DynamoDB
   // answer from its idempotency cache (or refuse), doing none of the work.
   delete input.ClientRequestToken;
   if (input.ConditionExpression) input.ConditionExpression = always(input.ConditionExpression);
-  for (const item of (input.TransactItems ?? []) as Array<Record<string, any>>) {
+  for (const item of (input.TransactItems ?? []) as Array<Record<string, { ConditionExpression?: unknown } | undefined>>) {
     for (const op of Object.values(item)) if (op?.ConditionExpression) op.ConditionExpression = always(op.ConditionExpression);
   }
   return { ...call, input };
@@ -134,10 +144,10 @@ export function mintedIds(calls: readonly CapturedCall[], requestUrl: string): s
  * tried again with the same jitter (lambdas/shared/data/db.ts, `transact`), so both sides pay for
  * contention on a shared item (a patient's dashboard) alike.
  */
-async function sendLikeDb(client: DynamoDBClient, command: any): Promise<void> {
+async function sendLikeDb(send: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.send(command);
+      await send();
       return;
     } catch (err) {
       const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
@@ -170,18 +180,18 @@ export async function rawLoad(
   opts: { connections: number; duration?: number; amount?: number; freshIds?: readonly string[] },
 ): Promise<LoadStats> {
   const templates = calls.map((c) => {
-    const Command = COMMANDS[c.operation];
-    if (!Command) throw new Error(`bench: cannot replay DynamoDB ${c.operation}`);
-    return { Command, json: JSON.stringify(replayable(c).input) };
+    const send = SENDERS[c.operation];
+    if (!send) throw new Error(`bench: cannot replay DynamoDB ${c.operation}`);
+    return { send, json: JSON.stringify(replayable(c).input) };
   });
   const waves = concurrentWaves(calls);
   const fresh = opts.freshIds ?? [];
   const commandsFor = () => {
     const ids = fresh.map(() => ulid());
-    return templates.map(({ Command, json }) => {
+    return templates.map(({ send, json }) => {
       let text = json;
       fresh.forEach((id, i) => (text = text.replaceAll(id, ids[i]!)));
-      return { Command, input: JSON.parse(text) as Record<string, unknown> };
+      return { send, input: JSON.parse(text) as Record<string, unknown> };
     });
   };
   const samples: number[] = [];
@@ -197,7 +207,7 @@ export async function rawLoad(
       const commands = commandsFor(); // built before the clock starts, as the route builds its own
       const t0 = process.hrtime.bigint();
       try {
-        for (const wave of waves) await Promise.all(wave.map((i) => sendLikeDb(client, new commands[i]!.Command(commands[i]!.input))));
+        for (const wave of waves) await Promise.all(wave.map((i) => sendLikeDb(() => commands[i]!.send(client, commands[i]!.input))));
         samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch (err) {
         errors++;

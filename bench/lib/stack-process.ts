@@ -24,17 +24,17 @@ export async function startStackProcess(opts: { dynamodbEndpoint: string; tableN
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 1;
-  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const ready = new Promise<{ outputs: LocalOutputs; demoUsers: DemoUsers }>((resolve, reject) => {
-    pending.set(0, { resolve, reject });
+    pending.set(0, { resolve: (v) => resolve(v as { outputs: LocalOutputs; demoUsers: DemoUsers }), reject });
     child.once('exit', (code) => {
       for (const p of pending.values()) p.reject(new Error(`bench stack process exited (${code})`));
       pending.clear();
     });
   });
-  child.on('message', (m: { id: number; payload: any }) => {
+  child.on('message', (m: { id: number; payload: unknown }) => {
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -44,7 +44,7 @@ export async function startStackProcess(opts: { dynamodbEndpoint: string; tableN
   const call = <T>(cmd: string): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = next++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve: (v) => resolve(v as T), reject });
       child.send({ id, cmd });
     });
   let started: { outputs: LocalOutputs; demoUsers: DemoUsers };

@@ -184,7 +184,7 @@ export class AssistedLivingRepository {
         { attribute: 'PK', value: IncidentEntity.patientPartition(orgId, patientId) },
       ),
     ]);
-    const n = (name: string) => (typeof counters?.[name] === 'number' ? (counters[name] as number) : 0);
+    const n = (name: string) => (typeof counters?.[name] === 'number' ? counters[name] : 0);
     return {
       patientId,
       statusOverview: { open: n('openCount'), investigating: n('investigatingCount'), resolved: n('resolvedCount') },

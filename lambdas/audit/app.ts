@@ -149,11 +149,11 @@ async function putWithRetries(store: Pick<AuditSink, 'put'>, key: string, body: 
 /** Runs `work` over `items`, at most `limit` at a time; rejects with the first failure, after all settled. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   const worker = async () => {
     while (next < items.length) {
       const item = items[next++]!;
-      await work(item).catch((err: unknown) => (failure ??= err));
+      await work(item).catch((err: unknown) => (failure ??= err instanceof Error ? err : new Error(String(err))));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -159,7 +159,7 @@ export class Delivery {
       await repo.settle(ctx, ref, { status: 'failed', reason, permanent });
       if (permanent && d.device) {
         await repo.removeDevice(ctx, req.userId, d.device.id);
-        const endpoint = (err as InvalidDestinationError).endpointArn ?? d.device.endpointArn;
+        const endpoint = err.endpointArn ?? d.device.endpointArn;
         if (endpoint) await sender.removeEndpoint(endpoint);
       }
       if (!permanent) transient.push(err);

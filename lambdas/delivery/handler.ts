@@ -72,5 +72,5 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
     return;
   }
   release ??= createDeliveryReleaseHandler(deps);
-  await release(event as FiredPayload);
+  await release(event);
 };

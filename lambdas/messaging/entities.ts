@@ -120,6 +120,6 @@ export const AttachmentEntity = entity('Attachment', AttachmentKeys, (item): Att
   size: Number(item.size),
   objectKey: String(item.objectKey),
   // Stored as a map (conversation id -> true), so a send links one conversation with a SET.
-  conversationIds: item.conversationIds && typeof item.conversationIds === 'object' ? Object.keys(item.conversationIds as object) : [],
+  conversationIds: item.conversationIds && typeof item.conversationIds === 'object' ? Object.keys(item.conversationIds) : [],
   createdAt: String(item.createdAt),
 }));

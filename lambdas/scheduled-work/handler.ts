@@ -37,7 +37,7 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
     return;
   }
   work ??= createScheduledWorkHandler(deps, JOBS);
-  await work(event as FiredPayload);
+  await work(event);
 };
 
 /** `arn:aws:lambda:r:a:function:name[:qualifier]` without the qualifier. */

@@ -35,7 +35,7 @@ export function createSignInAuditHandler(deps: SignInAuditDeps) {
       {
         orgId,
         actorId: userId,
-        actorRoles: parseGroups(profile?.role ? [String(profile.role)] : []),
+        actorRoles: parseGroups(typeof profile?.role === 'string' && profile.role ? [profile.role] : []),
         requestId: event.callerContext?.clientId ? `cognito:${event.callerContext.clientId}:${deps.clock.now().getTime()}` : 'cognito',
         source: 'api',
         now: deps.clock.now().toISOString(),

@@ -18,7 +18,7 @@ export function claimsAsStrings(claims: Record<string, unknown>): Record<string,
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(claims)) {
     if (value === undefined || value === null) continue;
-    out[key] = Array.isArray(value) ? value.map(String).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    out[key] = Array.isArray(value) ? value.map(String).join(',') : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   }
   return out;
 }

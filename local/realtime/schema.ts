@@ -5,6 +5,7 @@ import {
   GraphQLError,
   GraphQLScalarType,
   Kind,
+  OperationTypeNode,
   parse,
   validate,
   type DocumentNode,
@@ -100,7 +101,7 @@ export function parseSubscription(schema: GraphQLSchema, request: { query?: unkn
   const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) throw new SubscriptionRequestError('ValidationError', 'Name the operation to run (operationName)');
-  if (operation.operation !== 'subscription') throw new SubscriptionRequestError('UnsupportedOperation', `${operation.operation} operations are not supported over the realtime endpoint`);
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) throw new SubscriptionRequestError('UnsupportedOperation', `${operation.operation} operations are not supported over the realtime endpoint`);
   const fields = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
   const field = fields[0];
   if (fields.length !== 1 || !field) throw new SubscriptionRequestError('ValidationError', 'A subscription selects exactly one root field');

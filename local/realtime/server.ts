@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { CareEvent } from '../../lambdas/shared/events/care-event.js';
 import type { TokenClaims, VerifyToken } from '../cognito/token-verifier.js';
@@ -170,7 +170,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
 
     ws.on('message', (raw) => {
       conn.queue = conn.queue
-        .then(() => onMessage(conn, raw.toString()))
+        .then(() => onMessage(conn, (Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString()))
         .catch((err: unknown) => log.error('[realtime] message handling failed', err));
     });
   }
@@ -304,7 +304,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       // runGraphql answers the syntax error in AppSync's shape
     }
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-    if (operation?.operation === 'subscription') {
+    if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
       return sendJson(res, 400, { errors: [{ errorType: 'UnsupportedOperation', message: 'Subscribe over the realtime endpoint' }] });
     }
     const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k.toLowerCase(), v]] : [])));
@@ -336,7 +336,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     publish(event) {
       for (const conn of connections) {
         for (const sub of conn.subscriptions.values()) {
-          const matches = Object.entries(sub.filter).every(([key, value]) => String((event as unknown as Record<string, unknown>)[key] ?? '') === value);
+          const matches = Object.entries(sub.filter).every(([key, value]) => fieldText((event as unknown as Record<string, unknown>)[key]) === value);
           if (!matches) continue;
           try {
             send(conn, { type: 'data', id: sub.id, payload: { data: projectEvent(schema, sub.parsed, event) } });
@@ -373,6 +373,13 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       });
     },
   };
+}
+
+/** A published field as a subscription filter compares it: absent is '', a scalar its text. */
+function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -78,7 +78,7 @@ export function buildComponents(roots: readonly SchemaRoot[], names: SchemaNames
       cycles: 'ref',
       reused: 'inline',
     });
-    return out.schemas as Record<string, Json>;
+    return out.schemas;
   };
   const sides = { output: convert('output'), input: convert('input') };
 
@@ -125,7 +125,7 @@ function derivedName(schema: z.core.$ZodType, names: SchemaNames): string | unde
   const s = unwrap(schema);
   if (s._zod.def.type !== 'object') return undefined;
   const shape = (s as z.core.$ZodObject)._zod.def.shape;
-  const items = shape.items ? unwrap(shape.items as z.core.$ZodType) : undefined;
+  const items = shape.items ? unwrap(shape.items) : undefined;
   if (!items || items._zod.def.type !== 'array') return undefined;
   const element = (items as z.core.$ZodArray)._zod.def.element;
   const itemName = names.nameOf(element);

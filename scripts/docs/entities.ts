@@ -34,7 +34,7 @@ const USER_ALIASES = ['sender', 'recipient', 'participant', 'uploader', 'reporte
 const metaOf = (schema: z.core.$ZodType | undefined, key: string): unknown => {
   let s = schema;
   while (s) {
-    const meta = z.globalRegistry.get(s) as Record<string, unknown> | undefined;
+    const meta: Record<string, unknown> | undefined = z.globalRegistry.get(s);
     if (meta && key in meta) return meta[key];
     const next = unwrapOnce(s);
     if (next === s) return undefined;
@@ -144,7 +144,7 @@ export function typeText(p: Json, documented: ReadonlySet<string>): string {
   });
   let text = parts.length ? parts.join(' or ') : 'any';
   const limits: string[] = [];
-  if (p.minLength !== undefined || p.maxLength !== undefined) limits.push(`${p.minLength ?? 0}..${p.maxLength ?? ''} chars`);
+  if (p.minLength !== undefined || p.maxLength !== undefined) limits.push(`${typeof p.minLength === 'number' ? p.minLength : 0}..${typeof p.maxLength === 'number' ? p.maxLength : ''} chars`);
   if (typeof p.minimum === 'number' && Math.abs(p.minimum) < 1e15) limits.push(`min ${p.minimum}`);
   if (typeof p.maximum === 'number' && Math.abs(p.maximum) < 1e15) limits.push(`max ${p.maximum}`);
   if (p.default !== undefined) limits.push(`default ${JSON.stringify(p.default)}`);

@@ -74,7 +74,7 @@ describe('an incident, from report to resolution', () => {
       expect(coordInbox.body.unreadCount).toBe(1);
       expect(coordInbox.body.items[0]).toMatchObject({ type: 'IncidentReported', entityType: 'Incident', entityId: incident.id, patientId: margaret, readAt: null });
       const familyInbox = await api(tokens.family, 'GET', '/me/notifications');
-      expect(familyInbox.body.items.map((n: any) => n.entityId)).toEqual([incident.id]);
+      expect(familyInbox.body.items.map((n: { entityId: unknown }) => n.entityId)).toEqual([incident.id]);
       await stack.settle();
       expect((await api(tokens.aide, 'GET', '/me/notifications')).body).toEqual({ items: [], nextCursor: null, unreadCount: 0 });
       expect(aideRt.drainData(aideMine.id).map((m) => m.payload.data.onMyEvent.type)).not.toContain('NotificationCreated');
@@ -122,7 +122,7 @@ describe('an incident, from report to resolution', () => {
       // The family member was notified of both changes; the coordinator (who made them) was not.
       await stack.settle();
       const familyAfter = await api(tokens.family, 'GET', '/me/notifications');
-      expect(familyAfter.body.items.map((n: any) => n.type)).toEqual(['IncidentUpdated', 'IncidentUpdated', 'IncidentReported']);
+      expect(familyAfter.body.items.map((n: { type: unknown }) => n.type)).toEqual(['IncidentUpdated', 'IncidentUpdated', 'IncidentReported']);
       expect((await api(tokens.coordinator, 'GET', '/me/notifications')).body.items).toHaveLength(1);
       expect((await api(tokens.aide, 'GET', '/me/notifications')).body.unreadCount).toBe(2);
 
@@ -135,7 +135,7 @@ describe('an incident, from report to resolution', () => {
         );
         return found.length >= 4 ? found : undefined;
       });
-      const step = (requestId: string | null) => rows.filter((r: any) => r.request_id === requestId).map((r: any) => [r.actor_id, r.action, r.entity_type]);
+      const step = (requestId: string | null) => rows.filter((r) => r.request_id === requestId).map((r) => [r.actor_id, r.action, r.entity_type]);
       expect(step(reportRequest)).toEqual([[user('aide').userId, 'create', 'Incident']]);
       expect(step(investigateRequest)).toEqual([[user('coordinator').userId, 'investigate', 'Incident']]);
       expect(step(resolveRequest)).toEqual([[user('coordinator').userId, 'resolve', 'Incident']]);

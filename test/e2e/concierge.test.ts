@@ -32,7 +32,7 @@ const advance = async (to: string) => {
 const schedules = async () =>
   ((await (await fetch(`${stack.outputs.ApiUrl}/_local/schedules`)).json()) as { items: Array<{ name: string; kind: string }> }).items.filter((s) => s.kind === 'appointment-notice');
 const reminders = async (role: string) =>
-  ((await api(tokens[role]!, 'GET', '/me/notifications?limit=100')).body.items as Array<{ type: string; entityId: string }>).filter((n) => n.type === 'AppointmentReminder');
+  ((await api(tokens[role], 'GET', '/me/notifications?limit=100')).body.items as Array<{ type: string; entityId: string }>).filter((n) => n.type === 'AppointmentReminder');
 
 beforeAll(async () => {
   stack = await startTestStack('e2e-concierge');

@@ -10,6 +10,8 @@ import { queryAudit } from '../../local/audit-query.js';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient, ON_MY_EVENT, RealtimeConnection, signIn } from '../support/client.js';
 import { startTestStack, stopTestStack } from '../support/local-stack.js';
+import type { Incident } from '../../schemas/assisted-living.js';
+import type { Notification } from '../../schemas/notifications.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -30,11 +32,11 @@ const advance = async (to: string) => {
 };
 const schedules = async () =>
   ((await (await fetch(`${stack.outputs.ApiUrl}/_local/schedules`)).json()) as { items: Array<{ name: string; type: string; kind: string }> }).items;
-const inbox = async (role: string) => (await api(tokens[role], 'GET', '/me/notifications?limit=100')).body.items as Array<Record<string, any>>;
+const inbox = async (role: string) => (await api(tokens[role], 'GET', '/me/notifications?limit=100')).body.items as Notification[];
 const report = async (severity: string, occurredAt: string) => {
   const res = await api(tokens.aide, 'POST', `/patients/${margaret}/incidents`, { category: 'fall', severity, details: 'Slipped in the bathroom.', occurredAt });
   expect(res.status).toBe(201);
-  return res.body as Record<string, any>;
+  return res.body as Incident;
 };
 
 beforeAll(async () => {
@@ -78,9 +80,9 @@ describe('incident report deadlines on the virtual clock', () => {
     expect((await schedules()).filter((s) => s.name.startsWith('inc-')).map((s) => s.name)).toEqual([`inc-${a.id}`]);
 
     // Past both deadlines: only A's fires.
-    const { fired } = await advance(plus(a.reportDueBy, 5 * 60_000));
+    const { fired } = await advance(plus(a.reportDueBy!, 5 * 60_000));
     expect(fired.filter((f) => f.kind === 'incident-deadline')).toEqual([
-      { name: `inc-${a.id}`, kind: 'incident-deadline', scheduledTime: new Date(Math.floor(Date.parse(a.reportDueBy) / 60_000) * 60_000 + 60_000).toISOString().replace('.000Z', 'Z') },
+      { name: `inc-${a.id}`, kind: 'incident-deadline', scheduledTime: new Date(Math.floor(Date.parse(a.reportDueBy!) / 60_000) * 60_000 + 60_000).toISOString().replace('.000Z', 'Z') },
     ]);
     await stack.settle();
 
@@ -95,7 +97,7 @@ describe('incident report deadlines on the virtual clock', () => {
     for (const role of ['aide', 'family']) expect((await inbox(role)).some((n) => n.type === 'IncidentReportOverdue')).toBe(false);
 
     // The mark is bookkeeping: A reads as before (same version, now overdue) and can still be updated with it.
-    const listed = (await api(tokens.coordinator, 'GET', `/patients/${margaret}/incidents`)).body.items as Array<Record<string, any>>;
+    const listed = (await api(tokens.coordinator, 'GET', `/patients/${margaret}/incidents`)).body.items as Incident[];
     expect(listed.find((i) => i.id === a.id)).toMatchObject({ status: 'open', version: 1, overdue: true });
     expect(listed.find((i) => i.id === a.id)).not.toHaveProperty('overdueNotifiedAt');
     expect(listed.find((i) => i.id === b.id)).toMatchObject({ status: 'resolved', overdue: false });
@@ -104,7 +106,7 @@ describe('incident report deadlines on the virtual clock', () => {
 
     // Nothing is left to fire, and a day later there is still exactly one overdue notification.
     expect((await schedules()).filter((s) => s.name.startsWith('inc-'))).toEqual([]);
-    expect((await advance(plus(a.reportDueBy, 24 * HOUR))).fired.filter((f) => f.kind === 'incident-deadline')).toEqual([]);
+    expect((await advance(plus(a.reportDueBy!, 24 * HOUR))).fired.filter((f) => f.kind === 'incident-deadline')).toEqual([]);
     await stack.settle();
     expect((await inbox('coordinator')).filter((n) => n.type === 'IncidentReportOverdue')).toHaveLength(1);
 

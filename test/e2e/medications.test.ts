@@ -8,6 +8,7 @@ import { queryAudit } from '../../local/audit-query.js';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient, ON_MY_EVENT, ON_PATIENT_EVENT, RealtimeConnection } from '../support/client.js';
 import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
+import type { Dose } from '../../schemas/medications.js';
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -33,7 +34,7 @@ const advance = async (to: string) => {
 const schedules = async () =>
   ((await (await fetch(`${stack.outputs.ApiUrl}/_local/schedules`)).json()) as { items: Array<{ name: string; type: string; kind: string }> }).items;
 const doses = async (token = tokens.coordinator!) =>
-  (await api(token, 'GET', `/patients/${margaret}/doses?from=${T0}&to=${at(14, '00:00')}&limit=100`)).body.items as Array<Record<string, any>>;
+  (await api(token, 'GET', `/patients/${margaret}/doses?from=${T0}&to=${at(14, '00:00')}&limit=100`)).body.items as Dose[];
 
 beforeAll(async () => {
   stack = await startTestStack('e2e-medications');

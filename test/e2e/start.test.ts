@@ -30,8 +30,8 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${out}`)), 90_000);
     const check = () => {
@@ -40,7 +40,7 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
         resolve();
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`npm start exited with ${code}:\n${out}`));

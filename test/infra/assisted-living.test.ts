@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ASSISTED_LIVING_ROUTES } from '../../lambdas/assisted-living/routes.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
@@ -43,15 +44,15 @@ describe('assisted-living service construct', () => {
   });
 
   it('may read and write the table and its two named indexes with the table key, never Scan, nothing else', () => {
-    const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
-    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId));
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
     expect([dynamo.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
     const indexes = JSON.stringify(dynamo.Resource);
     expect(indexes).toContain('/index/GSI1');
     expect(indexes).toContain('/index/GSI2');
     expect(indexes).not.toContain('index/*');
-    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).not.toContain('dynamodb:Scan');
     expect(actions.every((a) => /^(dynamodb|kms|logs|xray):/.test(a))).toBe(true);
   });

@@ -6,9 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
+import type { Json } from '../support/json.js';
 
 const built = buildApp('dev');
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = built.statelessTemplate.toJSON().Resources as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const only = (t: string) => {
@@ -20,15 +22,15 @@ const only = (t: string) => {
 const [poolId, pool] = only('AWS::Cognito::IdentityPool');
 const [, attachment] = only('AWS::Cognito::IdentityPoolRoleAttachment');
 const [, principalTag] = only('AWS::Cognito::IdentityPoolPrincipalTag');
-const mapping = Object.values(attachment.Properties.RoleMappings as Record<string, any>);
+const mapping = Object.values(attachment.Properties.RoleMappings as Record<string, Json>);
 const roleId = mapping[0].RulesConfiguration.Rules[0].RoleARN['Fn::GetAtt'][0] as string;
 const role = resources[roleId]!;
-const [, policy] = ofType('AWS::IAM::ManagedPolicy').find(([, p]) => p.Properties.Roles?.some((r: any) => r.Ref === roleId))!;
-const statements = policy.Properties.PolicyDocument.Statement as any[];
+const [, policy] = ofType('AWS::IAM::ManagedPolicy').find(([, p]) => p.Properties.Roles?.some((r: CfnRef) => r.Ref === roleId))!;
+const statements = policy.Properties.PolicyDocument.Statement as PolicyStatement[];
 const statement = (sid: string) => {
   const found = statements.find((s) => s.Sid === sid);
   expect(found, sid).toBeDefined();
-  return found;
+  return found!;
 };
 /** A resource or condition value as the text IAM will see, with imports and refs as placeholders. */
 const text = (value: unknown): string =>
@@ -74,7 +76,7 @@ describe('identity pool', () => {
 
   it('the role trusts only authenticated identities of this pool, and accepts session tags', () => {
     expect(role.Type).toBe('AWS::IAM::Role');
-    const trust = role.Properties.AssumeRolePolicyDocument.Statement as any[];
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement as PolicyStatement[];
     expect(trust).toHaveLength(1);
     expect(trust[0]).toMatchObject({
       Effect: 'Allow',
@@ -84,10 +86,10 @@ describe('identity pool', () => {
         'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
       },
     });
-    expect([...trust[0].Action].sort()).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+    expect([...trust[0]!.Action].sort()).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
     // Its permissions come from the one managed policy, none inline.
     expect(role.Properties.Policies).toBeUndefined();
-    expect(ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))).toEqual([]);
+    expect(ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId))).toEqual([]);
   });
 
   it('outputs the identity pool id', () => {
@@ -191,8 +193,8 @@ describe('access-reports function', () => {
   const [, fn] = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === FUNCTIONS.accessReports.description)!;
   const fnRole = fn.Properties.Role['Fn::GetAtt'][0] as string;
   const fnStatements = ofType('AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === fnRole))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    .filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === fnRole))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 
   it('knows the workgroup, database, results bucket and key', () => {
     expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
@@ -202,7 +204,7 @@ describe('access-reports function', () => {
   });
 
   it('may run queries in the audit workgroup, read audit objects, and write results only under access-reports/ of an org prefix', () => {
-    const athena = fnStatements.find((s) => [s.Action].flat().includes('athena:StartQueryExecution'));
+    const athena = fnStatements.find((s) => [s.Action].flat().includes('athena:StartQueryExecution'))!;
     expect(text(athena.Resource)).toMatch(/workgroup\/carestack-dev-audit$/);
     const puts = fnStatements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
     expect(puts.flatMap((s) => [s.Resource].flat().map(text))).toEqual([`${RESULTS}/org=*/access-reports/*`]);

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { CONCIERGE_ROUTES } from '../../lambdas/concierge/routes.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template: Template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api: Template = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
@@ -22,7 +23,7 @@ const [groupId] = ofType('AWS::Scheduler::ScheduleGroup')[0]!;
 const [schedulerRoleId] = ofType('AWS::IAM::Role').find(([, r]) => json(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
 const statements = (() => {
   const roleId = concierge.Properties.Role['Fn::GetAtt'][0] as string;
-  return ofType('AWS::IAM::Policy').filter(([, p]) => json(p.Properties.Roles).includes(`"${roleId}"`)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  return ofType('AWS::IAM::Policy').filter(([, p]) => json(p.Properties.Roles).includes(`"${roleId}"`)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 })();
 
 describe('concierge service construct', () => {
@@ -47,7 +48,7 @@ describe('concierge service construct', () => {
     expect(json(scheduling.Resource)).toContain(':schedule/carestack-dev-schedules/*');
     const passRoles = statements.filter((s) => json(s.Action).includes('iam:PassRole'));
     expect(passRoles).toHaveLength(1);
-    expect(passRoles[0].Resource).toEqual({ 'Fn::GetAtt': [schedulerRoleId, 'Arn'] });
+    expect(passRoles[0]!.Resource).toEqual({ 'Fn::GetAtt': [schedulerRoleId, 'Arn'] });
     // Nothing else: no invoke, no bus, no S3.
     expect(statements.some((s) => /lambda:Invoke|events:PutEvents|s3:/.test(json(s.Action)))).toBe(false);
   });

@@ -5,20 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { addCareStack } from '../../lib/carestack-app.js';
 import { buildApp, cdkContext, resolveImports } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
 
 const APNS = 'arn:aws:sns:us-east-1:123456789012:app/APNS/carestack-ios';
 const FCM = 'arn:aws:sns:us-east-1:123456789012:app/GCM/carestack-android';
 const OPERATOR = { apnsPlatformApplicationArn: APNS, fcmPlatformApplicationArn: FCM, emailFrom: 'CareStack <no-reply@carestack.example>', emailIdentity: 'carestack.example', appUrl: 'https://app.carestack.example' };
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 function inspect(template: Template) {
   const resources = template.toJSON().Resources as Record<string, Resource>;
   const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
   const [fnId, fn] = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === FUNCTIONS.delivery.description)!;
   const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
   const statements = ofType('AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    .filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
   const allowing = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
   return { resources, ofType, fnId, fn, statements, allowing };
 }
@@ -47,19 +48,19 @@ describe('delivery service construct', () => {
   });
 
   it('least privilege: endpoints of its own platform apps, its SES identity and From address, dlv-* schedules only', () => {
-    const [create] = full.allowing('sns:CreatePlatformEndpoint');
+    const create = full.allowing('sns:CreatePlatformEndpoint')[0]!;
     expect([create.Resource].flat().sort()).toEqual([APNS, FCM].sort());
-    const endpointPublish = full.allowing('sns:DeleteEndpoint')[0];
+    const endpointPublish = full.allowing('sns:DeleteEndpoint')[0]!;
     expect([endpointPublish.Action].flat()).toEqual(expect.arrayContaining(['sns:Publish', 'sns:DeleteEndpoint']));
     expect([endpointPublish.Resource].flat().sort()).toEqual([`${APNS.replace(':app/', ':endpoint/')}/*`, `${FCM.replace(':app/', ':endpoint/')}/*`].sort());
-    const [ses] = full.allowing('ses:SendEmail');
+    const ses = full.allowing('ses:SendEmail')[0]!;
     expect(JSON.stringify(ses.Resource)).toContain(':identity/carestack.example');
     expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@carestack.example' } });
-    const [schedules] = full.allowing('scheduler:CreateSchedule');
+    const schedules = full.allowing('scheduler:CreateSchedule')[0]!;
     expect([schedules.Action].flat().sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule']);
     expect(JSON.stringify(schedules.Resource)).toContain(':schedule/carestack-prod-schedules/dlv-*');
     expect(full.allowing('scheduler:DeleteSchedule')).toEqual([]);
-    const [pass] = full.allowing('iam:PassRole');
+    const pass = full.allowing('iam:PassRole')[0]!;
     expect(JSON.stringify(pass.Resource)).toContain('SchedulerRole');
     const text = JSON.stringify(full.statements);
     for (const forbidden of ['dynamodb:Scan', 'sns:*', 'ses:*', 'scheduler:*', 'sns:CreateTopic', 'sns:Subscribe']) expect(text).not.toContain(`"${forbidden}"`);
@@ -69,7 +70,7 @@ describe('delivery service construct', () => {
   });
 
   it('is fed by a bus rule on NotificationCreated only, with retries and a dead-letter queue', () => {
-    const rules = full.ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, full.fnId)));
+    const rules = full.ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, full.fnId)));
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1].Properties;
     expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': ['NotificationCreated'] });

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { HOME_HEALTH_ROUTES } from '../../lambdas/home-health/routes.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template: Template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api: Template = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
@@ -20,7 +21,7 @@ const [workId, work] = fnOf('scheduledWork');
 const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
 const statements = ofType('AWS::IAM::Policy')
   .filter(([, p]) => json(p.Properties.Roles).includes(`"${roleId}"`))
-  .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 const [groupId] = ofType('AWS::Scheduler::ScheduleGroup')[0]!;
 const [schedulerRoleId] = ofType('AWS::IAM::Role').find(([, r]) => json(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
 const dlqId = work.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
@@ -47,11 +48,11 @@ describe('home-health service construct', () => {
   });
 
   it('reads and writes the table and its two named indexes, never Scan, nothing else', () => {
-    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
     expect([dynamo.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
     expect(json(dynamo.Resource)).toContain('/index/GSI1');
     expect(json(dynamo.Resource)).toContain('/index/GSI2');
-    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).not.toContain('dynamodb:Scan');
     expect(actions.every((a) => /^(dynamodb|kms|logs|xray|scheduler|iam):/.test(a))).toBe(true);
     expect(actions.filter((a) => a.startsWith('iam:'))).toEqual(['iam:PassRole']);

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../../lambdas/assisted-living/deadline-work.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
@@ -19,10 +20,10 @@ const [workId, work] = fnOf('scheduledWork');
 const [, assistedLiving] = fnOf('assistedLiving');
 const statementsOf = (fn: Resource) => {
   const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
-  return ofType('AWS::IAM::Policy').filter(([, p]) => refersTo(p.Properties.Roles, roleId)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  return ofType('AWS::IAM::Policy').filter(([, p]) => refersTo(p.Properties.Roles, roleId)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 };
 const scheduleDlqId = work.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
-const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, workId)));
+const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, workId)));
 
 describe('incident deadlines (bus rule -> scheduled-work function)', () => {
   it('one rule on the bus sends exactly the incident events to the scheduled-work function', () => {
@@ -39,7 +40,7 @@ describe('incident deadlines (bus rule -> scheduled-work function)', () => {
     const [ruleId, rule] = rules[0]!;
     expect(rule.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [scheduleDlqId, 'Arn'] });
     const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => refersTo(p.Properties.Queues, scheduleDlqId))![1];
-    const fromEvents = (policy.Properties.PolicyDocument.Statement as any[]).find((s) => json(s.Principal).includes('events.amazonaws.com'));
+    const fromEvents = (policy.Properties.PolicyDocument.Statement as PolicyStatement[]).find((s) => json(s.Principal).includes('events.amazonaws.com'))!;
     expect(fromEvents.Action).toBe('sqs:SendMessage');
     expect(json(fromEvents.Condition)).toContain(`"${ruleId}"`);
   });

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { INVITATION_ROUTES } from '../../lambdas/invitations/routes.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = { ...built.statelessTemplate.toJSON().Resources, ...built.apiTemplate.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const refersTo = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
@@ -36,20 +37,20 @@ describe('invitations service construct', () => {
     expect(f.Properties.Environment.Variables.EMAIL_FROM).toBe('CareStack <no-reply@carestack.example>');
     const role = f.Properties.Role['Fn::GetAtt'][0] as string;
     const ses = Object.values(all)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === role))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: CfnRef) => x.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[])
       .filter((s) => s.Action === 'ses:SendEmail');
     expect(ses).toHaveLength(1);
-    expect(ses[0].Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@carestack.example' } });
-    expect(JSON.stringify(ses[0].Resource)).toContain(':identity/carestack.example');
+    expect(ses[0]!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@carestack.example' } });
+    expect(JSON.stringify(ses[0]!.Resource)).toContain(':identity/carestack.example');
     expect(fn.Properties.Environment.Variables.EMAIL_FROM).toBeUndefined();
   });
 
   it('may use the table and nothing of the user pool (sign-up happens in the pool\'s triggers)', () => {
     const statements = ofType('AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+      .filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
     expect(actions.filter((a) => a.startsWith('cognito-idp:') || a.startsWith('ses:') || a === 'dynamodb:Scan')).toEqual([]);
   });

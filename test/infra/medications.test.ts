@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { MEDICATION_ROUTES } from '../../lambdas/medications/routes.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template: Template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 const json = (v: unknown) => JSON.stringify(v);
@@ -19,7 +20,7 @@ const [medsId, meds] = fnOf('medications');
 const [workId, work] = fnOf('scheduledWork');
 const policiesOf = (fnResource: Resource) => {
   const roleId = fnResource.Properties.Role['Fn::GetAtt'][0] as string;
-  return ofType('AWS::IAM::Policy').filter(([, p]) => json(p.Properties.Roles).includes(`"${roleId}"`)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+  return ofType('AWS::IAM::Policy').filter(([, p]) => json(p.Properties.Roles).includes(`"${roleId}"`)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 };
 const [groupId, group] = ofType('AWS::Scheduler::ScheduleGroup')[0]!;
 const [schedulerRoleId, schedulerRole] = ofType('AWS::IAM::Role').find(([, r]) => json(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
@@ -43,11 +44,11 @@ describe('medications service construct', () => {
       },
     ]);
     const managed = ofType('AWS::IAM::ManagedPolicy').find(([, p]) => json(p.Properties.Roles).includes(`"${schedulerRoleId}"`))!;
-    const statements = managed[1].Properties.PolicyDocument.Statement as any[];
+    const statements = managed[1].Properties.PolicyDocument.Statement as PolicyStatement[];
     expect(statements.map((s) => sorted(s.Action))).toEqual([['lambda:InvokeFunction'], ['sqs:SendMessage'], ['kms:Decrypt', 'kms:GenerateDataKey']]);
     // It may invoke the scheduled-work function only, and send to the schedule DLQ only.
-    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [workId, 'Arn'] });
-    expect(statements[1].Resource).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
+    expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [workId, 'Arn'] });
+    expect(statements[1]!.Resource).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
     // No inline policies on it.
     expect(ofType('AWS::IAM::Policy').filter(([, p]) => json(p.Properties.Roles).includes(`"${schedulerRoleId}"`))).toEqual([]);
   });

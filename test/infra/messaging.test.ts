@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { MESSAGING_ROUTES } from '../../lambdas/messaging/routes.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
+import type { Json } from '../support/json.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Resource = CfnResource;
 const stateful = built.statefulTemplate.toJSON().Resources as Record<string, Resource>;
 // The REST API is its own stack (imports of the functions resolved): its methods join the rest.
 const stateless = { ...built.statelessTemplate.toJSON().Resources, ...built.apiTemplate.toJSON().Resources } as Record<string, Resource>;
@@ -17,8 +19,8 @@ const [fnId, fn] = ofType(stateless, 'AWS::Lambda::Function').find(([, r]) => r.
 const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
 const statementsOfRole = (id: string) =>
   ofType(stateless, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === id))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    .filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === id))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 const EXPORT = 'carestack-dev-stateful-attachments-bucket-arn';
 
 describe('attachments bucket', () => {
@@ -40,7 +42,7 @@ describe('attachments bucket', () => {
   });
 
   it('expires uploads no message references after a day, and old versions of kept files after 30', () => {
-    const rules = bucket.Properties.LifecycleConfiguration.Rules as any[];
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Json[];
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -101,18 +103,18 @@ describe('messaging function', () => {
     const statements = statementsOfRole(roleId);
     const s3 = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
     expect(s3).toHaveLength(1);
-    expect([s3[0].Action].flat().sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(s3[0].Effect).toBe('Allow');
-    expect(s3[0].Resource).toEqual(expect.arrayContaining([
+    expect([s3[0]!.Action].flat().sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(s3[0]!.Effect).toBe('Allow');
+    expect(s3[0]!.Resource).toEqual(expect.arrayContaining([
       { 'Fn::Join': ['', [{ 'Fn::ImportValue': EXPORT }, '/pending/*']] },
       { 'Fn::Join': ['', [{ 'Fn::ImportValue': EXPORT }, '/files/*']] },
     ]));
-    expect(s3[0].Resource).toHaveLength(2);
+    expect(s3[0]!.Resource).toHaveLength(2);
   });
 
   it('reads and writes the table and its named indexes, never Scan, and uses the data key for SSE-KMS', () => {
     const statements = statementsOfRole(roleId);
-    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
     expect([dynamo.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
     expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
     expect(JSON.stringify(dynamo.Resource)).not.toContain('index/*');

@@ -3,13 +3,14 @@ import { FUNCTIONS } from '../../lambdas/functions.js';
 import { NOTIFICATIONS_ROUTES } from '../../lambdas/notifications/routes.js';
 import { NOTIFYING_EVENT_TYPES } from '../../lambdas/registry.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnRef, CfnResource, PolicyStatement } from './support/template.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
 const template = built.statelessTemplate;
 /** The REST API is its own stack (imports of the functions resolved): its methods and permissions. */
 const api = built.apiTemplate;
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = { ...template.toJSON().Resources, ...api.toJSON().Resources } as Record<string, Resource>;
 const ofType = (t: string) => Object.entries(resources).filter(([, r]) => r.Type === t);
 
@@ -37,7 +38,7 @@ describe('notifications service construct', () => {
   });
 
   it('a bus rule sends exactly the notifying event types to the function, with retries and a dead-letter queue', () => {
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, fnId)));
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, fnId)));
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1].Properties;
     expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': [...NOTIFYING_EVENT_TYPES] });
@@ -53,7 +54,7 @@ describe('notifications service construct', () => {
 
   it('failed asynchronous invocations go to the same encrypted queue', () => {
     const dlq = fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Targets.some((t: any) => refersTo(t.Arn, fnId)))![1];
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, fnId)))![1];
     expect(rule.Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(dlq);
     expect(resources[dlq]!.Properties.KmsMasterKeyId).toBeDefined();
     const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, fnId));
@@ -61,9 +62,9 @@ describe('notifications service construct', () => {
   });
 
   it('may read and write the table and its two named indexes, never Scan, and send to its queue', () => {
-    const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
-    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId));
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
     expect([dynamo.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
     expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
     const indexes = JSON.stringify(dynamo.Resource);

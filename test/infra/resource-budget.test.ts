@@ -104,7 +104,7 @@ describe('resource budget of every stack', () => {
         };
         return [...ROUTES].sort((x, y) => score(y) - score(x))[0]!.fn;
       };
-      const routes = contract.map((r) => ({ ...r, fn: fnFor(r.path), auth: r.path !== '/health', roles: 'any', summary: r.path }) as RouteDef);
+      const routes = contract.map((r, i): RouteDef => ({ ...r, fn: fnFor(r.path), auth: r.path !== '/health', roles: 'any', summary: r.path, operation: `contractRoute${i}` }));
       const exact = apiResourceCount(routes);
       const largest = Math.max(exact.own, ...Object.values(exact.nested));
       console.log(

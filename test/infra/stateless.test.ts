@@ -5,6 +5,8 @@ import { AUDIT_COLUMNS } from '../../lambdas/shared/audit/audit-event.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
 import { ROUTES } from '../../lambdas/routes.js';
 import { buildApp } from './support/build-app.js';
+import type { CfnResource } from './support/template.js';
+import type { Json } from '../support/json.js';
 
 // Synthesised once and shared by every test of this file.
 const built = buildApp('dev');
@@ -12,7 +14,7 @@ const template = built.statelessTemplate;
 /** The REST API's own stack (lib/stateless/api-stack.ts), imports of the functions resolved. */
 const api = built.apiTemplate;
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = CfnResource;
 const resources = template.toJSON().Resources as Record<string, Resource>;
 const apiResources = api.toJSON().Resources as Record<string, Resource>;
 
@@ -34,9 +36,9 @@ function resourcePaths(): Map<string, string> {
 }
 
 /** Every method as `METHOD /path` with its properties. */
-function methods(): Map<string, Record<string, any>> {
+function methods(): Map<string, Record<string, Json>> {
   const paths = resourcePaths();
-  const out = new Map<string, Record<string, any>>();
+  const out = new Map<string, Record<string, Json>>();
   for (const r of Object.values(apiResources)) {
     if (r.Type !== 'AWS::ApiGateway::Method') continue;
     const res = r.Properties.ResourceId;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import WebSocket from 'ws';
+import type { Json } from './json.js';
 
 export interface Outputs {
   ApiUrl: string;
@@ -37,14 +38,14 @@ export async function signIn(outputs: Outputs, email: string, password: string, 
   }
 }
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = Json> {
   status: number;
   body: T;
   headers: Headers;
 }
 
 export function apiClient(outputs: Outputs) {
-  return async function call<T = any>(
+  return async function call<T = Json>(
     token: string | undefined,
     method: string,
     path: string,
@@ -65,7 +66,11 @@ export function apiClient(outputs: Outputs) {
   };
 }
 
-type Message = { type: string; id?: string; payload?: any };
+/** A `ws` message's text, whichever of its buffer shapes it arrives in. */
+export const rawText = (raw: WebSocket.RawData): string =>
+  (Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString('utf8');
+
+type Message = { type: string; id?: string; payload?: Json };
 
 /** A connection speaking AppSync's realtime protocol (`graphql-ws` subprotocol, header in the query string). */
 export class RealtimeConnection {
@@ -78,7 +83,7 @@ export class RealtimeConnection {
     private readonly host: string,
   ) {
     ws.on('message', (raw) => {
-      this.messages.push(JSON.parse(String(raw)) as Message);
+      this.messages.push(JSON.parse(rawText(raw)) as Message);
       for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -8,6 +8,7 @@ import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import type { Role } from '../../schemas/roles.js';
 import { expectedOutcome, MATRIX, RELATIONSHIPS, REPORTS_ON_PATIENT, respiteSlot, ROLES, SEES_PATIENT, OWNS_RESOURCE, visitBody, type Need, type Relationship, type RowContext } from './support/matrix.js';
 import { pool, startTrustStack, type TrustStack } from './support/stack.js';
+import type { Json } from '../support/json.js';
 
 let t: TrustStack;
 const tokens = new Map<string, string>(); // `${org}:${role}` -> token
@@ -20,7 +21,7 @@ const orgOf = (rel: Relationship) => (rel === 'otherOrg' ? 'other' : 'own');
 const tok = (role: Role, org: 'own' | 'other') => tokens.get(`${org}:${role}`)!;
 const uid = (role: Role, org: 'own' | 'other') => userIds.get(`${org}:${role}`)!;
 
-async function must(res: Promise<{ status: number; body: any }>, what: string, ...ok: number[]) {
+async function must(res: Promise<{ status: number; body: Json }>, what: string, ...ok: number[]): Promise<Json> {
   const r = await res;
   if (!(ok.length ? ok : [200, 201, 204]).includes(r.status)) throw new Error(`setup: ${what} answered ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
@@ -79,10 +80,11 @@ afterAll(async () => {
 });
 
 /** Memoised setup, shared by rows that only read it (promises, so parallel rows do not race). */
-const memo = new Map<string, Promise<any>>();
+const memo = new Map<string, Promise<unknown>>();
 const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
   if (!memo.has(key)) memo.set(key, make());
-  return memo.get(key)!;
+  // Each key is made by one `make`, always of the same T.
+  return memo.get(key)! as Promise<T>;
 };
 
 /** An org-1 user other than the caller, for resources the caller must not own. */
@@ -123,7 +125,7 @@ const labClinician = async (patientId: string) => {
 };
 const LAB_BODY = { testCode: 'K', testName: 'Potassium', value: 4.2, units: 'mmol/L', referenceRange: { low: 3.5, high: 5 }, criticalRange: { high: 6.5 }, collectedAt: '2026-01-01T08:00:00Z' };
 
-async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number, ownsResource: boolean): Promise<{ value: any; owned?: boolean }> {
+async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number, ownsResource: boolean): Promise<{ value: Json; owned?: boolean }> {
   const A = tok('admin', 'own');
   const patientId = patients[rel];
   const caller = tok(role, orgOf(rel));
@@ -270,14 +272,6 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
       const org = orgOf(rel);
       const profile = { skills: ['personal_care'], homeBase: { lat: 40, lng: -75 }, serviceRadiusKm: 30, availability: { MON: [['08:00', '16:00']] }, timezone: 'UTC' };
       return { value: await once(`aideProfile:${org}`, () => must(t.api(tok('admin', org), 'PUT', `/aides/${uid('aide', org)}`, profile), 'aide profile')) };
-    }
-    case 'accessReport': {
-      // The caller's own report where they may ask for one about this patient; else another staff
-      // member's of the own org (someoneElse is admin or coordinator, never the caller).
-      const owned = ownsResource && REPORTS_ON_PATIENT[rel].includes(role);
-      const window = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
-      const report = await must(t.api(owned ? caller : tok(someoneElse(role, rel), 'own'), 'POST', `/patients/${patientId}/access-reports`, window), 'access report', 202);
-      return { value: report.reportId, owned };
     }
     case 'notification': {
       if (ownsResource) {

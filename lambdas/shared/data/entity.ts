@@ -9,7 +9,7 @@ import { newItem, type WriteContext } from './write-context.js';
  */
 export type Entity<Keys extends object, T> = Keys & {
   readonly entityType: string;
-  fromItem(item: Item): T;
+  readonly fromItem: (item: Item) => T;
   /** A new item of this entity (`newItem`: version 1, created and stamped by the actor). */
   newItem(keys: Item, fields: Item, ctx: WriteContext): Item;
 };

@@ -21,11 +21,12 @@ export function toChangeRecord(record: DynamoDBRecord): ChangeRecord {
   const oldImage = image(record.dynamodb?.OldImage);
   return {
     eventId: record.eventID ?? '',
-    eventName: (record.eventName ?? 'MODIFY') as ChangeRecord['eventName'],
+    eventName: record.eventName ?? 'MODIFY',
     sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
     ...(newImage ? { newImage } : {}),
     ...(oldImage ? { oldImage } : {}),
-    byService: record.userIdentity?.type === 'Service',
+    // @types/aws-lambda types userIdentity as `any`; a stream record's is { type, principalId }.
+    byService: (record.userIdentity as { type?: string } | undefined)?.type === 'Service',
   };
 }
 

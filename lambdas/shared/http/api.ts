@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { safeParse, type $ZodType } from 'zod/v4/core';
-import type { Role } from '../../../schemas/roles.js';
 import { callerFromEvent, hasAnyRole, type Caller } from '../auth/caller.js';
 import type { Clock } from '../clock.js';
 import { idempotencyRequest } from '../data/idempotency.js';
@@ -66,7 +65,7 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
     const { def, handle } = entry;
 
     const caller = def.auth ? callerFromEvent(event) : anonymous;
-    if (def.auth && def.roles !== 'any' && !hasAnyRole(caller, def.roles as readonly Role[])) {
+    if (def.auth && def.roles !== 'any' && !hasAnyRole(caller, def.roles)) {
       throw new ForbiddenError('Your role may not do this');
     }
     const params = parse(def.params, event.pathParameters ?? {}, 'path');
@@ -102,7 +101,7 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
     .use(responseHeaders(deps.corsAllowOrigins ?? []))
     .use(errorResponses(deps.logger))
     .use(jsonBody())
-    .handler(dispatch as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>);
+    .handler(dispatch);
 
   // A GraphQL field call is the REST request it stands for, through the same middleware and dispatch.
   const entry = async (event: APIGatewayProxyEvent | AppSyncFieldEvent, context: Context): Promise<APIGatewayProxyResult | AppSyncFieldResult> => {
@@ -118,8 +117,8 @@ const anonymous: Caller = { userId: 'anonymous', orgId: 'none', roles: [], email
 
 function parse(schema: $ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
   if (!schema) {
-    if (where === 'query' && value && Object.keys(value as object).length > 0) {
-      throw new ValidationError('This route takes no query parameters', Object.keys(value as object).map((k) => ({ path: `query.${k}`, message: 'unknown parameter' })));
+    if (where === 'query' && value && Object.keys(value).length > 0) {
+      throw new ValidationError('This route takes no query parameters', Object.keys(value).map((k) => ({ path: `query.${k}`, message: 'unknown parameter' })));
     }
     return undefined;
   }

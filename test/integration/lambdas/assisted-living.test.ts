@@ -12,6 +12,7 @@ import { CareTeamKeys, PatientKeys } from '../../../lambdas/shared/data/keys.js'
 import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { Json } from '../../support/json.js';
 
 let table: TestTable;
 let db: Db;
@@ -30,12 +31,12 @@ afterAll(async () => {
   await table?.drop();
 });
 
-interface Res<T = any> {
+interface Res<T = Json> {
   status: number;
   body: T;
 }
 
-async function call<T = any>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
+async function call<T = Json>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
   const res = await handler(apiEvent({ route, caller, ...opts }), lambdaContext());
   return { status: res.statusCode, body: bodyOf<T>(res) };
 }
@@ -247,20 +248,20 @@ describe('lists', () => {
     await patch(org.coordinator, org.a, ids[at[1]!]!, { version: 1, status: 'resolved', resolution: 'ok' });
 
     const first = await list(org.family, org.a, { limit: '3' });
-    expect(first.body.items.map((i: any) => i.occurredAt)).toEqual([at[2], at[0], at[3]]);
+    expect(first.body.items.map((i: { occurredAt: unknown }) => i.occurredAt)).toEqual([at[2], at[0], at[3]]);
     const second = await list(org.family, org.a, { limit: '3', cursor: first.body.nextCursor });
-    expect(second.body.items.map((i: any) => i.occurredAt)).toEqual([at[1]]);
-    expect((await list(org.family, org.a, { status: 'open' })).body.items.map((i: any) => i.occurredAt)).toEqual([at[2], at[3]]);
-    expect((await list(org.family, org.a, { status: 'resolved' })).body.items.map((i: any) => i.id)).toEqual([ids[at[1]!]]);
+    expect(second.body.items.map((i: { occurredAt: unknown }) => i.occurredAt)).toEqual([at[1]]);
+    expect((await list(org.family, org.a, { status: 'open' })).body.items.map((i: { occurredAt: unknown }) => i.occurredAt)).toEqual([at[2], at[3]]);
+    expect((await list(org.family, org.a, { status: 'resolved' })).body.items.map((i: { id: unknown }) => i.id)).toEqual([ids[at[1]!]]);
 
     const all = await call(org.admin, 'GET /incidents', { query: { limit: '2' } });
-    expect(all.body.items.map((i: any) => i.id)).toEqual([onB, ids[at[2]!]]);
+    expect(all.body.items.map((i: { id: unknown }) => i.id)).toEqual([onB, ids[at[2]!]]);
     const rest = await call(org.admin, 'GET /incidents', { query: { limit: '10', cursor: all.body.nextCursor } });
     expect(rest.body.items).toHaveLength(3);
     const open = await call(org.coordinator, 'GET /incidents', { query: { status: 'open' } });
-    expect(open.body.items.map((i: any) => i.id)).toEqual([onB, ids[at[2]!], ids[at[3]!]]);
+    expect(open.body.items.map((i: { id: unknown }) => i.id)).toEqual([onB, ids[at[2]!], ids[at[3]!]]);
     const investigating = await call(org.coordinator, 'GET /incidents', { query: { status: 'investigating' } });
-    expect(investigating.body.items.map((i: any) => i.id)).toEqual([ids[at[0]!]]);
+    expect(investigating.body.items.map((i: { id: unknown }) => i.id)).toEqual([ids[at[0]!]]);
     expect((await call(org.coordinator, 'GET /incidents', { query: { status: 'closed' } })).status).toBe(400);
     // A cursor of another list does not move this one.
     expect((await list(org.family, org.a, { cursor: all.body.nextCursor })).status).toBe(400);

@@ -18,6 +18,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, OneTimeSchedule, RecurringSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { Json } from '../../support/json.js';
 
 class RecordingScheduler implements Scheduler {
   readonly once = new Map<string, OneTimeSchedule>();
@@ -50,14 +51,14 @@ afterAll(async () => {
   await table?.drop();
 });
 
-interface Res<T = any> {
+interface Res<T = Json> {
   status: number;
   body: T;
   headers: Record<string, unknown>;
   raw: string;
 }
 
-async function call<T = any>(caller: TestCaller, route: string, opts: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; key?: string } = {}): Promise<Res<T>> {
+async function call<T = Json>(caller: TestCaller, route: string, opts: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; key?: string } = {}): Promise<Res<T>> {
   const res = await handler(
     apiEvent({
       route, caller, ...(opts.params ? { pathParameters: opts.params } : {}), ...(opts.query ? { query: opts.query } : {}),
@@ -276,16 +277,16 @@ describe('suggestions', () => {
     const target = (await createVisit(org, org.a, visitBody('2030-01-14T14:00:00Z', 60, { location: { lat: 40.0, lng: -75, address: 'Main 1' }, requiredSkills: skills }))).body;
     const res = await call(org.coordinator, 'GET /patients/{patientId}/visits/{visitId}/suggested-aides', { params: { patientId: org.a, visitId: target.id } });
     expect(res.status).toBe(200);
-    expect(res.body.items.map((i: any) => [i.aideId, i.from])).toEqual([
+    expect(res.body.items.map((i: { aideId: unknown; from: unknown }) => [i.aideId, i.from])).toEqual([
       [busy.userId, 'previous_booking'],
       [near.userId, 'home_base'],
     ]);
     // The unavailable switch takes an aide out.
     expect((await call(near, 'PATCH /me/availability', { body: { status: 'unavailable' } })).status).toBe(200);
     const after = await call(org.coordinator, 'GET /patients/{patientId}/visits/{visitId}/suggested-aides', { params: { patientId: org.a, visitId: target.id } });
-    expect(after.body.items.map((i: any) => i.aideId)).toEqual([busy.userId]);
+    expect(after.body.items.map((i: { aideId: unknown }) => i.aideId)).toEqual([busy.userId]);
     const skilled = await call(org.coordinator, 'GET /aides', { query: { skill: 'wound_care' } });
-    expect(skilled.body.items.map((a: any) => a.userId).sort()).toEqual([near.userId, busy.userId, away.userId, farHome.userId].sort());
+    expect(skilled.body.items.map((a: { userId: unknown }) => a.userId).sort()).toEqual([near.userId, busy.userId, away.userId, farHome.userId].sort());
   });
 });
 
@@ -320,7 +321,7 @@ describe('EVV', () => {
     expect(stale.body.error.code).toBe('version_conflict');
     const exported = await exportJson();
     expect(exported.incomplete).toEqual([]);
-    expect(exported.visits.map((r: any) => r.visitId)).toEqual([v.id]);
+    expect(exported.visits.map((r: { visitId: unknown }) => r.visitId)).toEqual([v.id]);
     const csv = await call(org.coordinator, 'GET /evv', { query: { from: '2030-02-01', to: '2030-02-28', format: 'csv' } });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.raw.trim().split('\r\n');
@@ -357,7 +358,7 @@ describe('supplies', () => {
     expect(ok).toBe(10);
     expect(raced.filter((r) => r.status === 409)).toHaveLength(6);
     expect(stock).toBe(0);
-    expect(replays.map((r, i) => [r.status, r.body.id])).toEqual(replays.map((_, i) => [raced[i]!.status, raced[i]!.body.id ?? undefined]));
+    expect(replays.map((r) => [r.status, r.body.id])).toEqual(replays.map((_, i) => [raced[i]!.status, raced[i]!.body.id ?? undefined]));
     const usages = await call(org.coordinator, 'GET /patients/{patientId}/visits/{visitId}/supplies', { params: { patientId: org.a, visitId: v.id }, query: { limit: '100' } });
     expect(usages.body.items).toHaveLength(10);
 
@@ -368,7 +369,7 @@ describe('supplies', () => {
     expect((await call(org.coordinator, 'GET /supplies', {})).body.items[0].quantity).toBe(5);
     expect((await call(aide, 'GET /supplies', { query: { below: 'reorder' } })).body.items).toEqual([]);
     expect((await use(3)).status).toBe(201);
-    expect((await call(aide, 'GET /supplies', { query: { below: 'reorder' } })).body.items.map((s: any) => s.quantity)).toEqual([2]);
+    expect((await call(aide, 'GET /supplies', { query: { below: 'reorder' } })).body.items.map((s: { quantity: unknown }) => s.quantity)).toEqual([2]);
     expect((await use(0)).status).toBe(400);
     expect((await use(1.5)).status).toBe(400);
   });
@@ -386,7 +387,7 @@ describe('service logs and the day route', () => {
     const v3 = (await createVisit(org, org.b, { ...visitBody('2030-04-01T12:00:00Z', 60, { location: { lat: 40.3, lng: -75, address: 'B' } }), aideId: aide.userId })).body;
     const route = await call(aide, 'GET /me/route', { query: { date: '2030-04-01' } });
     expect(route.status).toBe(200);
-    expect(route.body.stops.map((s: any) => [s.id, s.distanceKm, s.tight])).toEqual([
+    expect(route.body.stops.map((s: { id: unknown; distanceKm: unknown; tight: unknown }) => [s.id, s.distanceKm, s.tight])).toEqual([
       [v1.id, 11.1, false],
       [v3.id, 22.2, false],
     ]);
@@ -398,7 +399,7 @@ describe('service logs and the day route', () => {
     clock.set('2030-04-01T06:01:00.000Z');
     expect((await log(aide, { description: 'Lunch prepared' })).status).toBe(201);
     const logs = await call(org.family, 'GET /patients/{patientId}/visits/{visitId}/logs', { params: { patientId: org.a, visitId: v1.id } });
-    expect(logs.body.items.map((l: any) => l.description)).toEqual(['Bathed and dressed', 'Lunch prepared']);
+    expect(logs.body.items.map((l: { description: unknown }) => l.description)).toEqual(['Bathed and dressed', 'Lunch prepared']);
     expect((await call(org.stranger, 'GET /patients/{patientId}/visits/{visitId}/logs', { params: { patientId: org.a, visitId: v1.id } })).status).toBe(404);
     clock.set('2030-01-01T12:00:00.000Z');
   });

@@ -12,9 +12,11 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { Db, encodeCursor } from '../../../lambdas/shared/data/db.js';
 import { MrnKeys, PatientKeys } from '../../../lambdas/shared/data/keys.js';
 import { ConflictError } from '../../../lambdas/shared/errors.js';
+import type { Patient } from '../../../schemas/identity.js';
 import type { Role } from '../../../schemas/roles.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { Json } from '../../support/json.js';
 
 /** Cognito stand-in: one login per email, uuid user ids. */
 class MemoryDirectory implements UserDirectory {
@@ -45,13 +47,13 @@ afterAll(async () => {
   await table?.drop();
 });
 
-interface Res<T = any> {
+interface Res<T = Json> {
   status: number;
   body: T;
   headers: Record<string, unknown>;
 }
 
-async function call<T = any>(caller: TestCaller | undefined, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
+async function call<T = Json>(caller: TestCaller | undefined, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
   const res = await handler(apiEvent({ route, ...opts, ...(caller ? { caller } : {}) }), lambdaContext());
   return { status: res.statusCode, body: bodyOf<T>(res), headers: res.headers ?? {} };
 }
@@ -69,8 +71,8 @@ function newOrg() {
 let mrnSeq = 0;
 const uniqueMrn = () => `MRN-${Date.now()}-${++mrnSeq}`;
 
-async function createPatient(staff: TestCaller, fields: Record<string, unknown> = {}): Promise<any> {
-  const res = await call(staff, 'POST /patients', { body: { displayName: 'Ada Lovelace', medicalRecordNumber: uniqueMrn(), ...fields } });
+async function createPatient(staff: TestCaller, fields: Record<string, unknown> = {}): Promise<Patient> {
+  const res = await call<Patient>(staff, 'POST /patients', { body: { displayName: 'Ada Lovelace', medicalRecordNumber: uniqueMrn(), ...fields } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
 }
@@ -88,8 +90,8 @@ async function rawItem(key: { PK: string; SK: string }) {
   return (await doc.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }))).Item;
 }
 
-async function listAll(caller: TestCaller, route: string, query: Record<string, string> = {}): Promise<any[]> {
-  const items: any[] = [];
+async function listAll(caller: TestCaller, route: string, query: Record<string, string> = {}): Promise<Patient[]> {
+  const items: Patient[] = [];
   let cursor: string | null = null;
   do {
     const res: Res = await call(caller, route, { query: { ...query, limit: '100', ...(cursor ? { cursor } : {}) } });
@@ -186,7 +188,7 @@ describe('Idempotency-Key', () => {
     const patients = await listAll(coordinator, 'GET /patients');
     expect(patients).toHaveLength(1);
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
-    expect(new Set(results.map((r) => r.body.id))).toEqual(new Set([patients[0].id]));
+    expect(new Set(results.map((r) => r.body.id))).toEqual(new Set([patients[0]!.id]));
   });
 });
 
@@ -279,7 +281,7 @@ describe('care teams and who sees a patient', () => {
     expect(put.body).toMatchObject({ patientId: patient.id, userId: family.userId, relationship: 'family', role: 'family', addedBy: coordinator.userId });
 
     const team = await call(family, 'GET /patients/{patientId}/care-team', { pathParameters: path });
-    expect(team.body.items.map((m: any) => [m.userId, m.relationship])).toEqual([[family.userId, 'family']]);
+    expect(team.body.items.map((m: { userId: unknown; relationship: unknown }) => [m.userId, m.relationship])).toEqual([[family.userId, 'family']]);
     expect((await call(family, 'GET /patients/{patientId}', { pathParameters: path })).status).toBe(200);
     expect((await call(family, 'GET /patients/{patientId}', { pathParameters: { patientId: other.id } })).status).toBe(404);
     expect((await listAll(family, 'GET /patients')).map((p) => p.id)).toEqual([patient.id]);
@@ -393,7 +395,7 @@ describe('list paging', () => {
     do {
       const res: Res = await call(coordinator, 'GET /patients', { query: { limit: '3', ...(cursor ? { cursor } : {}) } });
       expect(res.status).toBe(200);
-      pages.push(res.body.items.map((p: any) => p.id));
+      pages.push(res.body.items.map((p: Patient) => p.id));
       cursor = res.body.nextCursor;
     } while (cursor && pages.length < 10);
 

@@ -61,7 +61,7 @@ describe('the overdue mark on a real table', () => {
     await work(fire(incident.id, due));
     expect(await stored(incident.id)).toEqual(first);
     const listed = await call('GET /patients/{patientId}/incidents', { patientId });
-    const view = listed.body.items.find((i: any) => i.id === incident.id);
+    const view = listed.body.items.find((i: { id: unknown }) => i.id === incident.id);
     expect(view).toMatchObject({ version: 1, overdue: true, status: 'open' });
     expect(view).not.toHaveProperty('overdueNotifiedAt');
     expect((await call('PATCH /patients/{patientId}/incidents/{incidentId}', { patientId, incidentId: incident.id }, { version: 1, status: 'resolved', resolution: 'r' })).status).toBe(200);

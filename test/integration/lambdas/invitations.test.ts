@@ -15,6 +15,7 @@ import { CareTeamKeys, LoginKeys, PatientKeys, UserKeys } from '../../../lambdas
 import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { Json } from '../../support/json.js';
 
 let table: TestTable;
 let db: Db;
@@ -41,7 +42,7 @@ afterAll(async () => {
   await table?.drop();
 });
 
-async function call<T = any>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}) {
+async function call<T = Json>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}) {
   const res = await handler(apiEvent({ route, caller, ...opts }), lambdaContext());
   return { status: res.statusCode, body: bodyOf<T>(res) };
 }
@@ -104,7 +105,7 @@ describe('invitation routes', () => {
     const second = await invite(o.coordinator, { email: 'again@example.org', role: 'family', patientId: o.patientId });
     expect(second.status).toBe(201);
     const revoked = await call(o.admin, 'GET /invitations', { query: { status: 'revoked' } });
-    expect(revoked.body.items.map((i: any) => i.invitationId)).toEqual([first.body.invitationId]);
+    expect(revoked.body.items.map((i: { invitationId: unknown }) => i.invitationId)).toEqual([first.body.invitationId]);
     await expect(preSignUp(signUpEvent('again@example.org', first.body.code))).rejects.toThrow(SIGN_UP_REFUSED);
     await expect(preSignUp(signUpEvent('again@example.org', second.body.code))).resolves.toBeDefined();
   });
@@ -132,7 +133,7 @@ describe('invitation routes', () => {
     const created = await h(apiEvent({ route: 'POST /invitations', caller: o.admin, body: { email: 'old@example.org', role: 'family', patientId: o.patientId } }), lambdaContext());
     const id = bodyOf(created).invitationId;
     const expired = await call(o.admin, 'GET /invitations', { query: { status: 'expired' } });
-    expect(expired.body.items.map((i: any) => [i.invitationId, i.status])).toEqual([[id, 'expired']]);
+    expect(expired.body.items.map((i: { invitationId: unknown; status: unknown }) => [i.invitationId, i.status])).toEqual([[id, 'expired']]);
     expect((await call(o.admin, 'GET /invitations', { query: { status: 'pending' } })).body.items).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { Role } from '../../../schemas/roles.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, silentLogger, type EventSpec, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { Json } from '../../support/json.js';
 
 class MemoryDirectory implements UserDirectory {
   async createLogin(_login: NewLogin) {
@@ -66,12 +67,12 @@ afterAll(async () => {
   await table?.drop();
 });
 
-interface Res<T = any> {
+interface Res<T = Json> {
   status: number;
   body: T;
 }
 
-async function call<T = any>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
+async function call<T = Json>(caller: TestCaller, route: string, opts: Omit<EventSpec, 'route' | 'caller'> = {}): Promise<Res<T>> {
   const handler = route.includes('/patients') || route.includes('/users') ? identity : messaging;
   const res = await handler(apiEvent({ route, ...opts, caller }), lambdaContext());
   return { status: res.statusCode, body: bodyOf<T>(res) };

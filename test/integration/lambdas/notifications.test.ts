@@ -14,6 +14,7 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
 import { NOTIFICATION_RULES, NOTIFICATION_TYPES } from '../../../lambdas/registry.js';
+import type { NotificationList } from '../../../schemas/notifications.js';
 
 let table: TestTable;
 let db: Db;
@@ -61,7 +62,7 @@ const incidentReported = (orgId: string, patientId: string, actorId: string): Ca
 async function inbox(caller: TestCaller, query: Record<string, string> = {}) {
   const res = await api(apiEvent({ route: 'GET /me/notifications', caller, query }), lambdaContext());
   expect(res.statusCode, res.body).toBe(200);
-  return bodyOf<{ items: any[]; nextCursor: string | null; unreadCount: number }>(res);
+  return bodyOf<NotificationList>(res);
 }
 
 describe('fan-out', () => {
@@ -112,7 +113,7 @@ describe('inbox', () => {
     const second = await inbox(coord, { limit: '2', cursor: first.nextCursor! });
     expect(second.items.map((n) => n.entityId)).toEqual([ids[0]]);
 
-    const target = first.items[1];
+    const target = first.items[1]!;
     const mark = () => api(apiEvent({ route: 'POST /me/notifications/{notificationId}/read', caller: coord, pathParameters: { notificationId: target.id } }), lambdaContext());
     const marked = await mark();
     expect(marked.statusCode).toBe(200);
@@ -126,7 +127,7 @@ describe('inbox', () => {
     expect(unread.items.map((n) => n.entityId)).toEqual([ids[2], ids[0]]);
 
     // Parallel marks of another one: it is taken off the count once.
-    const other = unread.items[0];
+    const other = unread.items[0]!;
     await Promise.all(
       Array.from({ length: 5 }, () =>
         api(apiEvent({ route: 'POST /me/notifications/{notificationId}/read', caller: coord, pathParameters: { notificationId: other.id } }), lambdaContext()),
@@ -138,7 +139,7 @@ describe('inbox', () => {
   it("another user's notification is not found, and so is an unknown id", async () => {
     const org = await newOrg();
     await fanOut(busEvent(incidentReported(org.orgId, org.patientId, org.ids.aide)));
-    const mine = (await inbox(org.caller(org.ids.coord1, ['coordinator']))).items[0];
+    const mine = (await inbox(org.caller(org.ids.coord1, ['coordinator']))).items[0]!;
     const res = await api(
       apiEvent({ route: 'POST /me/notifications/{notificationId}/read', caller: org.caller(org.ids.coord2, ['coordinator']), pathParameters: { notificationId: mine.id } }),
       lambdaContext(),

@@ -19,6 +19,8 @@ import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import type { FiredPayload, OneTimeSchedule, RecurringSchedule, Scheduler } from '../../../lambdas/shared/scheduling/scheduler.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, lambdaContext, manualClock, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
+import type { RespiteSession } from '../../../schemas/respite.js';
+import type { Json } from '../../support/json.js';
 
 class RecordingScheduler implements Scheduler {
   readonly once = new Map<string, OneTimeSchedule>();
@@ -53,12 +55,12 @@ afterAll(async () => {
   await table?.drop();
 });
 
-interface Res<T = any> {
+interface Res<T = Json> {
   status: number;
   body: T;
 }
 
-async function call<T = any>(caller: TestCaller, route: string, opts: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; fn?: ApiHandler } = {}): Promise<Res<T>> {
+async function call<T = Json>(caller: TestCaller, route: string, opts: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; fn?: ApiHandler } = {}): Promise<Res<T>> {
   const res = await (opts.fn ?? respite)(
     apiEvent({
       route, caller, ...(opts.params ? { pathParameters: opts.params } : {}), ...(opts.query ? { query: opts.query } : {}),
@@ -138,8 +140,8 @@ const fire = <P extends Record<string, unknown>>(s: OneTimeSchedule): FiredPaylo
 
 /** What the sessions say the budget must be. */
 async function budgetFromSessions(org: Org) {
-  const all = (await call(org.coordinator, 'GET /patients/{patientId}/respite-sessions', { params: { patientId: org.a }, query: { limit: '100' } })).body.items as any[];
-  const sum = (f: (s: any) => boolean) => Math.round(all.filter(f).reduce((n, s) => n + s.hours, 0) * 100) / 100;
+  const all = (await call(org.coordinator, 'GET /patients/{patientId}/respite-sessions', { params: { patientId: org.a }, query: { limit: '100' } })).body.items as RespiteSession[];
+  const sum = (f: (s: RespiteSession) => boolean) => Math.round(all.filter(f).reduce((n, s) => n + s.hours, 0) * 100) / 100;
   return {
     reservedHours: sum((s) => s.status === 'confirmed' || s.status === 'in_progress'),
     usedHours: sum((s) => s.status === 'completed' || (s.status === 'cancelled' && s.cancellation === 'consumed')),
@@ -204,7 +206,7 @@ describe('requests and the budget', () => {
     expect((await call(org.otherFamily, 'GET /patients/{patientId}/respite-budget', { params: { patientId: org.a } })).status).toBe(404);
     // The queue: staff, soonest first.
     const queue = await call(org.coordinator, 'GET /respite-sessions', { query: { status: 'requested' } });
-    expect(queue.body.items.map((s: any) => s.startAt)).toEqual([start, at(start, 24 * 60)]);
+    expect(queue.body.items.map((s: { startAt: unknown }) => s.startAt)).toEqual([start, at(start, 24 * 60)]);
     expect((await call(org.family, 'GET /respite-sessions', {})).status).toBe(403);
   });
 
@@ -242,8 +244,8 @@ describe('offers and accepting', () => {
     for (const aide of org.aides) expect(await calendarEntries(org.orgId, aide.userId)).toEqual(aide === winner ? [s.body.id] : []);
     const session = await getSession(org, s.body.id);
     expect(session).toMatchObject({ status: 'confirmed', aideId: winner.userId, version: 2 });
-    expect(session.offers.filter((o: any) => o.status === 'accepted').map((o: any) => o.aideId)).toEqual([winner.userId]);
-    expect(session.offers.filter((o: any) => o.status === 'offered')).toHaveLength(7);
+    expect(session.offers.filter((o: { status: unknown }) => o.status === 'accepted').map((o: { aideId: unknown }) => o.aideId)).toEqual([winner.userId]);
+    expect(session.offers.filter((o: { status: unknown }) => o.status === 'offered')).toHaveLength(7);
     expect(await budget(org)).toMatchObject({ reservedHours: 4, usedHours: 0, remainingHours: 96 });
     // The winner joined the care team (and may now read the patient's sessions); losers did not.
     expect(await item(PatientKeys.partition(org.orgId, org.a), `MEMBER#${winner.userId}`)).toMatchObject({ relationship: 'aide', updatedBy: winner.userId });
@@ -280,10 +282,10 @@ describe('offers and accepting', () => {
     // Past expiresAt, even before the expiry fires: refused.
     clock.set('2030-01-01T12:31:00.000Z');
     expect((await answer(org.aides[0]!, o.body, 'accept')).status).toBe(409);
-    await work.onOfferExpiry(fire(expiry) as any);
-    await work.onOfferExpiry(fire(expiry) as any); // a replay changes nothing
+    await work.onOfferExpiry(fire(expiry));
+    await work.onOfferExpiry(fire(expiry)); // a replay changes nothing
     const after = await getSession(org, s.body.id);
-    expect(after.offers.map((x: any) => [x.status, x.version])).toEqual([['expired', 2]]);
+    expect(after.offers.map((x: { status: unknown; version: unknown }) => [x.status, x.version])).toEqual([['expired', 2]]);
     expect(await calendarEntries(org.orgId, org.aides[0]!.userId)).toEqual([]);
     // Declining: only while offered.
     const o2 = await offer(org, s.body.id, org.aides[1]!.userId);
@@ -292,7 +294,7 @@ describe('offers and accepting', () => {
     expect(scheduler.once.has(`rsp-offer-${o2.body.offerId}`)).toBe(false);
     // The aide's assignments: every offer, soonest first.
     const mine = await call(org.aides[1]!, 'GET /me/assignments', {});
-    expect(mine.body.items.map((x: any) => [x.offerStatus, x.sessionStatus, x.confirmed])).toEqual([['declined', 'requested', false]]);
+    expect(mine.body.items.map((x: { offerStatus: unknown; sessionStatus: unknown; confirmed: unknown }) => [x.offerStatus, x.sessionStatus, x.confirmed])).toEqual([['declined', 'requested', false]]);
     clock.set('2030-01-01T12:00:00.000Z');
   });
 });
@@ -322,7 +324,7 @@ describe('the budget under parallel confirmations, cancellations and completions
       ...[0, 1, 2, 3].map((i) => request(org, at('2030-03-01T09:00:00.000Z', i * 24 * 60), 90)),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 201, 201, 201, 201]);
-    expect(results[1]!.body).toMatchObject({ status: 'cancelled', cancellation: 'consumed' });
+    expect(results[1].body).toMatchObject({ status: 'cancelled', cancellation: 'consumed' });
     expect(results[2]!.body).toMatchObject({ cancellation: 'released' });
     const b = await budget(org);
     const expected = await budgetFromSessions(org);
@@ -386,14 +388,14 @@ describe('notices', () => {
     const r24 = scheduler.once.get(`rsp-${s.body.id}-24h`)!;
     expect(r24.at).toBe('2030-01-07T09:00:00.000Z');
     clock.set(r24.at);
-    await work.onReminder(fire(r24) as any);
-    await work.onReminder(fire(r24) as any); // replay: one notice
+    await work.onReminder(fire(r24));
+    await work.onReminder(fire(r24)); // replay: one notice
     const notice = await item(PatientKeys.partition(org.orgId, org.a), `RESPITE#${s.body.id}#NOTICE#24h`);
     expect(notice).toMatchObject({ entityType: 'RespiteReminder', recipientIds: [org.family.userId, org.aides[0]!.userId], updatedBy: 'scheduler' });
     // The late check: not checked in 15 minutes after start.
     const late = scheduler.once.get(`rsp-${s.body.id}-late`)!;
     clock.set(late.at);
-    await work.onLate(fire(late) as any);
+    await work.onLate(fire(late));
     expect(await item(PatientKeys.partition(org.orgId, org.a), `RESPITE#${s.body.id}`)).toMatchObject({ lateNotifiedAt: late.at, version: 2, auditAction: 'late' });
 
     // A cancelled session: its notices are removed, and a fire that survived sends nothing.
@@ -405,7 +407,7 @@ describe('notices', () => {
     const cancel = await act(org.family, org, t.body.id, 'cancel', { reason: 'Not needed' });
     expect(cancel.body).toMatchObject({ status: 'cancelled', cancellation: 'released' });
     expect([...scheduler.once.keys()].filter((n) => n.startsWith(`rsp-${t.body.id}`))).toEqual([]);
-    await work.onReminder(fire(t1h) as any);
+    await work.onReminder(fire(t1h));
     expect(await item(PatientKeys.partition(org.orgId, org.a), `RESPITE#${t.body.id}#NOTICE#1h`)).toBeUndefined();
     expect(await budget(org)).toMatchObject({ reservedHours: 2, usedHours: 0 });
   });
@@ -443,7 +445,7 @@ describe('the one aide calendar', () => {
     // The aide's day route lists the session (home health's GET /me/route reads every entry).
     const route = await call(aide, 'GET /me/route', { query: { date: '2030-01-10' }, fn: homeHealth });
     expect(route.status).toBe(200);
-    expect(route.body.stops.map((x: any) => x.id)).toContain(long.id);
+    expect(route.body.stops.map((x: { id: unknown }) => x.id)).toContain(long.id);
     expect(route.body.stops).toHaveLength(2);
   });
 });

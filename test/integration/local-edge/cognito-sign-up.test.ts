@@ -16,6 +16,7 @@ import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGener
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTokenVerifier, startLocalUserPool, type LocalUserPool } from '../../../local/cognito/index.js';
+import type { CognitoUserSession } from 'amazon-cognito-identity-js';
 
 const require = createRequire(import.meta.url);
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
@@ -86,7 +87,7 @@ function srpSignIn(Username: string, Password: string): Promise<{ idToken: strin
   const user = new CognitoUser({ Username, Pool: userPool });
   return new Promise((resolve, reject) =>
     user.authenticateUser(new AuthenticationDetails({ Username, Password }), {
-      onSuccess: (s: any) => resolve({ idToken: s.getIdToken().getJwtToken(), accessToken: s.getAccessToken().getJwtToken() }),
+      onSuccess: (s: CognitoUserSession) => resolve({ idToken: s.getIdToken().getJwtToken(), accessToken: s.getAccessToken().getJwtToken() }),
       onFailure: (err: Error) => reject(err),
       newPasswordRequired: () => reject(new Error('newPasswordRequired')),
     }),
@@ -203,7 +204,7 @@ describe('USER_SRP_AUTH', () => {
     expect(decodeJwt(tokens.idToken).email).toBe(who);
     const wrong = await srpSignIn(who, 'Wrong-horse-1!').catch((err: Error) => err);
     const unknown = await srpSignIn(email(), PASSWORD).catch((err: Error) => err);
-    expect([(wrong as any).code ?? (wrong as Error).name, (unknown as any).code ?? (unknown as Error).name]).toEqual(['NotAuthorizedException', 'NotAuthorizedException']);
+    expect([(wrong as Error & { code?: string }).code ?? (wrong as Error).name, (unknown as Error & { code?: string }).code ?? (unknown as Error).name]).toEqual(['NotAuthorizedException', 'NotAuthorizedException']);
     expect((wrong as Error).message).toBe((unknown as Error).message);
   });
 

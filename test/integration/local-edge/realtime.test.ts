@@ -8,8 +8,10 @@ import WebSocket from 'ws';
 import type { CareEvent } from '../../../lambdas/shared/events/care-event.js';
 import { createTokenVerifier, startLocalUserPool, type LocalUserPool } from '../../../local/cognito/index.js';
 import { startRealtimeServer, type AuthorizeSubscription, type RealtimeServer } from '../../../local/realtime/index.js';
+import type { Json } from '../../support/json.js';
+import { rawText } from '../../support/client.js';
 
-type Message = { type: string; id?: string; payload?: any };
+type Message = { type: string; id?: string; payload?: Json };
 
 /** A minimal AppSync realtime client over `ws`, speaking the protocol by hand. */
 class Client {
@@ -19,7 +21,7 @@ class Client {
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (raw) => {
-      const m = JSON.parse(raw.toString()) as Message;
+      const m = JSON.parse(rawText(raw)) as Message;
       const i = this.waiters.findIndex((w) => w.match(m));
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
       else this.messages.push(m);

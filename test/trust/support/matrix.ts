@@ -6,6 +6,7 @@
  * mutate never break later rows). `expectedOutcome` reads the table; no case is code of its own.
  */
 import type { Role } from '../../../schemas/roles.js';
+import type { Json } from '../../support/json.js';
 
 export const ROLES: readonly Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient', 'compliance'];
 
@@ -134,7 +135,7 @@ export interface RowContext {
   /** A user of the caller's org to name as a participant or member. */
   colleagueId: string;
   /** Made by `needs`. */
-  res: Partial<Record<Need, any>>;
+  res: Partial<Record<Need, Json>>;
 }
 
 const STAFF: Role[] = ['admin', 'coordinator'];

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION } from '../../../local/dynamodb/dynamodb-local.js';
 import type { InvokeResponse } from '../../../local/gateway.js';
@@ -13,6 +13,7 @@ import type { DemoUser } from '../../../local/seed.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack.js';
 import type { Role } from '../../../schemas/roles.js';
 import { apiClient, signIn } from '../../support/client.js';
+import type { Json } from '../../support/json.js';
 
 export type Org = 'own' | 'other';
 
@@ -22,7 +23,7 @@ export interface TrustStack {
   /** Over HTTP. */
   api: ReturnType<typeof apiClient>;
   /** In-process through the gateway's request path; the body is parsed JSON when there is one. */
-  call(token: string | undefined, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, string> }>;
+  call(token: string | undefined, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Json; headers: Record<string, string> }>;
   /** Tokens of the seeded users, by org and role (the other org has admin, coordinator and aide). */
   token(role: Role, org?: Org): string;
   user(role: Role, org?: Org): DemoUser;
@@ -91,7 +92,7 @@ export async function startTrustStack(name: string, options: Partial<LocalStackO
     signIn: (email, password) => signIn(stack.outputs, email, password),
     async countItems() {
       let count = 0;
-      let start: Record<string, any> | undefined;
+      let start: Record<string, AttributeValue> | undefined;
       do {
         const page = await dynamo.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: start }));
         count += page.Count ?? 0;

@@ -14,8 +14,9 @@ import { ErrorBody, ListOf } from '../../../schemas/common.js';
 import { Patient } from '../../../schemas/identity.js';
 import { DOCS_DIR, generateDocs, openApiForServer, stableJson, staleFiles, type GeneratedDocs } from '../../../scripts/docs/generate.js';
 import { unwrap } from '../../../scripts/docs/schema-names.js';
+import type { Json as Parsed } from '../../support/json.js';
 
-type Json = Record<string, any>;
+type Json = Record<string, Parsed>;
 let docs: GeneratedDocs;
 let openapi: Json;
 
@@ -213,7 +214,7 @@ describe('generation from any route table', () => {
   it('picks up a named schema from the schema modules as an entity with links', async () => {
     const names = await import('../../../scripts/docs/schema-names.js');
     const real = await names.loadSchemaNames();
-    const withWidget = { nameOf: (s: z.core.$ZodType) => (s === Widget ? 'Widget' : real.nameOf(s)), named: new Map([...real.named, ['Widget', Widget as z.core.$ZodType]]) };
+    const withWidget = { nameOf: (s: z.core.$ZodType) => (s === Widget ? 'Widget' : real.nameOf(s)), named: new Map([...real.named, ['Widget', Widget]]) };
     const { buildOpenApi } = await import('../../../scripts/docs/openapi.js');
     const { findEntities, renderEntitiesMarkdown } = await import('../../../scripts/docs/entities.js');
     const api = buildOpenApi(routes, withWidget, { version: '0' });

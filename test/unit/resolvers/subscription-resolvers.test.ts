@@ -126,7 +126,7 @@ describe('the same answer for the ID token and the access token', () => {
     const answers = (['id', 'access'] as const).map((kind) => {
       calls.filters.length = 0;
       try {
-        const key = admit(ids[kind] as never, patientId, result);
+        const key = admit(ids[kind], patientId, result);
         return { admitted: true, key, filters: [...calls.filters] };
       } catch {
         return { admitted: false };

@@ -35,7 +35,7 @@ class MemoryRepo {
     if (r.status === 'failed' && !r.permanent && r.attempts < MAX_ATTEMPTS) return Object.assign(r, { status: 'sending', attempts: r.attempts + 1 }), true;
     return false;
   }
-  async settle(_: unknown, ref: DeliveryRef, outcome: any) {
+  async settle(_: unknown, ref: DeliveryRef, outcome: Parameters<DeliveryRepository['settle']>[2]) {
     Object.assign(this.records.get(`${ref.notificationId}#${ref.channel}#${ref.target}`)!, outcome);
   }
   async setEndpoint(_: unknown, _u: string, id: string, endpointArn: string) {

@@ -31,7 +31,6 @@ const logger = silentLogger();
 const handler = createIdentityHandler({ db: new Db(doc, 'table-1'), directory: new FakeDirectory(), clock: fixedClock(NOW), logger });
 const invoke = (spec: EventSpec) => handler(apiEvent(spec), lambdaContext());
 
-const admin: TestCaller = { userId: 'admin-1', orgId: 'org-1', roles: ['admin'] };
 const coordinator: TestCaller = { userId: 'coord-1', orgId: 'org-1', roles: ['coordinator'] };
 const family: TestCaller = { userId: 'fam-1', orgId: 'org-1', roles: ['family'] };
 const compliance: TestCaller = { userId: 'comp-1', orgId: 'org-1', roles: ['compliance'] };

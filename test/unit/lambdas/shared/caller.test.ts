@@ -72,7 +72,7 @@ describe('callerFromClaims', () => {
   ])('rejects %s with 401 unauthenticated', (_, bad) => {
     let thrown: unknown;
     try {
-      callerFromClaims(bad as Record<string, unknown> | undefined);
+      callerFromClaims(bad);
     } catch (err) {
       thrown = err;
     }

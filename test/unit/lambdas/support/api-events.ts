@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Role } from '../../../../schemas/roles.js';
 import type { Clock } from '../../../../lambdas/shared/clock.js';
+import type { Json } from '../../../support/json.js';
 
 export interface TestCaller {
   userId: string;
@@ -107,6 +108,6 @@ export function manualClock(iso: string): Clock & { set(iso: string): void } {
 }
 
 /** The parsed JSON body of a response (undefined for an empty one). */
-export function bodyOf<T = any>(res: APIGatewayProxyResult): T {
+export function bodyOf<T = Json>(res: APIGatewayProxyResult): T {
   return (res.body ? JSON.parse(res.body) : undefined) as T;
 }

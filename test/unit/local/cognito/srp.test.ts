@@ -12,16 +12,22 @@ const require = createRequire(import.meta.url);
 const AuthenticationHelper = require('amazon-cognito-identity-js/lib/AuthenticationHelper.js').default;
 const BigInteger = require('amazon-cognito-identity-js/lib/BigInteger.js').default;
 
+/** What this test drives of amazon-cognito-identity-js's AuthenticationHelper (an internal module, untyped). */
+interface SrpHelper {
+  getPasswordAuthenticationKey(userId: string, password: string, B: unknown, salt: unknown, callback: (err: Error | null, key: Buffer) => void): void;
+  getLargeAValue(callback: (err: Error | null, A: { toString(radix: number): string }) => void): void;
+}
+
 /** The client's key for the challenge, as amazon-cognito-identity-js computes it. */
-function oracleKey(helper: any, userId: string, password: string, B: bigint, salt: string): Promise<Buffer> {
+function oracleKey(helper: SrpHelper, userId: string, password: string, B: bigint, salt: string): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     helper.getPasswordAuthenticationKey(userId, password, new BigInteger(B.toString(16), 16), new BigInteger(salt, 16), (err: Error | null, key: Buffer) =>
       err ? reject(err) : resolve(Buffer.from(key)),
     ),
   );
 }
-const largeA = (helper: any): Promise<string> =>
-  new Promise((resolve, reject) => helper.getLargeAValue((err: Error | null, A: any) => (err ? reject(err) : resolve(A.toString(16)))));
+const largeA = (helper: SrpHelper): Promise<string> =>
+  new Promise((resolve, reject) => helper.getLargeAValue((err, A) => (err ? reject(err) : resolve(A.toString(16)))));
 
 describe('SRP-6a as Cognito does it', () => {
   const pool = srpPoolName('us-east-1_AbCdEf123');
