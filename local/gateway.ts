@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { ApiFunctionId } from '../lambdas/functions.js';
 import type { ErrorCode } from '../schemas/common.js';
 import type { RouteDef } from '../lambdas/routes.js';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/shared/http/cors.js';

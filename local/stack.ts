@@ -207,7 +207,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // AppSync's user-pool auth takes the ID or the access token (Amplify sends the access token);
     // both carry the org and patient, put there by the pre-token-generation trigger.
     const verifyRealtimeToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId), accept: 'id-or-access' });
-    let apiHandlers: Record<ApiFunctionId, ApiHandler> | undefined;
+    // Built once the bus and scheduler exist (below); the GraphQL endpoint starts before and asks for them per call.
+    const handlers: { api?: Record<ApiFunctionId, ApiHandler> } = {};
     const realtimeOptions = {
       verifyToken: verifyRealtimeToken,
       // The whole AppSync schema: realtime plus one query or mutation per REST route (npm run docs).
@@ -218,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         resolver: loadResolver(path.join(ROOT, 'schemas/resolvers/route.js')),
         invoke: (fieldName: string, payload: unknown) => {
           const fn = FIELD_FUNCTIONS.get(fieldName);
-          return fn && apiHandlers ? apiHandlers[fn](payload as AppSyncFieldEvent, lambdaContext(fn)) : undefined;
+          return fn && handlers.api ? handlers.api[fn](payload as AppSyncFieldEvent, lambdaContext(fn)) : undefined;
         },
       },
       // The server itself filters by org and by patient or recipient, as the AppSync resolvers'
@@ -344,11 +345,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bus.addRule({ name: target.name, pattern: target.pattern, target: async (event) => void (await invoke(event)) });
     }
     const localRoutes = [...LOCAL_ROUTES.map((build) => build(deps)), operationsRoute(operations)];
-    apiHandlers = buildApiHandlers(deps);
+    handlers.api = buildApiHandlers(deps);
     const gateway = await startGateway({
       port: ports.api,
       routes: ROUTES,
-      handlers: apiHandlers,
+      handlers: handlers.api,
       verifyToken: cacheVerifiedTokens(verifyToken, { ttlSeconds: AUTHORIZER_RESULTS_CACHE_SECONDS }),
       corsAllowOrigins: options.corsAllowOrigins ?? '*',
       ...(options.throttle ? { throttle: options.throttle === true ? STAGE_THROTTLING : options.throttle } : {}),

@@ -206,7 +206,7 @@ export class VisitService implements VisitAccess {
       throw new ValidationError('end must be after begin', [{ path: 'body.end', message: 'must be after begin' }]);
     }
     const fields = { evvBegin: next.begin, evvEnd: next.end, exceptions: next.exceptions, evvChanges: next.changes };
-    const updated: StoredVisit = { ...visit, ...fields, evvBegin: next.begin ?? undefined, evvEnd: next.end ?? undefined, version: visit.version + 1, updatedAt: ctx.now } as StoredVisit;
+    const updated: StoredVisit = { ...visit, ...fields, evvBegin: next.begin ?? undefined, evvEnd: next.end ?? undefined, version: visit.version + 1, updatedAt: ctx.now };
     await this.visits.update(ctx, visit, { ...fields, auditAction: 'evv_maintenance' }, updated, undefined, () => new VersionConflictError());
     return evvRecord(evvSource(updated));
   }

@@ -6,7 +6,6 @@ import {
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { Role } from '../../schemas/roles.js';
 import { ConflictError } from '../shared/errors.js';
 
 export type { NewLogin, UserDirectory } from '../shared/ports/user-directory.js';

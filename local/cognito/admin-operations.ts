@@ -31,7 +31,7 @@ export function adminOperations(ctx: PoolContext): Operations {
         refreshTokens: {},
       };
       await ctx.save();
-      return { UserPool: poolType(ctx.state.pools[id]!, region) };
+      return { UserPool: poolType(ctx.state.pools[id], region) };
     },
 
     async UpdateUserPool(input: Json): Promise<Json> {

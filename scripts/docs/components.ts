@@ -6,7 +6,7 @@
  * a second component `<Name>Input`.
  */
 import * as z from 'zod';
-import { pascal, unwrap, type SchemaNames } from './schema-names.js';
+import { unwrap, type SchemaNames } from './schema-names.js';
 
 export type Json = Record<string, unknown>;
 export type Io = 'input' | 'output';

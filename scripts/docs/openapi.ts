@@ -118,7 +118,7 @@ export function buildOpenApi(routes: readonly RouteDef[], names: SchemaNames, in
       content: {
         'application/json': {
           schema: ref(errorBodyName),
-          example: errorExample(e.codes[0]!, e.text.split(';')[0]!.replace(/`/g, ''), status === '400' ? [{ path: 'body.displayName', message: 'Required' }] : undefined),
+          example: errorExample(e.codes[0], e.text.split(';')[0]!.replace(/`/g, ''), status === '400' ? [{ path: 'body.displayName', message: 'Required' }] : undefined),
         },
       },
     };

@@ -180,8 +180,9 @@ function describe(schema: Json | undefined, schemas: Record<string, Json>): stri
   const s = resolve(schema, schemas);
   const bits: string[] = [];
   if (typeof s.description === 'string') bits.push(s.description);
-  if (typeof s.minLength === 'number' || typeof s.maxLength === 'number') bits.push(`${s.minLength ?? 0}..${s.maxLength ?? '∞'} chars`);
-  if (typeof s.minimum === 'number' || typeof s.maximum === 'number') bits.push(`${s.minimum ?? '-∞'}..${s.maximum ?? '∞'}`);
+  const bound = (v: unknown, none: string) => (typeof v === 'number' ? String(v) : none);
+  if (typeof s.minLength === 'number' || typeof s.maxLength === 'number') bits.push(`${bound(s.minLength, '0')}..${bound(s.maxLength, '∞')} chars`);
+  if (typeof s.minimum === 'number' || typeof s.maximum === 'number') bits.push(`${bound(s.minimum, '-∞')}..${bound(s.maximum, '∞')}`);
   if (typeof s.maxItems === 'number') bits.push(`at most ${s.maxItems} items`);
   if ('default' in s) bits.push(`default ${JSON.stringify(s.default)}`);
   return bits.join('; ');

@@ -10,6 +10,7 @@ import type { DemoUser } from '../../local/seed.js';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient, eventually, signIn } from '../support/client.js';
 import { startTestStack, stopTestStack } from '../support/local-stack.js';
+import type { Json } from '../support/json.js';
 
 let stack: LocalStack;
 let margaret: string;
@@ -17,8 +18,8 @@ const tokens: Record<string, string> = {};
 const user = (role: string): DemoUser => stack.demoUsers!.users.find((u) => u.role === role)!;
 
 interface GraphqlAnswer {
-  data: Record<string, any> | null;
-  errors?: Array<{ message: string; errorType: string | null; errorInfo: any; path: Array<string | number> | null; locations: unknown[] }>;
+  data: Record<string, Json> | null;
+  errors?: Array<{ message: string; errorType: string | null; errorInfo: Json; path: Array<string | number> | null; locations: unknown[] }>;
   /** AppSync's request id (the `x-amzn-RequestId` response header). */
   requestId: string | null;
 }

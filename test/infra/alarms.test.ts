@@ -13,8 +13,9 @@ import { ALARM_THRESHOLDS } from '../../lib/alarm-thresholds.js';
 import { OperatorAlarms } from '../../lib/constructs/operator-alarms.js';
 import { alarmCoverage } from './support/alarm-coverage.js';
 import { buildApp, foldNested, resolveImports } from './support/build-app.js';
+import type { Json } from '../support/json.js';
 
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: Record<string, Json> };
 
 const built = buildApp('prod', { alarmEmail: 'oncall@carestack.example' });
 const stateful = built.statefulTemplate;
@@ -75,7 +76,7 @@ describe('operator alarms (prod)', () => {
 
     const metricNames = (a: Resource) => (a.Properties.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] } } }>).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
     const [tableId] = Object.keys(stateful.findResources('AWS::DynamoDB::Table'));
-    const dynamo = alarmsIn(stateful).filter(([, a]) => a.Properties.Metrics?.some((m: any) => m.MetricStat?.Metric.Namespace === 'AWS/DynamoDB'));
+    const dynamo = alarmsIn(stateful).filter(([, a]) => a.Properties.Metrics?.some((m: Json) => m.MetricStat?.Metric.Namespace === 'AWS/DynamoDB'));
     expect(dynamo).toHaveLength(1);
     const dynamoMetrics = metricNames(dynamo[0]![1]);
     expect(new Set(dynamoMetrics.map((m) => m.MetricName))).toEqual(new Set(['ReadThrottleEvents', 'WriteThrottleEvents']));
@@ -83,7 +84,7 @@ describe('operator alarms (prod)', () => {
     expect(dynamoMetrics).toHaveLength(6);
     for (const m of dynamoMetrics) expect(m.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: tableId } });
 
-    const scheduler = alarmsIn(templates.stateless).filter(([, a]) => a.Properties.Metrics?.some((m: any) => m.MetricStat?.Metric.Namespace === 'AWS/Scheduler'));
+    const scheduler = alarmsIn(templates.stateless).filter(([, a]) => a.Properties.Metrics?.some((m: Json) => m.MetricStat?.Metric.Namespace === 'AWS/Scheduler'));
     expect(scheduler).toHaveLength(1);
     expect(new Set(metricNames(scheduler[0]![1]).map((m) => m.MetricName))).toEqual(new Set(['TargetErrorCount', 'InvocationDroppedCount', 'InvocationsFailedToBeSentToDeadLetterCount']));
     for (const m of metricNames(scheduler[0]![1])) expect(m.Dimensions).toEqual([{ Name: 'ScheduleGroup', Value: 'carestack-prod-schedules' }]);

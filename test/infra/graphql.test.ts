@@ -13,13 +13,14 @@ import { GRAPHQL_LIMITS } from '../../lib/config.js';
 import { ROUTE_RESOLVER_FILE } from '../../lib/stateless/graphql-fields.js';
 import { fromRoot } from '../../lib/paths.js';
 import { buildApp, foldNested, nestedStacksOf } from './support/build-app.js';
+import type { Json } from '../support/json.js';
 
 const dev = buildApp('dev');
 const prod = buildApp('prod');
 /** The stateless stack with its nested field stacks folded in. */
 const template = foldNested(dev.stateless);
 const nested = nestedStacksOf(dev.stateless);
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: Record<string, Json> };
 const resources = Object.values(template.toJSON().Resources as Record<string, Resource>);
 const apiFunctionIds = (Object.keys(FUNCTIONS) as Array<keyof typeof FUNCTIONS>).filter((id) => FUNCTIONS[id].kind === 'api') as ApiFunctionId[];
 const fieldRoutes = ROUTES.filter((r) => r.auth);
@@ -47,14 +48,14 @@ describe('GraphQL fields on AppSync', () => {
     const sources = resources.filter((r) => r.Type === 'AWS::AppSync::DataSource' && r.Properties.Type === 'AWS_LAMBDA');
     expect(sources).toHaveLength(apiFunctionIds.length);
     for (const fnId of apiFunctionIds) {
-      const fn = dev.stateless.apiFunctions[fnId]!;
+      const fn = dev.stateless.apiFunctions[fnId];
       const arn = dev.stateless.resolve(fn.functionArn) as unknown;
       expect(sources.filter((s) => JSON.stringify(s.Properties.LambdaConfig.LambdaFunctionArn) === JSON.stringify(arn)), fnId).toHaveLength(1);
     }
   });
 
   it('lets each data source role invoke its own function only, with no wildcard', () => {
-    const functionArns = apiFunctionIds.map((id) => JSON.stringify(dev.stateless.resolve(dev.stateless.apiFunctions[id]!.functionArn)));
+    const functionArns = apiFunctionIds.map((id) => JSON.stringify(dev.stateless.resolve(dev.stateless.apiFunctions[id].functionArn)));
     const granted: string[] = [];
     for (const { nested: stack, template: t, parameters } of nested.filter((n) => n.nested.node.id.startsWith('Fields'))) {
       const policies = Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as Resource[];

@@ -157,7 +157,7 @@ describe('limits', () => {
     const gateway = await startGateway({
       port: 0,
       routes: ROUTES,
-      handlers: Object.fromEntries(ROUTES.map((r) => [r.fn, async () => ({ statusCode: 200, body: '{}' })])) as never,
+      handlers: Object.fromEntries(ROUTES.map((r) => [r.fn, async () => ({ statusCode: 200, body: '{}' })])),
       verifyToken: async () => ({ sub: 'x', 'custom:orgId': 'o', 'cognito:groups': ['admin'] }) as never,
       corsAllowOrigins: '*',
       throttle: { rateLimit: 1, burstLimit: 3 },

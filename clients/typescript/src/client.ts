@@ -37,7 +37,7 @@ export type OperationInit<N extends OperationName> = FetchOptions<operations[N]>
 /** What an operation answers on success (its JSON body; `undefined` for 204). */
 export type OperationResult<N extends OperationName> = SuccessResponseJSON<operations[N]>;
 
-type HasRequired<T> = {} extends T ? false : true;
+type HasRequired<T> = Record<never, never> extends T ? false : true;
 /** One method per operation name; the argument may be left out when nothing in it is required. */
 export type OperationMethods = {
   readonly [N in OperationName]: HasRequired<OperationInit<N>> extends true

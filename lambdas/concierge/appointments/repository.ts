@@ -140,7 +140,7 @@ export class AppointmentRepository extends ConciergeStore {
       appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: 'cancel' }, ctx, current, from) }),
     });
     try {
-      return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }) as Appointment);
+      return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }));
     } catch (err) {
       if (failedPart(err, ['appointment'])) throw changedMeanwhile();
       throw err;
@@ -157,7 +157,7 @@ export class AppointmentRepository extends ConciergeStore {
       if (failedPart(err, ['appointment'])) throw changedMeanwhile();
       throw err;
     }
-    return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now } as Appointment;
+    return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now };
   }
 
   /**

@@ -57,7 +57,10 @@ export class TreatmentPlanService {
     let pointer: PlanPointer;
     if (to !== current.status) {
       changes.status = to;
-      if (to === 'active') (changes.activatedAt = ctx.now), (pointer = 'take');
+      if (to === 'active') {
+        changes.activatedAt = ctx.now;
+        pointer = 'take';
+      }
       if (to === 'completed') changes.completedAt = ctx.now;
       if (to === 'cancelled') changes.cancelledAt = ctx.now;
       if (current.status === 'active') pointer = 'release';

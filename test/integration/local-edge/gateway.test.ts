@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { ApiFunctionId } from '../../../lambdas/functions.js';
 import { ROUTES } from '../../../lambdas/routes.js';
 import { startGateway, type Gateway, type ProxyHandler } from '../../../local/gateway.js';
 import { createTokenVerifier, startLocalUserPool, type LocalUserPool } from '../../../local/cognito/index.js';
@@ -46,7 +45,7 @@ describe('local gateway', () => {
       port: 0,
       // Only the identity function's routes: every route served has a handler here.
       routes: ROUTES.filter((r) => r.fn === 'identity'),
-      handlers: { identity } as Record<ApiFunctionId, ProxyHandler>,
+      handlers: { identity },
       verifyToken: createTokenVerifier({ issuer: pool.issuer(userPoolId), jwks: pool.jwks(userPoolId), clientId }),
       corsAllowOrigins: [ORIGIN],
       logger: { error: () => {} },
@@ -68,7 +67,7 @@ describe('local gateway', () => {
 
   it('refuses to start without a handler for a function of the table', async () => {
     await expect(
-      startGateway({ port: 0, routes: ROUTES, handlers: {} as never, verifyToken: async () => { throw new Error('x'); }, corsAllowOrigins: '*' }),
+      startGateway({ port: 0, routes: ROUTES, handlers: {}, verifyToken: async () => { throw new Error('x'); }, corsAllowOrigins: '*' }),
     ).rejects.toThrow(/identity/);
   });
 

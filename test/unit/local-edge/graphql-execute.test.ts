@@ -9,14 +9,15 @@ import { GRAPHQL_LIMITS } from '../../../lib/config.js';
 import { runGraphql, type LocalGraphqlOptions } from '../../../local/graphql/execute.js';
 import { loadResolver } from '../../../local/graphql/resolver-runtime.js';
 import { buildAppSyncSchema } from '../../../local/realtime/schema.js';
+import type { Json } from '../../support/json.js';
 
 const schema = buildAppSyncSchema(readFileSync(new URL('../../../schemas/api.graphql', import.meta.url), 'utf8'));
 const resolver = loadResolver(new URL('../../../schemas/resolvers/route.js', import.meta.url).pathname);
 const claims = { sub: 'u-1', 'custom:orgId': 'org-1', 'cognito:groups': ['coordinator'], token_use: 'access' };
 const caller = { claims, headers: { 'content-type': 'application/json' }, requestId: 'req-42' };
 
-let calls: Array<{ field: string; payload: any }> = [];
-let answer: (field: string, payload: any) => Promise<unknown> = async () => ({ data: null });
+let calls: Array<{ field: string; payload: Json }> = [];
+let answer: (field: string, payload: Json) => Promise<unknown> = async () => ({ data: null });
 const options: LocalGraphqlOptions = {
   schema,
   resolver,
