@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { TokenClaims } from '../cognito/token-verifier.js';
 import type { RouteMatch } from './match.js';
+import { anonymousIdentity } from '../../lambdas/shared/http/request-identity.js';
 
 const LOCAL_ACCOUNT_ID = '000000000000';
 
@@ -90,23 +91,7 @@ export function buildProxyEvent(req: RawRequest, ctx: EventContext): APIGatewayP
       domainPrefix: (headerValue('host') ?? 'localhost').split('.')[0]!.split(':')[0]!,
       extendedRequestId: ctx.requestId,
       httpMethod: req.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: req.sourceIp,
-        user: null,
-        userAgent: headerValue('user-agent') ?? null,
-        userArn: null,
-      },
+      identity: anonymousIdentity(req.sourceIp, headerValue('user-agent') ?? null),
       path,
       protocol: 'HTTP/1.1',
       requestId: ctx.requestId,

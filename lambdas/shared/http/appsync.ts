@@ -10,6 +10,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ErrorDetail } from '../errors.js';
 import type { RouteDef } from './route-def.js';
+import { anonymousIdentity } from './request-identity.js';
 
 /** What the shared resolver's request handler sends (`Invoke` payload). */
 export interface AppSyncFieldEvent {
@@ -89,23 +90,7 @@ export function toProxyEvent(event: AppSyncFieldEvent, route: RouteDef): APIGate
       // The claims as AppSync verified them; callerFromClaims reads arrays and strings alike.
       authorizer: { claims: event.identity?.claims ?? {} },
       httpMethod: route.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '',
-        user: null,
-        userAgent: null,
-        userArn: null,
-      },
+      identity: anonymousIdentity('', null),
       path,
       protocol: 'GraphQL',
       requestId: event.requestId,
