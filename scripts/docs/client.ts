@@ -15,7 +15,7 @@ export async function renderRestTypes(document: Json): Promise<string> {
   // defaultNonNullable off: a request field with a default (graceMinutes) may be left out, as the
   // OpenAPI document says; response schemas list what is always there as required already.
   const ast = await openapiTS(document as unknown as Parameters<typeof openapiTS>[0], { alphabetize: false, exportType: false, defaultNonNullable: false });
-  return `${HEADER}/* eslint-disable */\n${astToString(ast)}`;
+  return `${HEADER}${astToString(ast)}`;
 }
 
 interface OperationEntry {
