@@ -88,6 +88,8 @@ export interface LocalStackOptions {
    * stage's values (`STAGE_THROTTLING`). @default false
    */
   throttle?: boolean | ThrottleOptions;
+  /** GraphQL introspection; false as the prod stage's AppSync API has it. @default true */
+  graphqlIntrospection?: boolean;
 }
 
 export interface LocalOutputs {
@@ -187,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let apiHandlers: Record<ApiFunctionId, ApiHandler> | undefined;
     const realtimeOptions = {
       verifyToken: verifyRealtimeToken,
+      introspection: options.graphqlIntrospection ?? true,
       // The whole AppSync schema: realtime plus one query or mutation per REST route (npm run docs).
       schemaSdl: readFileSync(path.join(ROOT, 'schemas/api.graphql'), 'utf8'),
       // Each generated field runs the shared resolver and invokes the function the gateway
