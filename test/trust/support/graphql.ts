@@ -169,3 +169,43 @@ export async function postGraphql(url: string, token: string | undefined, reques
   }
   return { status: res.status, answer };
 }
+
+/**
+ * Differences between a REST body and the GraphQL value of the same read: every field REST answers
+ * must come back equal, and GraphQL may add only nulls (fields REST leaves out). AWSJSON values come
+ * as JSON strings and are compared parsed. Values made per request are compared for what they are:
+ * a `...Url` without its query string (a presigned URL's signature and time), `expiresAt` and a
+ * window defaulted to now (`from`, `to`) within 5 s. Returns paths with both values, empty when equal.
+ */
+export function parityDiff(rest: unknown, graphql: unknown, at = '$'): string[] {
+  if (typeof graphql === 'string' && rest !== null && typeof rest === 'object') {
+    try {
+      return parityDiff(rest, JSON.parse(graphql) as unknown, at);
+    } catch {
+      return [`${at}: REST ${JSON.stringify(rest).slice(0, 80)}, GraphQL ${graphql.slice(0, 80)}`];
+    }
+  }
+  if (Array.isArray(rest) && Array.isArray(graphql)) {
+    if (rest.length !== graphql.length) return [`${at}: REST ${rest.length} items, GraphQL ${graphql.length}`];
+    return rest.flatMap((r, i) => parityDiff(r, graphql[i], `${at}[${i}]`));
+  }
+  if (rest !== null && typeof rest === 'object' && graphql !== null && typeof graphql === 'object' && !Array.isArray(rest) && !Array.isArray(graphql)) {
+    const r = rest as Record<string, unknown>;
+    const g = graphql as Record<string, unknown>;
+    const out: string[] = [];
+    for (const k of new Set([...Object.keys(r), ...Object.keys(g)])) {
+      if (!(k in r)) {
+        if (g[k] !== null) out.push(`${at}.${k}: not in REST, GraphQL ${JSON.stringify(g[k]).slice(0, 80)}`);
+      } else if (!(k in g)) out.push(`${at}.${k}: REST ${JSON.stringify(r[k]).slice(0, 80)}, not selectable in GraphQL`);
+      else out.push(...parityDiff(r[k], g[k], `${at}.${k}`));
+    }
+    return out;
+  }
+  // Values made per request: a presigned URL's signature and time, and the time it expires.
+  if (typeof rest === 'string' && typeof graphql === 'string') {
+    if (/Url$/.test(at) && rest.split('?')[0] === graphql.split('?')[0]) return [];
+    // The time it expires, and a window defaulted to "now" (getAdherence without from/to).
+    if (/\.(expiresAt|from|to)$/.test(at) && Math.abs(Date.parse(rest) - Date.parse(graphql)) < 5_000) return [];
+  }
+  return Object.is(rest, graphql) ? [] : [`${at}: REST ${JSON.stringify(rest)?.slice(0, 80)}, GraphQL ${JSON.stringify(graphql)?.slice(0, 80)}`];
+}
