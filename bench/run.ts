@@ -20,6 +20,7 @@ import { runCost, type CostPoint } from './cost.js';
 import { lineChartSvg } from './lib/chart.js';
 import { startBenchDynamo, startBenchEnv, type BenchDynamo, type BenchEnv } from './lib/setup.js';
 import { kb, round, table, verdictLine, type Verdict } from './lib/stats.js';
+import { runGraphqlVsRest, type GraphqlResult } from './graphql.js';
 import { runOverhead, type OverheadResult } from './overhead.js';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,7 @@ const with1m = flag('with-1m');
 
 // Bundles and cold starts are read against the floor (bench/floor/handler.ts) measured in the same
 // run, not against fixed KB and ms: those moved with the host's speed from run to run.
-const TARGETS = { overheadP50Ratio: 1.2, costGrowth: 1.1, bundleFloorRatio: 1.3, coldFloorRatio: 1.25, recordsPerObject: 100 };
+const TARGETS = { overheadP50Ratio: 1.2, graphqlP50Ratio: 1.2, costGrowth: 1.1, bundleFloorRatio: 1.3, coldFloorRatio: 1.25, recordsPerObject: 100 };
 
 const started = Date.now();
 const log = (s: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${s}`);
@@ -43,6 +44,8 @@ interface Results {
   settings: Record<string, unknown>;
   missingRoutes?: string[];
   overhead?: OverheadResult[];
+  /** GraphQL against REST for the same operations (p50 ratio). */
+  graphql?: GraphqlResult[];
   cost?: CostPoint[];
   bundles?: BundleResult[];
   /** The floor the bundles are read against (bench/floor/handler.ts). */
@@ -129,6 +132,11 @@ async function main() {
       withEnv('carestack-bench', (env) => runOverhead(env, { concurrency: s.concurrency, durationS: s.overheadDurationS, warmupS: s.warmupS, log })),
     );
   }
+  if (wants('graphql')) {
+    results.graphql = await section('graphql', () =>
+      withEnv('carestack-bench-graphql', (env) => runGraphqlVsRest(env, { concurrency: [1, 8], durationS: s.overheadDurationS, warmupS: s.warmupS, log })),
+    );
+  }
   if (wants('cost')) {
     results.cost = await section('cost', () => withEnv('carestack-bench', (env) => runCost(env, { sizes: s.sizes, requests: s.costRequests, log })));
   }
@@ -171,6 +179,21 @@ function report(r: Results): void {
     const rows = r.overhead.flatMap((o) => o.byConcurrency.map((b) => ({ route: o.route, c: b.connections, ratio: b.p50Ratio })));
     const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     v.push({ target: `p50 route/raw <= ${TARGETS.overheadP50Ratio}`, pass: worst.ratio <= TARGETS.overheadP50Ratio, detail: `worst ${round(worst.ratio)}x (${worst.route}, c=${worst.c}); ${rows.filter((x) => x.ratio <= TARGETS.overheadP50Ratio).length}/${rows.length} within` });
+    out.push('');
+  }
+  if (r.graphql?.length) {
+    out.push('1b. GraphQL against REST: the same operation, token and data through GraphqlUrl and the gateway (ms)');
+    out.push(
+      table(
+        ['operation', 'route', 'c', 'REST p50', 'p95', 'req/s', 'errors', 'GraphQL p50', 'p95', 'req/s', 'errors', 'p50 ratio'],
+        r.graphql.flatMap((o) =>
+          o.byConcurrency.map((b) => [o.operation, o.route, b.connections, b.rest.p50, b.rest.p95, round(b.rest.throughputPerS, 0), b.rest.errors, b.graphql.p50, b.graphql.p95, round(b.graphql.throughputPerS, 0), b.graphql.errors, `${round(b.p50Ratio)}x`]),
+        ),
+      ),
+    );
+    const rows = r.graphql.flatMap((o) => o.byConcurrency.map((b) => ({ op: o.operation, c: b.connections, ratio: b.p50Ratio })));
+    const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    v.push({ target: `p50 GraphQL/REST <= ${TARGETS.graphqlP50Ratio}`, pass: worst.ratio <= TARGETS.graphqlP50Ratio, detail: `worst ${round(worst.ratio)}x (${worst.op}, c=${worst.c}); ${rows.filter((x) => x.ratio <= TARGETS.graphqlP50Ratio).length}/${rows.length} within` });
     out.push('');
   }
   if (r.cost?.length) {

@@ -100,6 +100,8 @@ export interface LocalStackOptions {
    * @default { audit: 10, events: 5 } — the CDK event source mappings' retryAttempts
    */
   streamRetries?: { audit?: number; events?: number };
+  /** GraphQL introspection; false as the prod stage's AppSync API has it. @default true */
+  graphqlIntrospection?: boolean;
 }
 
 export interface LocalOutputs {
@@ -211,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const handlers: { api?: Record<ApiFunctionId, ApiHandler> } = {};
     const realtimeOptions = {
       verifyToken: verifyRealtimeToken,
+      introspection: options.graphqlIntrospection ?? true,
       // The whole AppSync schema: realtime plus one query or mutation per REST route (npm run docs).
       schemaSdl: readFileSync(path.join(ROOT, 'schemas/api.graphql'), 'utf8'),
       // Each generated field runs the shared resolver and invokes the function the gateway

@@ -99,6 +99,14 @@ export function createPostConfirmationHandler(deps: TriggerDeps & { groups: Grou
   };
 }
 
+/** The user's email and name, for the access token (Cognito puts them in the ID token only). */
+function profileClaims(attributes: Record<string, string>): Record<string, string> {
+  return {
+    ...(attributes.email ? { email: attributes.email } : {}),
+    ...(attributes.name ? { name: attributes.name } : {}),
+  };
+}
+
 export function createTokenClaimsHandler(deps: Pick<TriggerDeps, 'db' | 'logger'>) {
   return async (event: PreTokenGenerationV2TriggerEvent): Promise<PreTokenGenerationV2TriggerEvent> => {
     const attributes = event.request.userAttributes;
@@ -116,8 +124,10 @@ export function createTokenClaimsHandler(deps: Pick<TriggerDeps, 'db' | 'logger'
     event.response = {
       claimsAndScopeOverrideDetails: {
         idTokenGeneration: { claimsToAddOrOverride: claims },
-        // The access token (what Amplify sends to AppSync) carries the same org and patient.
-        accessTokenGeneration: { claimsToAddOrOverride: claims },
+        // The access token (what Amplify sends to AppSync) carries the same org and patient, and
+        // the email and name the ID token has by itself: the caller (lambdas/shared/auth/caller.ts)
+        // reads them from the claims, so `getMe` answers the same with either token.
+        accessTokenGeneration: { claimsToAddOrOverride: { ...claims, ...profileClaims(attributes) } },
       },
     };
     return event;

@@ -9,6 +9,7 @@ import {
   execute,
   GraphQLError,
   Kind,
+  NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
@@ -45,6 +46,11 @@ export interface LocalGraphqlOptions {
   readonly limits?: { readonly queryDepth: number; readonly resolverCount: number };
   /** @default - console */
   readonly logger?: Pick<Console, 'error'>;
+  /**
+   * Answer introspection (`__schema`, `__type`). The prod stage turns it off on AppSync
+   * (lib/stateless/stateless-stack.ts); locally `npm start` keeps it on. @default true
+   */
+  readonly introspection?: boolean;
 }
 
 export interface AppSyncErrorEntry {
@@ -69,7 +75,8 @@ export async function runGraphql(options: LocalGraphqlOptions, request: { query:
   } catch (err) {
     return { data: null, errors: [entry(err as GraphQLError, 'ValidationError')] };
   }
-  const invalid = validate(options.schema, document, [...specifiedRules, depthLimit(limits.queryDepth), resolverCountLimit(limits.resolverCount)]);
+  const rules = [...specifiedRules, depthLimit(limits.queryDepth), resolverCountLimit(limits.resolverCount), ...(options.introspection === false ? [NoSchemaIntrospectionCustomRule] : [])];
+  const invalid = validate(options.schema, document, rules);
   if (invalid.length > 0) return { data: null, errors: invalid.map((e) => entry(e, 'ValidationError')) };
 
   const variables = request.variables && typeof request.variables === 'object' ? (request.variables as Record<string, unknown>) : {};

@@ -7,6 +7,8 @@
  *   authorises Swagger UI with the user's Cognito ID token;
  * - `/docs/openapi.json`: the document generated from the route table at start, `servers` = this API;
  * - `/docs/realtime`: a plain-JS page speaking AppSync's realtime protocol to the realtime endpoint;
+ * - `/docs/graphql`: GraphiQL (the pinned npm packages `graphiql`, `react`, `react-dom`, their
+ *   browser builds served from node_modules, no CDN) on GraphqlUrl, with the same demo sign-in;
  * - `/docs/config.json`: the outputs and demo logins the pages need.
  */
 import { readFile } from 'node:fs/promises';
@@ -18,7 +20,17 @@ import { generateDocs, openApiForServer, stableJson } from '../../scripts/docs/g
 import type { LocalDeps, LocalRoute } from '../deps.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SWAGGER_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const requireHere = createRequire(import.meta.url);
+const SWAGGER_DIR = path.dirname(requireHere.resolve('swagger-ui-dist/package.json'));
+const packageDir = (name: string) => path.dirname(requireHere.resolve(`${name}/package.json`));
+
+/** GraphiQL's page: the browser builds of GraphiQL and React, by file name (nothing else is served). */
+const VENDOR_FILES: Record<string, { file: () => string; type: string }> = {
+  'graphiql.min.js': { file: () => path.join(packageDir('graphiql'), 'graphiql.min.js'), type: 'text/javascript; charset=utf-8' },
+  'graphiql.min.css': { file: () => path.join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css; charset=utf-8' },
+  'react.production.min.js': { file: () => path.join(packageDir('react'), 'umd/react.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'react-dom.production.min.js': { file: () => path.join(packageDir('react-dom'), 'umd/react-dom.production.min.js'), type: 'text/javascript; charset=utf-8' },
+};
 
 /** What the pages may load, and nothing else (no path from the URL reaches the file system). */
 const SWAGGER_FILES: Record<string, string> = {
@@ -31,8 +43,9 @@ const OWN_FILES: Record<string, string> = {
   'sign-in.js': 'text/javascript; charset=utf-8',
   'swagger.js': 'text/javascript; charset=utf-8',
   'realtime.js': 'text/javascript; charset=utf-8',
+  'graphiql-page.js': 'text/javascript; charset=utf-8',
 };
-const PAGES: Record<string, string> = { '/docs': 'index.html', '/docs/': 'index.html', '/docs/realtime': 'realtime.html' };
+const PAGES: Record<string, string> = { '/docs': 'index.html', '/docs/': 'index.html', '/docs/realtime': 'realtime.html', '/docs/graphql': 'graphiql.html' };
 
 export function playgroundRoute(deps: Pick<LocalDeps, 'apiUrl' | 'dataDir'>): LocalRoute {
   // Generated once, on first use: the route table does not change while the stack runs.
@@ -50,6 +63,9 @@ export function playgroundRoute(deps: Pick<LocalDeps, 'apiUrl' | 'dataDir'>): Lo
       return send(req, res, 200, 'application/json', stableJson(openApiForServer((await docs).api, deps.apiUrl())));
     }
     if (url.pathname === '/docs/config.json') return send(req, res, 200, 'application/json', JSON.stringify(await config(deps.dataDir)));
+    const vendor = /^\/docs\/assets\/vendor\/([A-Za-z0-9.-]+)$/.exec(url.pathname);
+    const known = vendor && Object.hasOwn(VENDOR_FILES, vendor[1]!) ? VENDOR_FILES[vendor[1]!] : undefined;
+    if (known) return send(req, res, 200, known.type, await readFile(known.file()), 'public, max-age=300');
     const asset = /^\/docs\/assets\/(swagger-ui\/)?([A-Za-z0-9.-]+)$/.exec(url.pathname);
     if (asset) {
       const [, swagger, file] = asset;

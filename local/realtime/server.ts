@@ -37,6 +37,8 @@ export interface RealtimeServerOptions {
    * resolver and how to invoke the function behind a field (local/graphql/). @default - none
    */
   readonly fields?: Pick<LocalGraphqlOptions, 'resolver' | 'invoke'>;
+  /** Answer introspection queries (off as in the prod stage's AppSync API). @default true */
+  readonly introspection?: boolean;
 }
 
 /** Without generated fields every root field is the realtime API's own; none reaches a resolver. */
@@ -312,7 +314,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const result = await runGraphql(
-      { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log },
+      { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log, introspection: options.introspection ?? true },
       { query: body.query, variables: body.variables, operationName: body.operationName },
       { claims, headers, requestId },
     );

@@ -110,4 +110,33 @@ describe('GraphQL queries and mutations on the local stack', () => {
     const ten = 'query { __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }';
     expect((await gql(tokens.coordinator!, ten)).errors).toBeUndefined();
   });
+
+  it('serves a plain fetch client with the ID token: a query, a mutation with idempotencyKey, the dashboard, not_found; getMe alike with either token', async () => {
+    const coordinator = user('coordinator');
+    const idToken = await signIn(stack.outputs, coordinator.email, coordinator.password);
+    const list = await gql(idToken, 'query { listPatients(limit: 100) { items { id } } }');
+    expect(list.errors).toBeUndefined();
+    expect(list.data!.listPatients.items).toContainEqual({ id: margaret });
+
+    const dashboard = async () =>
+      (await gql(idToken, 'query ($p: ID!) { getPatientDashboard(patientId: $p) { incidentCount openIncidentCount } }', { p: margaret })).data!.getPatientDashboard as { incidentCount: number };
+    const before = await dashboard();
+    const input = { category: 'medication_error', severity: 'low', details: 'Missed the evening dose (fetch, ID token).', occurredAt: new Date(Date.now() - 30_000).toISOString() };
+    const first = await gql(idToken, REPORT, { patientId: margaret, input, key: 'gql-fetch-id-1' });
+    const again = await gql(idToken, REPORT, { patientId: margaret, input, key: 'gql-fetch-id-1' });
+    expect(first.errors).toBeUndefined();
+    expect(again.data!.reportIncident.id).toBe(first.data!.reportIncident.id);
+    await stack.settle();
+    expect((await dashboard()).incidentCount).toBe(before.incidentCount + 1);
+
+    const refused = await gql(idToken, 'query ($p: ID!) { getPatient(patientId: $p) { id } }', { p: stack.demoUsers!.otherOrg.patients[0]!.patientId });
+    expect(refused.data).toEqual({ getPatient: null });
+    expect(refused.errors).toEqual([expect.objectContaining({ errorType: 'not_found' })]);
+
+    // The access token now carries the email and name too: getMe answers the same with both tokens.
+    const ME = 'query { getMe { userId orgId roles email displayName patientId } }';
+    const withId = await gql(idToken, ME);
+    expect(withId.data!.getMe).toMatchObject({ email: coordinator.email, displayName: expect.stringMatching(/\S/) });
+    expect((await gql(tokens.coordinator!, ME)).data).toEqual(withId.data);
+  });
 });

@@ -2,7 +2,8 @@
  * The API playground in a real browser: headless Chromium (Debian's package, driven by
  * playwright-core; no browser is downloaded) opens Swagger UI at `/docs` on a local stack,
  * signs in a demo user through the page's form (local Cognito), and runs `GET /patients` through
- * Swagger UI; then the realtime page subscribes to a patient and receives the event of a change.
+ * Swagger UI; then the realtime page subscribes to a patient and receives the event of a change;
+ * then GraphiQL at `/docs/graphql` (served from node_modules) signs in and runs a query.
  *
  * Skipped, with the reason in its name, only when /usr/bin/chromium is not installed (`.ci/run`
  * installs it). Set CARESTACK_SCREENSHOTS=<dir> to keep screenshots of the pages.
@@ -86,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     const failures: string[] = [];
     page.on('pageerror', (err) => failures.push(err.message));
     await page.goto(`${stack.outputs.ApiUrl}/docs`);
-    const op = page.locator('#operations-identity-getPatients');
+    const op = page.locator('#operations-identity-listPatients');
     await op.locator('.opblock-summary').first().click();
     await op.locator('button.try-out__btn').click();
 
@@ -138,6 +139,39 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     expect(log).toContain('"type":"data"');
     expect(log).toContain(margaret.patientId);
     await shot(page, 'realtime');
+    await page.close();
+  });
+
+  it('runs a query in GraphiQL, served from node_modules, after the demo sign-in', async () => {
+    for (const file of ['graphiql.min.js', 'graphiql.min.css', 'react.production.min.js', 'react-dom.production.min.js']) {
+      expect((await fetch(`${stack.outputs.ApiUrl}/docs/assets/vendor/${file}`)).status, file).toBe(200);
+    }
+    expect((await fetch(`${stack.outputs.ApiUrl}/docs/assets/vendor/constructor`)).status).toBe(404);
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    const external: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    page.on('request', (r) => {
+      const host = new URL(r.url()).hostname;
+      if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('data:')) external.push(r.url());
+    });
+    await page.goto(`${stack.outputs.ApiUrl}/docs/graphql`);
+    const coordinator = stack.demoUsers!.users.find((u) => u.role === 'coordinator')!;
+    await page.selectOption('#demo-user', coordinator.email);
+    await page.click('#sign-in-button');
+    await expect.poll(() => page.textContent('#sign-in-status'), { timeout: 20_000 }).toContain(`Signed in as ${coordinator.email}`);
+    // Run the first operation of the default document (listPatients), with GraphiQL's own button.
+    await page.locator('.graphiql-execute-button').first().click();
+    const menu = page.locator('.graphiql-dropdown-item, [role="menuitem"]').filter({ hasText: 'Patients' });
+    if (await menu.count()) await menu.first().click();
+    const result = page.locator('.result-window');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('listPatients');
+    const text = (await result.textContent())!;
+    for (const p of stack.demoUsers!.patients) expect(text).toContain(p.displayName);
+    expect(text).not.toContain('errors');
+    await shot(page, 'graphiql-list-patients');
+    expect(failures).toEqual([]);
+    expect(external).toEqual([]);
     await page.close();
   });
 });

@@ -202,7 +202,7 @@ describe('sign-up triggers', () => {
     const out = await tokenClaims(tokenEvent({ sub, email: 'pat@example.org' }));
     const expected = { 'custom:orgId': o.orgId, 'custom:patientId': o.patientId };
     expect(out.response.claimsAndScopeOverrideDetails.idTokenGeneration?.claimsToAddOrOverride).toEqual(expected);
-    expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual(expected);
+    expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual({ ...expected, email: 'pat@example.org' });
     // A second patient invitation for a record with a login is refused at once.
     expect((await invite(o.admin, { email: 'pat2@example.org', role: 'patient', patientId: o.patientId })).status).toBe(409);
   });

@@ -95,4 +95,19 @@ describe('local GraphQL execution', () => {
     const deep = `query { ...A } fragment A on Query { __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }`;
     expect(await runGraphql(options, { query: deep }, caller)).toMatchObject({ data: null, errors: [{ message: expect.stringContaining('depth 11') }] });
   });
+
+  it('refuses introspection when it is off (the prod stage), running nothing, and keeps __typename', async () => {
+    const off = { ...options, introspection: false };
+    for (const query of ['{ __schema { types { name } } }', '{ __type(name: "Patient") { name } }', 'query { ...I } fragment I on Query { __schema { queryType { name } } }']) {
+      const out = await runGraphql(off, { query }, caller);
+      expect(out.data).toBeNull();
+      expect(out.errors!.length).toBeGreaterThan(0);
+      expect(out.errors!.every((e) => e.errorType === 'ValidationError' && /introspection/i.test(e.message))).toBe(true);
+    }
+    answer = async () => ({ data: { userId: 'u-1' } });
+    expect(await runGraphql(off, { query: '{ __typename getMe { __typename userId } }' }, caller)).toEqual({ data: { __typename: 'Query', getMe: { __typename: 'Me', userId: 'u-1' } } });
+    // On by default, as `npm start` and the dev stage have it.
+    expect((await runGraphql(options, { query: '{ __schema { queryType { name } } }' }, caller)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect(calls.map((c) => c.field)).toEqual(['getMe']);
+  });
 });

@@ -164,7 +164,8 @@ describe('token claims trigger', () => {
     const out = await handler(event({ sub: 'sub-1', email: 'p@example.org', name: 'custom:orgId' }));
     expect(out.response.claimsAndScopeOverrideDetails).toEqual({
       idTokenGeneration: { claimsToAddOrOverride: { 'custom:orgId': 'org-1', 'custom:patientId': 'pat-1' } },
-      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:orgId': 'org-1', 'custom:patientId': 'pat-1' } },
+      // The access token also gets the email and name, which Cognito puts in the ID token only.
+      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:orgId': 'org-1', 'custom:patientId': 'pat-1', email: 'p@example.org', name: 'custom:orgId' } },
     });
   });
 
