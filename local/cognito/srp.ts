@@ -5,7 +5,7 @@
  * two's-complement hex form (`padHex`), and the session key derived with HKDF ("Caldera Derived
  * Key", 16 bytes). The pool keeps only the salt and the verifier v = g^x; the password never.
  */
-import { createDiffieHellman, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createDiffieHellman, createHash, type DiffieHellman, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const N_HEX =
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
@@ -35,9 +35,17 @@ const mod = (a: bigint, m: bigint): bigint => ((a % m) + m) % m;
 
 export const k = toBig(hexHash(padHex(N) + padHex(g)));
 
+/**
+ * One OpenSSL DH object over N, made on first use and reused: on Node 24 (OpenSSL 3.5) the
+ * constructor checks the prime's primality, about 1.4 s for 3072 bits (0.5 ms on Node 20), which
+ * made every sign-up and sign-in wait that long. Each use sets its own private key, and
+ * `generateKeys` recomputes the public key from it, so reuse is exact.
+ */
+let group: DiffieHellman | undefined;
+
 /** base^exp mod N through OpenSSL's modular exponentiation (a 3072-bit BigInt loop is ~100x slower). */
 export function modPowN(base: bigint, exp: bigint): bigint {
-  const dh = createDiffieHellman(N_BYTES, Buffer.from([2]));
+  const dh = (group ??= createDiffieHellman(N_BYTES, Buffer.from([2])));
   dh.setPrivateKey(Buffer.from(padHex(exp), 'hex'));
   if (base === g) return toBig(dh.generateKeys('hex'));
   return toBig(dh.computeSecret(Buffer.from(padHex(mod(base, N)), 'hex')).toString('hex'));
