@@ -66,18 +66,57 @@ export interface AppSyncResponse {
   errors?: AppSyncErrorEntry[];
 }
 
-/** Runs one `{ query, variables, operationName }` request for a verified caller. */
-export async function runGraphql(options: LocalGraphqlOptions, request: { query: string; variables?: unknown; operationName?: unknown }, caller: GraphqlCaller): Promise<AppSyncResponse> {
+/** A request's document as the schema and limits take it: parsed and valid, or the errors to answer. */
+export type PreparedDocument = { readonly document: DocumentNode; readonly errors?: undefined } | { readonly document?: DocumentNode; readonly errors: AppSyncErrorEntry[] };
+
+/** Documents no longer than this are remembered; a longer one is prepared for its request alone. */
+const CACHEABLE_QUERY_CHARS = 16_384;
+/** Distinct documents remembered per schema and rule set (the least recently used goes first). */
+const CACHED_DOCUMENTS = 500;
+const prepared = new WeakMap<GraphQLSchema, Map<string, PreparedDocument>>();
+
+/**
+ * Parses and validates a query once per distinct text (clients send the same few documents, and
+ * graphql-js validation with the depth and resolver-count rules is most of the endpoint's own
+ * cost); the answer for a text never changes while the schema and the rules are the same.
+ * Variables are not part of it: `execute` coerces them per request.
+ */
+export function prepareDocument(options: Pick<LocalGraphqlOptions, 'schema' | 'limits' | 'introspection'>, query: string): PreparedDocument {
   const limits = options.limits ?? GRAPHQL_LIMITS;
+  const key = `${limits.queryDepth}/${limits.resolverCount}/${options.introspection === false ? 0 : 1}\n${query}`;
+  let cache = prepared.get(options.schema);
+  const hit = cache?.get(key);
+  if (hit) {
+    cache!.delete(key);
+    cache!.set(key, hit);
+    return hit;
+  }
+  const result = prepareUncached(options.schema, limits, options.introspection !== false, query);
+  if (query.length <= CACHEABLE_QUERY_CHARS) {
+    if (!cache) prepared.set(options.schema, (cache = new Map<string, PreparedDocument>()));
+    if (cache.size >= CACHED_DOCUMENTS) cache.delete(cache.keys().next().value!);
+    cache.set(key, result);
+  }
+  return result;
+}
+
+function prepareUncached(schema: GraphQLSchema, limits: { queryDepth: number; resolverCount: number }, introspection: boolean, query: string): PreparedDocument {
   let document: DocumentNode;
   try {
-    document = parse(request.query);
+    document = parse(query);
   } catch (err) {
-    return { data: null, errors: [entry(err as GraphQLError, 'ValidationError')] };
+    return { errors: [entry(err as GraphQLError, 'ValidationError')] };
   }
-  const rules = [...specifiedRules, depthLimit(limits.queryDepth), resolverCountLimit(limits.resolverCount), ...(options.introspection === false ? [NoSchemaIntrospectionCustomRule] : [])];
-  const invalid = validate(options.schema, document, rules);
-  if (invalid.length > 0) return { data: null, errors: invalid.map((e) => entry(e, 'ValidationError')) };
+  const rules = [...specifiedRules, depthLimit(limits.queryDepth), resolverCountLimit(limits.resolverCount), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const invalid = validate(schema, document, rules);
+  return invalid.length > 0 ? { document, errors: invalid.map((e) => entry(e, 'ValidationError')) } : { document };
+}
+
+/** Runs one `{ query, variables, operationName }` request for a verified caller. */
+export async function runGraphql(options: LocalGraphqlOptions, request: { query: string; variables?: unknown; operationName?: unknown }, caller: GraphqlCaller): Promise<AppSyncResponse> {
+  const ready = prepareDocument(options, request.query);
+  if (ready.errors) return { data: null, errors: ready.errors };
+  const document = ready.document;
 
   const variables = request.variables && typeof request.variables === 'object' ? (request.variables as Record<string, unknown>) : {};
   const resolveRoot: GraphQLFieldResolver<unknown, unknown> = async (source, args, context, info) => {

@@ -3,11 +3,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { CareEvent } from '../../lambdas/shared/events/care-event.js';
 import type { TokenClaims, VerifyToken } from '../cognito/token-verifier.js';
-import { runGraphql, type LocalGraphqlOptions } from '../graphql/execute.js';
+import { prepareDocument, runGraphql, type LocalGraphqlOptions } from '../graphql/execute.js';
 import type { ResolverModule } from '../graphql/resolver-runtime.js';
 import { buildAppSyncSchema, parseSubscription, projectEvent, SubscriptionRequestError, type ParsedSubscription, type SubscriptionField } from './schema.js';
 
@@ -299,12 +299,9 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     }
     if (typeof body.query !== 'string') return sendJson(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'No query' }] });
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    let operations: OperationDefinitionNode[] = [];
-    try {
-      operations = parse(body.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    } catch {
-      // runGraphql answers the syntax error in AppSync's shape
-    }
+    const graphql: LocalGraphqlOptions = { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log, introspection: options.introspection ?? true };
+    // Parsed once (and remembered by text); a syntax error is answered by runGraphql in AppSync's shape.
+    const operations = (prepareDocument(graphql, body.query).document?.definitions ?? []).filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
     if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
       return sendJson(res, 400, { errors: [{ errorType: 'UnsupportedOperation', message: 'Subscribe over the realtime endpoint' }] });
@@ -314,7 +311,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const result = await runGraphql(
-      { schema, resolver: options.fields?.resolver ?? NO_RESOLVER, invoke: options.fields?.invoke ?? (() => undefined), logger: log, introspection: options.introspection ?? true },
+      graphql,
       { query: body.query, variables: body.variables, operationName: body.operationName },
       { claims, headers, requestId },
     );

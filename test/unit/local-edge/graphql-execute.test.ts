@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GRAPHQL_LIMITS } from '../../../lib/config.js';
-import { runGraphql, type LocalGraphqlOptions } from '../../../local/graphql/execute.js';
+import { prepareDocument, runGraphql, type LocalGraphqlOptions } from '../../../local/graphql/execute.js';
 import { loadResolver } from '../../../local/graphql/resolver-runtime.js';
 import { buildAppSyncSchema } from '../../../local/realtime/schema.js';
 import type { Json } from '../../support/json.js';
@@ -109,5 +109,32 @@ describe('local GraphQL execution', () => {
     // On by default, as `npm start` and the dev stage have it.
     expect((await runGraphql(options, { query: '{ __schema { queryType { name } } }' }, caller)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect(calls.map((c) => c.field)).toEqual(['getMe']);
+  });
+});
+
+describe('prepared documents', () => {
+  it('parses and validates a text once; each request still gets its own variables', async () => {
+    const query = 'query ($id: ID!) { getPatient(patientId: $id) { id } }';
+    const first = prepareDocument(options, query);
+    expect(first.errors).toBeUndefined();
+    expect(prepareDocument(options, query)).toBe(first);
+    answer = async (_field, payload) => ({ data: { id: payload.arguments.patientId } });
+    const a = await runGraphql(options, { query, variables: { id: 'p1' } }, caller);
+    const b = await runGraphql(options, { query, variables: { id: 'p2' } }, caller);
+    expect([a, b]).toEqual([{ data: { getPatient: { id: 'p1' } } }, { data: { getPatient: { id: 'p2' } } }]);
+    // Wrong variable types are per request, not part of what is remembered.
+    const bad = await runGraphql(options, { query, variables: { id: { no: 1 } } }, caller);
+    expect(bad.data).toBeNull();
+    expect(bad.errors?.[0]?.message).toMatch(/\$id/);
+  });
+
+  it('remembers a refusal as a refusal, and keeps the rule sets apart (introspection on and off)', () => {
+    const deep = `query { getMe { ${'a { '.repeat(12)}b${' }'.repeat(12)} } }`;
+    expect(prepareDocument(options, deep).errors?.length).toBeGreaterThan(0);
+    expect(prepareDocument(options, deep).errors?.length).toBeGreaterThan(0);
+    const introspect = 'query { __schema { queryType { name } } }';
+    expect(prepareDocument(options, introspect).errors).toBeUndefined();
+    expect(prepareDocument({ ...options, introspection: false }, introspect).errors?.[0]?.message).toMatch(/introspection/i);
+    expect(prepareDocument(options, introspect).errors).toBeUndefined();
   });
 });
