@@ -1,0 +1,53 @@
+/**
+ * The web quickstart's Vite config. It reads the running stack's outputs (the same keys `cdk deploy`
+ * prints) from `.carestack/outputs.json` at the repository root, or from `$CARESTACK_DATA_DIR`, and
+ * hands them to the app as `__CARESTACK_OUTPUTS__`. The dev and preview servers also serve the
+ * local demo logins at `/demo-users.json` (never part of a build), so the sign-in screen can offer them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultClientConditions, defineConfig, type Connect, type Plugin } from 'vite';
+
+const dataDir = path.resolve(process.env.CARESTACK_DATA_DIR ?? path.join(import.meta.dirname, '../../.carestack'));
+const outputsFile = path.join(dataDir, 'outputs.json');
+
+export default defineConfig(async ({ command }) => {
+  if (!existsSync(outputsFile)) {
+    throw new Error(`${outputsFile} is missing: start the local stack first (npm start, in another terminal), or set CARESTACK_DATA_DIR.`);
+  }
+  const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as { ApiUrl: string; GraphqlUrl: string };
+  if (command === 'serve') await warnUnlessRunning(outputs);
+  return {
+    define: { __CARESTACK_OUTPUTS__: JSON.stringify(outputs) },
+    // @carestack/client is a workspace package: take its TypeScript sources, so no build step
+    // stands between `npm ci` and `npm run web` (clients/typescript/package.json, "carestack-source").
+    resolve: { conditions: ['carestack-source', ...defaultClientConditions] },
+    server: { host: 'localhost', port: Number(process.env.CARESTACK_WEB_PORT ?? 5173) },
+    preview: { host: 'localhost', port: Number(process.env.CARESTACK_WEB_PORT ?? 4173) },
+    build: { target: 'es2022', sourcemap: true },
+    plugins: [demoUsers()],
+  };
+});
+
+/** `GET /demo-users.json` on the dev and preview servers only: the local stack's demo logins. */
+function demoUsers(): Plugin {
+  const serve: Connect.NextHandleFunction = (req, res, next) => {
+    const file = path.join(dataDir, 'demo-users.json');
+    if (req.url !== '/demo-users.json' || !existsSync(file)) return next();
+    res.setHeader('content-type', 'application/json');
+    res.end(readFileSync(file));
+  };
+  return {
+    name: 'carestack-demo-users',
+    configureServer: (server) => void server.middlewares.use(serve),
+    configurePreviewServer: (server) => void server.middlewares.use(serve),
+  };
+}
+
+async function warnUnlessRunning(outputs: { ApiUrl: string }): Promise<void> {
+  const up = await fetch(`${outputs.ApiUrl}/health`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!up) console.warn(`\n  The local stack does not answer at ${outputs.ApiUrl}: start it with \`npm start\` in another terminal.\n`);
+}
