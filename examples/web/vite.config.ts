@@ -4,6 +4,7 @@
  * hands them to the app as `__CARESTACK_OUTPUTS__`. The dev and preview servers also serve the
  * local demo logins at `/demo-users.json` (never part of a build), so the sign-in screen can offer them.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultClientConditions, defineConfig, type Connect, type Plugin } from 'vite';
@@ -25,7 +26,7 @@ export default defineConfig(async ({ command }) => {
     server: { host: 'localhost', port: Number(process.env.CARESTACK_WEB_PORT ?? 5173) },
     preview: { host: 'localhost', port: Number(process.env.CARESTACK_WEB_PORT ?? 4173) },
     build: { target: 'es2022', sourcemap: true },
-    plugins: [demoUsers()],
+    plugins: [demoUsers(), trustHint(outputs)],
   };
 });
 
@@ -41,6 +42,37 @@ function demoUsers(): Plugin {
     name: 'carestack-demo-users',
     configureServer: (server) => void server.middlewares.use(serve),
     configurePreviewServer: (server) => void server.middlewares.use(serve),
+  };
+}
+
+/**
+ * After Vite's own URLs: how to open a browser that trusts the stack's self-signed certificate (the
+ * app reaches GraphqlUrl over https and wss), and nothing else: Chromium's SPKI allow-list.
+ */
+function trustHint(outputs: { GraphqlUrl: string }): Plugin {
+  const certFile = path.join(dataDir, 'tls/localhost-cert.pem');
+  return {
+    name: 'carestack-trust-hint',
+    configureServer(server) {
+      if (!outputs.GraphqlUrl.startsWith('https:') || !existsSync(certFile)) return;
+      const spki = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
+      const hash = createHash('sha256').update(spki).digest('base64');
+      const printUrls = server.printUrls.bind(server);
+      server.printUrls = () => {
+        printUrls();
+        const url = server.resolvedUrls?.local[0] ?? '';
+        server.config.logger.info(
+          [
+            '',
+            `  GraphQL and realtime are served at ${outputs.GraphqlUrl} with the local stack's self-signed certificate.`,
+            '  Open the app in a Chromium or Chrome that trusts that certificate and no other:',
+            `    chromium --user-data-dir=$HOME/.carestack-browser --ignore-certificate-errors-spki-list=${hash} ${url}`,
+            '  (google-chrome takes the same flags; README, "Trust the local certificate", has the other ways.)',
+            '',
+          ].join('\n'),
+        );
+      };
+    },
   };
 }
 

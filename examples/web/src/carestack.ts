@@ -36,6 +36,9 @@ export const graphql = generateClient();
 export async function checkLocalCertificate(): Promise<void> {
   if (!outputs.CognitoEndpoint || !outputs.GraphqlUrl.startsWith('https:')) return;
   await fetch(outputs.GraphqlUrl, { mode: 'no-cors' }).catch(() => {
-    throw new Error(`This browser does not trust the local stack's certificate, so it cannot reach ${outputs.GraphqlUrl}. Trust .carestack/tls/localhost-cert.pem (README, "Trust the local certificate"), then reload.`);
+    throw new Error(
+      `This browser does not trust the local stack's certificate, so it cannot reach ${outputs.GraphqlUrl}. ` +
+        'Open that address once and accept the certificate, or start the browser as `npm run web` prints (README, "Trust the local certificate"); then reload.',
+    );
   });
 }
