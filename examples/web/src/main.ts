@@ -35,10 +35,10 @@ render();
 /** Email and password, and the local stack's demo logins to pick from (served by the dev server only). */
 async function signInScreen(): Promise<void> {
   who.replaceChildren();
-  const demo = await fetch('/demo-users.json').then(
-    (r) => (r.ok ? (r.json() as Promise<{ users: Array<{ email: string; password: string; role: string }> }>) : undefined),
-    () => undefined,
-  );
+  // Anything but the dev server's JSON (a static host's 404 or its index.html) means no demo logins.
+  const demo = await fetch('/demo-users.json')
+    .then((r) => (r.ok ? (r.json() as Promise<{ users: Array<{ email: string; password: string; role: string }> }>) : undefined))
+    .catch(() => undefined);
   const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const message = h('p', { id: 'message', className: 'error' });
