@@ -1,8 +1,9 @@
 /**
- * The web quickstart's Vite config. It reads the running stack's outputs (the same keys `cdk deploy`
- * prints) from `.carestack/outputs.json` at the repository root, or from `$CARESTACK_DATA_DIR`, and
- * hands them to the app as `__CARESTACK_OUTPUTS__`. The dev and preview servers also serve the
- * local demo logins at `/demo-users.json` (never part of a build), so the sign-in screen can offer them.
+ * The web quickstart's Vite config. It reads the stack's outputs (the keys `cdk deploy` prints) and
+ * hands them to the app as `__CARESTACK_OUTPUTS__`: the local stack's `.carestack/outputs.json` at the
+ * repository root (or under `$CARESTACK_DATA_DIR`), or the file `$CARESTACK_OUTPUTS` names, such as
+ * the one `cdk deploy --all --outputs-file` writes. The dev and preview servers also serve the local
+ * demo logins at `/demo-users.json` (never part of a build), so the sign-in screen can offer them.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,13 +11,20 @@ import path from 'node:path';
 import { defaultClientConditions, defineConfig, type Connect, type Plugin } from 'vite';
 
 const dataDir = path.resolve(process.env.CARESTACK_DATA_DIR ?? path.join(import.meta.dirname, '../../.carestack'));
-const outputsFile = path.join(dataDir, 'outputs.json');
+// A relative $CARESTACK_OUTPUTS is read from where npm was run (INIT_CWD), not from this folder.
+const outputsFile = process.env.CARESTACK_OUTPUTS
+  ? path.resolve(process.env.INIT_CWD ?? process.cwd(), process.env.CARESTACK_OUTPUTS)
+  : path.join(dataDir, 'outputs.json');
 
 export default defineConfig(async ({ command }) => {
   if (!existsSync(outputsFile)) {
-    throw new Error(`${outputsFile} is missing: start the local stack first (npm start, in another terminal), or set CARESTACK_DATA_DIR.`);
+    throw new Error(
+      process.env.CARESTACK_OUTPUTS
+        ? `${outputsFile} (CARESTACK_OUTPUTS) is missing.`
+        : `${outputsFile} is missing: start the local stack first (npm start, in another terminal), or set CARESTACK_DATA_DIR.`,
+    );
   }
-  const outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as { ApiUrl: string; GraphqlUrl: string };
+  const outputs = readOutputs(outputsFile);
   if (command === 'serve') await warnUnlessRunning(outputs);
   return {
     define: { __CARESTACK_OUTPUTS__: JSON.stringify(outputs) },
@@ -29,6 +37,25 @@ export default defineConfig(async ({ command }) => {
     plugins: [demoUsers(), trustHint(outputs)],
   };
 });
+
+const REQUIRED_OUTPUTS = ['ApiUrl', 'GraphqlUrl', 'UserPoolId', 'UserPoolClientId', 'Region'] as const;
+type Outputs = Record<(typeof REQUIRED_OUTPUTS)[number], string> & Record<string, string>;
+
+/**
+ * The outputs as one flat object: the local stack writes them so, and `cdk deploy --outputs-file`
+ * nests them under each stack's name (`{ "CareStackApi": { "ApiUrl": ... }, "CareStackStateless": ... }`).
+ */
+export function readOutputs(file: string): Outputs {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string') flat[key] = value;
+    else if (value && typeof value === 'object') Object.assign(flat, value);
+  }
+  const missing = REQUIRED_OUTPUTS.filter((key) => typeof flat[key] !== 'string');
+  if (missing.length > 0) throw new Error(`${file} lacks ${missing.join(', ')}: is it the stack's outputs?`);
+  return flat as Outputs;
+}
 
 /** `GET /demo-users.json` on the dev and preview servers only: the local stack's demo logins. */
 function demoUsers(): Plugin {
