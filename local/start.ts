@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     'CareStack is running locally.',
     `  REST API        ${o.ApiUrl}            (GET ${o.ApiUrl}/health)`,
     `  API playground  ${o.ApiUrl}/docs       (Swagger UI; realtime: ${o.ApiUrl}/docs/realtime)`,
+    `  Web quickstart  npm run web            (examples/web, in another terminal: sign in, report an incident, watch it live)`,
     `  GraphQL         ${o.GraphqlUrl}${o.PlainGraphqlUrl !== o.GraphqlUrl ? `   (plain: ${o.PlainGraphqlUrl})` : ''}`,
     `  Realtime        ${o.RealtimeUrl}${o.PlainRealtimeUrl !== o.RealtimeUrl ? `   (plain: ${o.PlainRealtimeUrl})` : ''}`,
     `  Cognito         ${o.CognitoEndpoint}   pool ${o.UserPoolId}, client ${o.UserPoolClientId}`,
