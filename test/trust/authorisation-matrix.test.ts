@@ -37,5 +37,5 @@ describe('authorisation matrix', () => {
     );
     expect(mismatches).toEqual([]);
     expect(cases).toBe(routes.length * ROLES.length * RELATIONSHIPS.length);
-  });
+  }, 600_000);
 });
