@@ -25,10 +25,8 @@ export const FhirResourceJson = z.looseObject({
 /** A page of the export: a FHIR R4 Bundle of type `collection` (application/fhir+json). */
 export const FhirBundle = z.object({
   resourceType: z.literal('Bundle'),
-  id: z.string(),
-  meta: z.object({ lastUpdated: IsoDateTime }),
   type: z.literal('collection'),
-  timestamp: IsoDateTime,
+  timestamp: IsoDateTime.check(z.describe('When this page was assembled')),
   link: z.array(z.object({ relation: z.enum(['self', 'next']), url: z.string() })).check(
     z.describe('`next`: the next page (a URL relative to this one); absent on the last page'),
   ),

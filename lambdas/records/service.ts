@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { FHIR_PAGE_ENTRIES, type FhirBundle, type FhirExportQuery } from '../../schemas/records.js';
 import { isStaff, type Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
@@ -69,9 +68,8 @@ export class RecordsService {
       new URLSearchParams({ ...(query.since ? { since: query.since } : {}), ...(cursor ? { cursor } : {}) }).toString();
     const url = (cursor?: string) => `fhir${params(cursor) ? `?${params(cursor)}` : ''}`;
     return {
+      // No Bundle id: a page is an answer, not a stored resource (the resources in it keep stable ids).
       resourceType: 'Bundle',
-      id: ulid(Date.parse(ctx.now)),
-      meta: { lastUpdated: ctx.now },
       type: 'collection',
       timestamp: ctx.now,
       // Relative to this page's own URL (`.../patients/{id}/fhir`), so they hold behind any base path or stage.

@@ -14,6 +14,7 @@ import { queryAudit } from '../../local/audit-query.js';
 import type { DemoUser } from '../../local/seed.js';
 import type { LocalStack } from '../../local/stack.js';
 import { apiClient } from '../support/client.js';
+import type { Json } from '../support/json.js';
 import { validateFhirBundle, validateFhirResource } from '../support/fhir-validator.js';
 import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
 
@@ -32,7 +33,7 @@ const advance = async (to: string) => {
   expect(res.status).toBe(200);
 };
 
-async function must(what: string, res: Promise<{ status: number; body: any }>, ...ok: number[]) {
+async function must(what: string, res: Promise<{ status: number; body: Json }>, ...ok: number[]) {
   const r = await res;
   if (!(ok.length ? ok : [200, 201]).includes(r.status)) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   api = apiClient(stack.outputs);
   tokens = await signInDemoUsers(stack);
   margaret = stack.demoUsers!.patients[0]!.patientId;
-  const { coordinator: C, clinician: N, aide: A, family: F } = tokens as Record<string, string>;
+  const { coordinator: C, clinician: N, aide: A, family: F } = tokens;
   const P = `/patients/${margaret}`;
   await advance(at(10, '12:00'));
   for (const [role, relationship] of [['clinician', 'clinician'], ['aide', 'aide'], ['family', 'family']] as const) {
@@ -74,12 +75,12 @@ beforeAll(async () => {
   }));
   await advance(at(11, '10:00')); // the 11th's 08:00 dose is missed (grace 60 min)
   await advance(at(12, '08:30'));
-  const due = (await must('doses', api(C, 'GET', `${P}/doses?from=${at(12, '00:00')}&to=${at(13, '00:00')}`))).items.find((d: any) => d.medicationId === timed.id);
+  const due = (await must('doses', api(C, 'GET', `${P}/doses?from=${at(12, '00:00')}&to=${at(13, '00:00')}`))).items.find((d: { medicationId: string }) => d.medicationId === timed.id);
   await must('skip', api(F, 'POST', `${P}/doses/${due.id}/confirm`, { status: 'skipped', reason: 'Nausea' }));
 
   // Concierge: the clinician as provider, an appointment, lab results (one corrected), a plan.
   const ALL_DAY = Object.fromEntries(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'].map((d) => [d, [['00:00', '24:00']]]));
-  await must('provider', api(tokens.admin!, 'POST', '/providers', { userId: user('clinician').userId, specialty: 'Geriatrics', timezone: 'UTC', availability: ALL_DAY, slotMinutes: 30, minNoticeMinutes: 0 }));
+  await must('provider', api(tokens.admin, 'POST', '/providers', { userId: user('clinician').userId, specialty: 'Geriatrics', timezone: 'UTC', availability: ALL_DAY, slotMinutes: 30, minNoticeMinutes: 0 }));
   await must('appointment', api(C, 'POST', `${P}/appointments`, { providerId: user('clinician').userId, startAt: at(14, '10:00'), reason: 'Review', location: 'video' }));
   const lab = { testCode: '2823-3', testName: 'Potassium', value: 5.9, units: 'mmol/L', referenceRange: { low: 3.5, high: 5.1 }, criticalRange: { high: 6.5 }, collectedAt: at(12, '07:00') };
   const original = await must('lab', api(N, 'POST', `${P}/lab-results`, { ...lab, status: 'final' }));
@@ -123,7 +124,7 @@ async function exportAll(token: string, query = '') {
     pages.push(res.body);
     const next = res.body.link?.find((l) => l.relation === 'next');
     if (!next) return pages;
-    const resolved = new URL(next.url!, `http://x${url}`);
+    const resolved = new URL(next.url, `http://x${url}`);
     url = resolved.pathname + resolved.search;
     expect(pages.length).toBeLessThan(20);
   }
@@ -153,7 +154,7 @@ describe('GET /patients/{patientId}/fhir', () => {
 
   it('holds every domain\'s entities, each once per entity across the pages, with the mappings the contract names', async () => {
     const all = unique(resourcesOf(pages));
-    const of = (type: string) => [...all.values()].filter((r) => r.resourceType === type) as any[];
+    const of = (type: string) => [...all.values()].filter((r) => r.resourceType === type) as Json[];
     expect(of('Patient')).toHaveLength(1);
     expect(of('Patient')[0].identifier[0]).toMatchObject({ type: { coding: [{ code: 'MR' }] }, value: expect.any(String) });
     const administrations = of('MedicationAdministration');
@@ -194,7 +195,7 @@ describe('GET /patients/{patientId}/fhir', () => {
     // Before the 20th's 08:00 dose exists: the incident is the one change after `since`.
     const since = at(20, '00:00');
     await advance(at(20, '07:00'));
-    await must('incident', api(tokens.aide!, 'POST', `/patients/${margaret}/incidents`, { category: 'behavior', severity: 'low', details: 'Agitated at night', occurredAt: at(20, '02:00') }));
+    await must('incident', api(tokens.aide, 'POST', `/patients/${margaret}/incidents`, { category: 'behavior', severity: 'low', details: 'Agitated at night', occurredAt: at(20, '02:00') }));
     await stack.settle();
     const changed = await exportAll(tokens.clinician!, `?since=${encodeURIComponent(since)}`);
     expect(changed).toHaveLength(1);
@@ -216,7 +217,7 @@ describe('GET /patients/{patientId}/fhir', () => {
     expect((await api(tokens['admin@other'], 'GET', `/patients/${margaret}/fhir`)).status).toBe(404);
     expect((await api(tokens.family, 'GET', `/patients/${margaret}/fhir`)).status).toBe(403);
     const walter = stack.demoUsers!.patients[1]!.patientId;
-    const next = pages[0]!.link!.find((l) => l.relation === 'next')!.url!;
+    const next = pages[0]!.link!.find((l) => l.relation === 'next')!.url;
     const cursor = new URL(next, 'http://x/').searchParams.get('cursor')!;
     const foreign = await api(tokens.coordinator, 'GET', `/patients/${walter}/fhir?cursor=${encodeURIComponent(cursor)}`);
     expect(foreign.status).toBe(400);
@@ -241,10 +242,10 @@ describe('the validator the suite uses', () => {
   it('catches a broken resource: a missing required element, a code outside a required value set, a dangling reference', () => {
     const ok = { resourceType: 'Observation', id: 'x', status: 'final', code: { text: 'K' }, subject: { reference: 'Patient/p' } } as Resource;
     expect(validateFhirResource(ok).problems).toEqual([]);
-    const { status: _s, ...noStatus } = ok as any;
+    const { status: _s, ...noStatus } = ok as Json;
     expect(validateFhirResource(noStatus).problems.join()).toMatch(/status/);
-    expect(validateFhirResource({ ...ok, status: 'finished' } as any).problems.join()).toMatch(/required value set/);
-    expect(validateFhirResource({ resourceType: 'AdverseEvent', id: 'a', actuality: 'actual', subject: { reference: 'Patient/p' }, severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'critical' }] } } as any).problems.join()).toMatch(/required value set/);
+    expect(validateFhirResource({ ...ok, status: 'finished' } as Json).problems.join()).toMatch(/required value set/);
+    expect(validateFhirResource({ resourceType: 'AdverseEvent', id: 'a', actuality: 'actual', subject: { reference: 'Patient/p' }, severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'critical' }] } } as Json).problems.join()).toMatch(/required value set/);
     const dangling = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: ok }] } as Bundle;
     expect(validateFhirBundle(dangling).problems.join()).toMatch(/Patient\/p does not resolve/);
   });

@@ -36,7 +36,7 @@ function load(): void {
   loaded = true;
 }
 
-const flatten = (concepts: readonly CodeSystemConcept[] | undefined): string[] => (concepts ?? []).flatMap((c) => [c.code!, ...flatten(c.concept)]);
+const flatten = (concepts: readonly CodeSystemConcept[] | undefined): string[] => (concepts ?? []).flatMap((c) => [c.code, ...flatten(c.concept)]);
 
 /** `system|code` of every code in the value set; null when it cannot be expanded here (a filter, an external system). */
 function expand(url: string): Set<string> | null {
@@ -54,7 +54,7 @@ function expand(url: string): Set<string> | null {
       for (const c of sub) out?.add(c);
     }
     if (!out || !inc.system) continue;
-    const codes = inc.concept?.length ? inc.concept.map((c) => c.code!) : codeSystems.has(inc.system) ? flatten(codeSystems.get(inc.system)!.concept) : null;
+    const codes = inc.concept?.length ? inc.concept.map((c) => c.code) : codeSystems.has(inc.system) ? flatten(codeSystems.get(inc.system)!.concept) : null;
     if (!codes) { out = null; break; }
     for (const code of codes) out.add(`${inc.system}|${code}`);
   }
@@ -86,7 +86,7 @@ export function validateFhirResource(resource: Resource): ValidationResult {
       const binding = element?.binding;
       if (binding?.strength !== 'required' || !binding.valueSet) return;
       const codes = expand(binding.valueSet);
-      for (const v of values.flat() as TypedValueWithPath[]) {
+      for (const v of values.flat()) {
         if (!codes) { unchecked.push(`${path} (${binding.valueSet})`); continue; }
         const ok = inValueSet(v, codes);
         if (ok === false) problems.push(`${where} error: ${path} is not in the required value set ${binding.valueSet}: ${JSON.stringify(v.value)}`);

@@ -3592,14 +3592,12 @@ export interface components {
         FhirBundle: {
             /** @constant */
             resourceType: "Bundle";
-            id: string;
-            meta: {
-                /** Format: date-time */
-                lastUpdated: string;
-            };
             /** @constant */
             type: "collection";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When this page was assembled
+             */
             timestamp: string;
             /** @description `next`: the next page (a URL relative to this one); absent on the last page */
             link: {
