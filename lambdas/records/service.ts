@@ -28,8 +28,10 @@ export class RecordsService {
 
   async exportPatient(caller: Caller, ctx: WriteContext, patientId: string, query: FhirExportQuery): Promise<FhirBundle> {
     const orgId = caller.orgId;
-    const patientItem = await this.policy.readAsViewer(caller, patientId, () => this.records.patient(orgId, patientId), 'existing');
-    if (!patientItem) throw new NotFoundError('Patient not found');
+    // The patient's item is read beside the access check, and its absence is the 404 staff get for a
+    // patient that does not exist (so 'see', not 'existing', which would read it a second time).
+    const patientItem = await this.policy.readAsViewer(caller, patientId, () => this.records.patient(orgId, patientId));
+    if (!patientItem || patientItem.deleting === true) throw new NotFoundError('Patient not found');
     let after = query.cursor ? this.records.sortKeyOf(orgId, patientId, query.cursor) : undefined;
 
     const page = new Page(this.records, this.mappings, {
