@@ -117,6 +117,10 @@ afterAll(async () => {
 async function exportAll(token: string, query = '') {
   const pages: Bundle[] = [];
   let url = `/patients/${margaret}/fhir${query}`;
+  // The validation before this call holds the event loop for seconds; meanwhile the server closes
+  // its idle keep-alive sockets. One turn of the loop lets fetch see that before it reuses one
+  // (else: ECONNRESET on the first request).
+  await new Promise((r) => setTimeout(r, 50));
   for (;;) {
     const res = await api<Bundle>(token, 'GET', url);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
