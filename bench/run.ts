@@ -3,7 +3,7 @@
  *
  *   npm run bench                      every section; tables of 1k, 10k, 100k items
  *   npm run bench -- --with-1m         also 1M items (DynamoDB Local on disk; takes a while)
- *   npm run bench -- --only=bundles    one or more of overhead,cost,bundles,audit
+ *   npm run bench -- --only=bundles    one or more of overhead,graphql,cost,bundles,audit,fhir
  *   npm run bench -- --quick           short runs, to check the bench itself works
  *
  * It starts and stops everything itself (DynamoDB Local, the local stack in a child process, the
@@ -17,6 +17,7 @@ import { fromRoot } from '../lib/paths.js';
 import { runAudit, type AuditResult } from './audit.js';
 import { runBundles, type BundleResult } from './bundles.js';
 import { runCost, type CostPoint } from './cost.js';
+import { runFhir, type FhirResult } from './fhir.js';
 import { lineChartSvg } from './lib/chart.js';
 import { startBenchDynamo, startBenchEnv, type BenchDynamo, type BenchEnv } from './lib/setup.js';
 import { kb, round, table, verdictLine, type Verdict } from './lib/stats.js';
@@ -51,6 +52,8 @@ interface Results {
   /** The floor the bundles are read against (bench/floor/handler.ts). */
   bundlesFloor?: BundleResult;
   audit?: AuditResult;
+  /** The FHIR export of a patient with 1,000 and 10,000 doses: capacity and time per page. */
+  fhir?: FhirResult;
   verdicts: Verdict[];
   /** Sections that failed, with why. */
   errors?: Record<string, string>;
@@ -78,10 +81,11 @@ async function main() {
       costRequests: quick ? 30 : 200,
       coldRuns: quick ? 3 : 20,
       auditChanges: quick ? 2000 : 10_000,
+      fhirDoses: quick ? [1000, 3000] : [1000, 10_000],
     },
     verdicts: [],
   };
-  const s = results.settings as { concurrency: number[]; overheadDurationS: number; warmupS: number; sizes: number[]; costRequests: number; coldRuns: number; auditChanges: number };
+  const s = results.settings as { concurrency: number[]; overheadDurationS: number; warmupS: number; sizes: number[]; costRequests: number; coldRuns: number; auditChanges: number; fhirDoses: number[] };
 
   const section = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -126,6 +130,9 @@ async function main() {
     results.audit = await section('audit', () =>
       withDynamo((ddb) => runAudit({ client: ddb.client, endpoint: ddb.endpoint, changes: s.auditChanges, throughputRuns: quick ? 2 : 5, log })),
     );
+  }
+  if (wants('fhir')) {
+    results.fhir = await section('fhir', () => withDynamo((ddb) => runFhir(ddb.client, { sizes: s.fhirDoses, log })));
   }
   if (wants('overhead')) {
     results.overhead = await section('overhead', () =>
@@ -255,6 +262,20 @@ function report(r: Results): void {
       `   same handler, full batches of ${a.batchSize} in memory: ${round(a.throughput.recordsPerObjectMixedOrgs, 1)} records/object with the ${Object.keys(a.batching.orgs).length} orgs interleaved, ${round(a.throughput.recordsPerObjectOneOrg, 1)} with one org`,
     );
     v.push({ target: `records per audit object >= ${TARGETS.recordsPerObject}`, pass: a.batching.recordsPerObject >= TARGETS.recordsPerObject, detail: `${round(a.batching.recordsPerObject, 0)} records per object (${a.batching.objects} objects for ${a.batching.recordsStored} records)` });
+    out.push('');
+  }
+  if (r.fhir) {
+    const f = r.fhir;
+    out.push('5. FHIR export of one patient as the record grows (GET /patients/{patientId}/fhir, in process, every page by its next link)');
+    out.push(
+      table(
+        ['doses', 'pages', 'full page RCU median', 'max', 'full page ms median', 'max', 'WCU/page'],
+        f.bySize.map((b) => [b.doses, b.pages, b.fullPageRcuMedian, b.fullPageRcuMax, b.fullPageMsMedian, b.fullPageMsMax, round(f.pages.find((p) => p.doses === b.doses)?.writeCapacityUnits ?? 0, 2)]),
+      ),
+    );
+    const first = f.bySize[0]!, last = f.bySize.at(-1)!;
+    const growth = last.fullPageRcuMax / first.fullPageRcuMax;
+    v.push({ target: `FHIR export capacity per page flat within ${Math.round((TARGETS.costGrowth - 1) * 100)}%`, pass: growth <= TARGETS.costGrowth, detail: `largest full page ${round(last.fullPageRcuMax, 1)} RCU at ${last.doses} doses vs ${round(first.fullPageRcuMax, 1)} at ${first.doses} (${round(growth)}x); p50 ${last.fullPageMsMedian} vs ${first.fullPageMsMedian} ms` });
     out.push('');
   }
   for (const [name, message] of Object.entries(r.errors ?? {})) v.push({ target: `section ${name}`, pass: false, detail: `did not complete: ${message}` });

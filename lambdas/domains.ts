@@ -7,6 +7,7 @@ import { INVITATIONS_DOMAIN } from './invitations/domain.js';
 import { MEDICATIONS_DOMAIN } from './medications/domain.js';
 import { MESSAGING_DOMAIN } from './messaging/domain.js';
 import { NOTIFICATIONS_DOMAIN } from './notifications/domain.js';
+import { RECORDS_DOMAIN } from './records/domain.js';
 import { RESPITE_DOMAIN } from './respite/domain.js';
 
 /**
@@ -29,6 +30,7 @@ export const DOMAINS = [
   CONCIERGE_DOMAIN,
   INVITATIONS_DOMAIN,
   RESPITE_DOMAIN,
+  RECORDS_DOMAIN,
 ] as const;
 
 export type Domain = (typeof DOMAINS)[number];

@@ -1,6 +1,6 @@
 import { DOMAINS } from './domains.js';
 import { PLATFORM_FUNCTIONS } from './platform.js';
-import { eventRules, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from './shared/domain/registry.js';
+import { eventRules, fhirMappings, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from './shared/domain/registry.js';
 
 /**
  * The platform's registries, derived from the list of domains (lambdas/domains.ts) by the
@@ -17,3 +17,5 @@ export const OFF_APP = offAppCatalog(DOMAINS);
 /** Every notification type the platform knows: what `mutedTypes` may name. */
 export const NOTIFICATION_TYPES: ReadonlySet<string> = new Set([...NOTIFYING_EVENT_TYPES, ...Object.keys(OFF_APP.lines)]);
 export const JOBS = jobTable(DOMAINS);
+/** Entity type -> FHIR mapper, and the people builder: the FHIR export's (lambdas/records/). */
+export const FHIR_MAPPINGS = fhirMappings(DOMAINS);

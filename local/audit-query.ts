@@ -24,6 +24,7 @@ export const DEFAULT_DATA_DIR = '.carestack';
 const DUCKDB_TYPES: Record<(typeof AUDIT_COLUMNS)[number]['type'], string> = {
   string: 'VARCHAR',
   'array<string>': 'VARCHAR[]',
+  int: 'INTEGER',
 };
 
 const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;

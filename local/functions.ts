@@ -10,7 +10,7 @@ import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_
 import { DOMAINS, type ApiFunctionId } from '../lambdas/domains.js';
 import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createNotificationsBusHandler } from '../lambdas/notifications/app.js';
-import { JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
+import { FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { DomainModule } from '../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../lambdas/shared/domain/platform-ports.js';
@@ -106,6 +106,7 @@ export const localPorts = (d: LocalDeps, fnId: string): PlatformPorts => ({
   // Invitation emails land in the outbox.
   mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
   notificationTypes: NOTIFICATION_TYPES,
+  fhir: FHIR_MAPPINGS,
 });
 
 /** Every domain's API handler, built from the local ports. */

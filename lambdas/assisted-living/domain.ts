@@ -5,6 +5,7 @@ import { IncidentDeadlinePayload, IncidentDeadlineWork } from './deadline-work.j
 import { ASSISTED_LIVING_EVENT_RULES } from './events.js';
 import { AssistedLivingRepository } from './repository.js';
 import { ASSISTED_LIVING_ROUTES } from './routes.js';
+import { ASSISTED_LIVING_FHIR } from './fhir.js';
 
 /** Assisted living: incident reports with regulatory deadlines, resident dashboards. */
 export const ASSISTED_LIVING_DOMAIN = defineDomain({
@@ -53,4 +54,5 @@ export const ASSISTED_LIVING_DOMAIN = defineDomain({
       return (p) => work.onDeadline(p);
     }),
   },
+  fhir: ASSISTED_LIVING_FHIR,
 });

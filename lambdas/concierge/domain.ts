@@ -7,6 +7,7 @@ import { AppointmentNoticePayload, ConciergeWork, LabEscalationPayload } from '.
 import { AppointmentRepository } from './appointments/repository.js';
 import { LabResultRepository } from './lab-results/repository.js';
 import { CONCIERGE_ROUTES } from './routes.js';
+import { CONCIERGE_FHIR } from './fhir.js';
 
 const work = (deps: ScheduledWorkDeps) => new ConciergeWork(new AppointmentRepository(deps.db), new LabResultRepository(deps.db), deps.clock, deps.logger);
 
@@ -65,4 +66,5 @@ export const CONCIERGE_DOMAIN = defineDomain({
       return (p) => w.onLabEscalation(p);
     }),
   },
+  fhir: CONCIERGE_FHIR,
 });

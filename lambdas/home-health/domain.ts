@@ -5,6 +5,7 @@ import { HOME_HEALTH_EVENT_RULES } from './events.js';
 import { VisitRepository } from './visit-repository.js';
 import { HOME_HEALTH_ROUTES } from './routes.js';
 import { VisitLatePayload, VisitMissedPayload, VisitWork } from './visit-work.js';
+import { HOME_HEALTH_FHIR } from './fhir.js';
 
 const visits = (deps: ScheduledWorkDeps) => new VisitWork(new VisitRepository(deps.db), deps.clock, deps.logger);
 
@@ -46,4 +47,5 @@ export const HOME_HEALTH_DOMAIN = defineDomain({
       return (p) => w.onMissed(p);
     }),
   },
+  fhir: HOME_HEALTH_FHIR,
 });

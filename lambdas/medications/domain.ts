@@ -3,6 +3,7 @@ import { createMedicationsHandler } from './app.js';
 import { MEDICATION_EVENT_RULES } from './events.js';
 import { MEDICATION_JOBS } from './jobs.js';
 import { MEDICATION_ROUTES } from './routes.js';
+import { MEDICATIONS_FHIR } from './fhir.js';
 
 /** Medication adherence: medications, doses, confirmations, alerts, adherence. */
 export const MEDICATIONS_DOMAIN = defineDomain({
@@ -28,4 +29,5 @@ export const MEDICATIONS_DOMAIN = defineDomain({
     },
   },
   jobs: MEDICATION_JOBS,
+  fhir: MEDICATIONS_FHIR,
 });

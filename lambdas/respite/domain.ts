@@ -3,6 +3,7 @@ import { createRespiteHandler } from './app.js';
 import { RESPITE_EVENT_RULES } from './events.js';
 import { RESPITE_JOBS } from './respite-work.js';
 import { RESPITE_ROUTES } from './routes.js';
+import { RESPITE_FHIR } from './fhir.js';
 
 /** Caregiver respite: caregiver profiles, yearly hour budgets, sessions, offers to aides. */
 export const RESPITE_DOMAIN = defineDomain({
@@ -32,4 +33,5 @@ export const RESPITE_DOMAIN = defineDomain({
     RespiteSessionUpdated: { offApp: 'A respite session was updated' },
   },
   jobs: RESPITE_JOBS,
+  fhir: RESPITE_FHIR,
 });

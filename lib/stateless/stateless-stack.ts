@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
 import { AccessReportsService } from '../services/access-reports.js';
+import { RecordsService } from '../services/records.js';
 import { AssistedLivingService } from '../services/assisted-living.js';
 import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
@@ -158,6 +159,12 @@ export class StatelessStack extends Stack {
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
     });
+    const records = new RecordsService(this, 'Records', {
+      table: stateful.table,
+      key: stateful.key,
+      logRetention,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
     const compliance = new ComplianceAccess(this, 'ComplianceAccess', {
       ...auditCatalog,
       userPool: pool,
@@ -177,6 +184,7 @@ export class StatelessStack extends Stack {
       concierge: concierge.function.function,
       invitations: invitations.function.function,
       respite: respite.function.function,
+      records: records.function.function,
     };
 
     const stream = new StreamConsumers(this, 'Stream', {

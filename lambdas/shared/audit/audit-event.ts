@@ -16,6 +16,8 @@ export interface AuditEvent {
   changed_fields: string[];
   request_id: string | null;
   source: 'api' | 'scheduler' | 'system';
+  /** How many records an access handed out (a FHIR export's resources); null for every other row. */
+  resource_count?: number | null;
 }
 
 /** Column order of `audit_events`, shared by the Glue table (CDK) and the DuckDB view (local). */
@@ -32,6 +34,7 @@ export const AUDIT_COLUMNS = [
   { name: 'changed_fields', type: 'array<string>' },
   { name: 'request_id', type: 'string' },
   { name: 'source', type: 'string' },
+  { name: 'resource_count', type: 'int' },
 ] as const;
 
 export const AUDIT_PREFIX = 'audit/';

@@ -29,6 +29,7 @@ export function auditEventFromChange(change: ChangeRecord): AuditEvent | null {
       entity_type: String(image.accessedEntityType),
       entity_id: String(image.accessedEntityId),
       changed_fields: [],
+      ...(typeof image.accessCount === 'number' ? { resource_count: image.accessCount } : {}),
     });
   }
 

@@ -12,6 +12,8 @@ export interface AccessEvent {
   entityType: string;
   entityId: string;
   patientId?: string;
+  /** How many records the access handed out (an export's resources): the audit row's `resource_count`. */
+  count?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function recordAccess(db: Db, ctx: WriteContext, event: AccessEvent
           accessedEntityType: event.entityType,
           accessedEntityId: event.entityId,
           ...(event.patientId ? { patientId: event.patientId } : {}),
+          ...(event.count !== undefined ? { accessCount: event.count } : {}),
           expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + TTL_SECONDS,
         },
         ctx,

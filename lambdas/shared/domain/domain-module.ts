@@ -1,6 +1,7 @@
 import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import type { CareEvent } from '../events/care-event.js';
 import type { EventRule } from '../events/event-rule.js';
+import type { FhirMapping } from '../fhir/mapping.js';
 import type { ApiHandler } from '../http/api.js';
 import type { DomainRoutes } from '../http/route-def.js';
 import type { NotificationMessage, RecipientSet } from '../notifications/recipients.js';
@@ -42,6 +43,11 @@ export interface DomainModule<Id extends string = string> {
   readonly jobs?: Readonly<Record<string, ScheduledJobSpec>>;
   /** Other functions of the domain (Cognito triggers, ...), by function id. @default - none */
   readonly functions?: Readonly<Record<string, FunctionSpec>>;
+  /**
+   * How its items become FHIR R4 resources in a patient's export (`lambdas/<domain>/fhir.ts`, light:
+   * no routes, app or route schemas). @default - its items are not in the export
+   */
+  readonly fhir?: FhirMapping;
 }
 
 /** A Lambda function, as the CDK app and the local stack know it. */

@@ -1,6 +1,7 @@
 import type { AuditQueryEngine } from '../audit/query-engine.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../data/db.js';
+import type { FhirMappings } from '../fhir/mapping.js';
 import type { Logger } from '../logger.js';
 import type { AttachmentStore } from '../ports/attachment-store.js';
 import type { InvitationMailer } from '../ports/invitation-mailer.js';
@@ -30,4 +31,6 @@ export interface PlatformPorts {
   mailer: InvitationMailer;
   /** Every notification type the platform knows (what `mutedTypes` may name). */
   notificationTypes: ReadonlySet<string>;
+  /** Every domain's FHIR mapping (lambdas/registry.ts, FHIR_MAPPINGS): the records export's. */
+  fhir: FhirMappings;
 }

@@ -2,6 +2,7 @@ import type { EventRule } from '../events/event-rule.js';
 import { routeKey, type RouteDef } from '../http/route-def.js';
 import type { NotificationMessage, RecipientSet } from '../notifications/recipients.js';
 import type { CareEvent } from '../events/care-event.js';
+import type { FhirItemMapper, FhirMapping, FhirMappings } from '../fhir/mapping.js';
 import type { DomainModule, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
 
 /**
@@ -100,4 +101,25 @@ export function jobTable(domains: readonly DomainModule[]): Record<string, Sched
   const owners = new Map<string, string>();
   for (const d of domains) for (const [kind, spec] of Object.entries(d.jobs ?? {})) claim(table, owners, kind, spec, d.id, 'Scheduled job kind');
   return table;
+}
+
+/**
+ * The FHIR export's mappings: entity type -> the owning domain's mapper, and the one domain's people
+ * builder (identity's). Refuses an entity type two domains map, and a list where no domain, or more
+ * than one, builds people.
+ */
+export function fhirMappings(domains: readonly DomainModule[]): FhirMappings {
+  const entities: Record<string, FhirItemMapper> = {};
+  const owners = new Map<string, string>();
+  let person: { fn: NonNullable<FhirMapping['person']>; owner: string } | undefined;
+  for (const d of domains) {
+    if (!d.fhir) continue;
+    for (const [type, mapper] of Object.entries(d.fhir.entities)) claim(entities, owners, type, mapper, d.id, 'FHIR mapping of entity type');
+    if (d.fhir.person) {
+      if (person) throw new Error(`FHIR people are built by both ${person.owner} and ${d.id}`);
+      person = { fn: d.fhir.person, owner: d.id };
+    }
+  }
+  if (!person) throw new Error('No domain builds the FHIR people (a FhirMapping with `person`)');
+  return { entities, person: person.fn };
 }

@@ -93,6 +93,8 @@ export function createApiHandler<R extends Record<RouteKey, RouteDecl>>(
     });
     const status = def.status ?? 200;
     if (def.produces && typeof result === 'string') return { statusCode: status, headers: { 'content-type': def.produces }, body: result };
+    // A JSON media type of its own (`application/fhir+json`): the object as JSON under that type.
+    if (def.produces && /[/+]json\b/i.test(def.produces) && status !== 204) return { ...json(status, result), headers: { 'content-type': def.produces } };
     return json(status, status === 204 ? undefined : result);
   };
 

@@ -45,7 +45,8 @@ export interface RouteDecl {
   /** Honours `Idempotency-Key` (creating POSTs). @default false */
   readonly idempotent?: boolean;
   /**
-   * Content type of a string answer (an export file); any other answer is still JSON.
+   * Content type of a string answer (an export file); any other answer is still JSON, sent under
+   * this type when it is a JSON type itself (`application/fhir+json`).
    * @default - JSON only
    */
   readonly produces?: string;

@@ -205,8 +205,8 @@ export function parityDiff(rest: unknown, graphql: unknown, at = '$'): string[] 
   // Values made per request: a presigned URL's signature and time, and the time it expires.
   if (typeof rest === 'string' && typeof graphql === 'string') {
     if (/Url$/.test(at) && rest.split('?')[0] === graphql.split('?')[0]) return [];
-    // The time it expires, and a window defaulted to "now" (getAdherence without from/to).
-    if (/\.(expiresAt|from|to)$/.test(at) && Math.abs(Date.parse(rest) - Date.parse(graphql)) < 5_000) return [];
+    // The time it expires, a window defaulted to "now" (getAdherence without from/to), and when an answer was assembled (a FHIR Bundle's `timestamp`).
+    if (/\.(expiresAt|from|to|timestamp)$/.test(at) && Math.abs(Date.parse(rest) - Date.parse(graphql)) < 5_000) return [];
   }
   return Object.is(rest, graphql) ? [] : [`${at}: REST ${JSON.stringify(rest)?.slice(0, 80)}, GraphQL ${JSON.stringify(graphql)?.slice(0, 80)}`];
 }

@@ -487,6 +487,10 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /patients/{patientId}/visits/{visitId}/logs': {
     roles: CLINICAL, scope: 'patient', ok: [200], needs: ['visit'], path: (r) => `/patients/${r.patientId}/visits/${r.res.visit.id}/logs`,
   },
+  // ---- Patient records out: FHIR R4 (staff, a clinician on the care team, the patient themself)
+  'GET /patients/{patientId}/fhir': {
+    roles: ['admin', 'coordinator', 'clinician', 'patient'], scope: 'patient', ok: [200], path: (r) => `/patients/${r.patientId}/fhir`,
+  },
   // ---- Audit trail: patient access reports
   'POST /patients/{patientId}/access-reports': {
     roles: REPORTERS, scope: 'accessReport', ok: [202], path: (r) => `/patients/${r.patientId}/access-reports`,

@@ -58,7 +58,7 @@ describe('queryAudit', () => {
     const columns = await queryAudit(dataDir, 'DESCRIBE audit_events');
 
     expect(columns.map((c) => [c.column_name, c.column_type])).toEqual([
-      ...AUDIT_COLUMNS.map((c) => [c.name, c.type === 'string' ? 'VARCHAR' : 'VARCHAR[]']),
+      ...AUDIT_COLUMNS.map((c) => [c.name, c.type === 'string' ? 'VARCHAR' : c.type === 'int' ? 'INTEGER' : 'VARCHAR[]']),
       ['org', 'VARCHAR'],
       ['dt', 'VARCHAR'],
     ]);

@@ -1891,6 +1891,13 @@ export const listMyAssignments = /* GraphQL */ `query ListMyAssignments($limit: 
   }
 }` as GeneratedQuery<ListMyAssignmentsQueryVariables, ListMyAssignmentsQuery>;
 
+export type ExportPatientFhirQueryVariables = { patientId: string; cursor?: string | null; since?: string | null };
+export type ExportPatientFhirQuery = { exportPatientFhir: string | null };
+/** GET /patients/{patientId}/fhir: The patient's record as a FHIR R4 Bundle (collection), at most 500 entries a page, the next page in `link` `next`; `since` keeps what changed after that instant; audited as one `export`. */
+export const exportPatientFhir = /* GraphQL */ `query ExportPatientFhir($patientId: ID!, $cursor: String, $since: AWSDateTime) {
+  exportPatientFhir(patientId: $patientId, cursor: $cursor, since: $since)
+}` as GeneratedQuery<ExportPatientFhirQueryVariables, ExportPatientFhirQuery>;
+
 export type RevokePatientAccessMutationVariables = { patientId: string; userId: string };
 export type RevokePatientAccessMutation = { revokePatientAccess: boolean | null };
 export const revokePatientAccess = /* GraphQL */ `mutation RevokePatientAccess($patientId: ID!, $userId: ID!) {

@@ -2338,6 +2338,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/patients/{patientId}/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patient's record as a FHIR R4 Bundle (collection), at most 500 entries a page, the next page in `link` `next`; `since` keeps what changed after that instant; audited as one `export`
+         * @description The patient's record as a FHIR R4 Bundle (collection), at most 500 entries a page, the next page in `link` `next`; `since` keeps what changed after that instant; audited as one `export`.
+         *
+         *     **Who:** `admin`, `coordinator`, `clinician`, `patient`; other roles get 403 `forbidden`.
+         *
+         *     A patient the caller may not see (another org, not on their care team) answers 404 `not_found`.
+         *
+         *     Served by the `records` function.
+         */
+        get: operations["exportPatientFhir"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3563,6 +3589,33 @@ export interface components {
             /** @description The session is confirmed to this aide (their offer was accepted) */
             confirmed: boolean;
         };
+        FhirBundle: {
+            /** @constant */
+            resourceType: "Bundle";
+            /** @constant */
+            type: "collection";
+            /**
+             * Format: date-time
+             * @description When this page was assembled
+             */
+            timestamp: string;
+            /** @description `next`: the next page (a URL relative to this one); absent on the last page */
+            link: {
+                /** @enum {string} */
+                relation: "self" | "next";
+                url: string;
+            }[];
+            /** @description The page's resources; every reference in them (`Type/id`) names a resource of the same page */
+            entry: {
+                resource: components["schemas"]["FhirResourceJson"];
+            }[];
+        };
+        FhirResourceJson: {
+            resourceType: string;
+            id: string;
+        } & {
+            [key: string]: unknown;
+        };
         CreateUserBody: {
             /** Format: email */
             email: string;
@@ -4227,6 +4280,18 @@ export interface components {
             from?: string;
             /** Format: date-time */
             to?: string;
+        };
+        FhirExportParams: {
+            patientId: string;
+        };
+        FhirExportQuery: {
+            /** @description From the `next` link of the previous page (opaque) */
+            cursor?: string;
+            /**
+             * Format: date-time
+             * @description Only resources changed after this instant (ISO 8601); the people and resources they refer to come along
+             */
+            since?: string;
         };
     };
     responses: {
@@ -7839,6 +7904,39 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    exportPatientFhir: {
+        parameters: {
+            query?: {
+                /** @description From the `next` link of the previous page (opaque) */
+                cursor?: string;
+                /** @description Only resources changed after this instant (ISO 8601); the people and resources they refer to come along */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                patientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FhirBundle"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };

@@ -32,6 +32,7 @@ export const OPERATIONS = {
   createUser: { method: 'POST', path: '/users', idempotent: true },
   declineRespiteOffer: { method: 'POST', path: '/patients/{patientId}/respite-sessions/{sessionId}/offers/{offerId}/decline', idempotent: false },
   exportEvv: { method: 'GET', path: '/evv', idempotent: false },
+  exportPatientFhir: { method: 'GET', path: '/patients/{patientId}/fhir', idempotent: false },
   finalizeLabResult: { method: 'POST', path: '/patients/{patientId}/lab-results/{labResultId}/finalize', idempotent: false },
   getAccessReport: { method: 'GET', path: '/patients/{patientId}/access-reports/{reportId}', idempotent: false },
   getAdherence: { method: 'GET', path: '/patients/{patientId}/adherence', idempotent: false },

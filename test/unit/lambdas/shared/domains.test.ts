@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../../../lambdas/domains.js';
 import { PLATFORM_FUNCTIONS } from '../../../../lambdas/platform.js';
-import { EVENT_RULES, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
+import { EVENT_RULES, FHIR_MAPPINGS, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
 import { createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import type { Db } from '../../../../lambdas/shared/data/db.js';
 import { defineDomain, job, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-ports.js';
-import { eventRules, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
+import { eventRules, fhirMappings, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
 import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
 import { defineRoutes, routeKey } from '../../../../lambdas/shared/http/route-def.js';
 import type { FiredPayload, Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
@@ -133,5 +133,26 @@ describe('the platform registries are the derivations over the list of domains',
 
   it('has each domain serve its routes with its own function id', () => {
     for (const d of DOMAINS) expect(new Set(d.routes.map((r) => r.fn))).toEqual(new Set([d.id]));
+  });
+});
+
+describe('the FHIR export\'s mappings are derived from the domains', () => {
+  const widgetFhir = { entities: { Widget: () => ({ resourceType: 'Device', id: 'w' }) } };
+
+  it('reach the export: a domain that declares `fhir` has its entity types mapped, with identity\'s people builder', () => {
+    const mappings = fhirMappings([...DOMAINS, { ...WIDGETS, fhir: widgetFhir }]);
+    expect(mappings.entities.Widget).toBe(widgetFhir.entities.Widget);
+    expect(Object.keys(FHIR_MAPPINGS.entities).sort()).toEqual(DOMAINS.flatMap((d: DomainModule) => Object.keys(d.fhir?.entities ?? {})).sort());
+    expect(Object.keys(FHIR_MAPPINGS.entities).sort()).toEqual(
+      ['Appointment', 'CareTeamMember', 'Dose', 'Incident', 'LabResult', 'Medication', 'Patient', 'RespiteSession', 'TreatmentPlan', 'Visit'],
+    );
+  });
+
+  it('refuse an entity type two domains map, and a list with no or two people builders', () => {
+    const gadgets = { ...WIDGETS, id: 'gadgets', fhir: widgetFhir };
+    expect(() => fhirMappings([...DOMAINS, { ...WIDGETS, fhir: widgetFhir }, gadgets])).toThrow('FHIR mapping of entity type Widget is declared by both widgets and gadgets');
+    expect(() => fhirMappings([{ ...WIDGETS, fhir: widgetFhir }])).toThrow('No domain builds the FHIR people');
+    const people = { entities: {}, person: () => ({ resourceType: 'Practitioner', id: 'p' }) };
+    expect(() => fhirMappings([...DOMAINS, { ...gadgets, fhir: people }])).toThrow('FHIR people are built by both identity and gadgets');
   });
 });

@@ -1,0 +1,19 @@
+import { dynamoClient } from '../shared/aws/clients.js';
+import { systemClock } from '../shared/clock.js';
+import { Db } from '../shared/data/db.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { createLogger } from '../shared/logger.js';
+// The one import of the derived registries from a domain (test/unit/lambdas/shared/domain-boundaries.test.ts
+// names it): the export reads every domain's FHIR mapping. Once the domains' light facets exist it
+// imports their list instead, and its bundle drops the other domains' routes and apps.
+import { FHIR_MAPPINGS } from '../registry.js';
+import { createRecordsHandler } from './app.js';
+
+/** AWS entry: dependencies from the environment the CDK app sets. */
+export const handler = createRecordsHandler({
+  db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
+  clock: systemClock,
+  logger: createLogger('records'),
+  fhir: FHIR_MAPPINGS,
+  corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),
+});
