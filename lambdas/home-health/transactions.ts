@@ -1,5 +1,6 @@
 import { Calendars, type CalendarChange, type CalendarWindow } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Db, type Item, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { Idempotency, IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { AppError } from '../shared/errors.js';

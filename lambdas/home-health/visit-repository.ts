@@ -1,7 +1,8 @@
 import type { EvvChange, Visit, VisitStatus } from '../../schemas/home-health.js';
 import type { CalendarChange } from '../shared/calendar/calendar-repository.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type PageRequest, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, Page, PageRequest, TransactItem, TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import { PatientKeys } from '../shared/data/keys.js';

@@ -2,7 +2,8 @@ import type { CaregiverProfile, PutCaregiverProfileBody, RespiteOffer, RespiteSe
 import type { User } from '../../schemas/identity.js';
 import type { EvvCheck, EvvException } from '../../schemas/visits.js';
 import { Calendars, type CalendarChange } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem, type TransactParts, type PageRequest } from '../shared/data/db.js';
+import type { Db, Item, Page, TransactItem, TransactParts, PageRequest } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { recordAccess } from '../shared/data/access-record.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';

@@ -2,12 +2,10 @@ import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
-import { job } from '../shared/domain/domain-module.js';
-import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import type { ReminderWhich } from '../shared/scheduling/timing.js';
-import { RespiteRepository } from './repository.js';
+import type { RespiteRepository } from './repository.js';
 
 /**
  * Respite's one-time schedule names: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's
@@ -69,21 +67,3 @@ export class RespiteWork {
     return schedulerContext(p.orgId, p, this.clock.now());
   }
 }
-
-/** The scheduled-work jobs of respite, by payload `kind`. */
-export const RESPITE_JOBS = {
-  'respite-offer-expiry': job(RespiteOfferExpiryPayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onOfferExpiry(p);
-  }),
-  'respite-reminder': job(RespiteReminderPayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onReminder(p);
-  }),
-  'respite-late': job(RespiteLatePayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onLate(p);
-  }),
-};
-
-const respiteWork = (deps: ScheduledWorkDeps) => new RespiteWork(new RespiteRepository(deps.db), deps.clock, deps.logger);

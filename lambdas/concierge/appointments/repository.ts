@@ -1,7 +1,8 @@
 import type { Appointment } from '../../../schemas/concierge.js';
 import { CalendarConflictError, Calendars, type CalendarChange } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactParts } from '../../shared/data/db.js';
+import { failedPart } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import { IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../../shared/data/update-builder.js';

@@ -1,6 +1,7 @@
 import type { LabResult } from '../../../schemas/concierge.js';
 import { recordAccess } from '../../shared/data/access-record.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactItem, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactItem, TransactParts } from '../../shared/data/db.js';
+import { failedPart } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned } from '../../shared/data/update-builder.js';

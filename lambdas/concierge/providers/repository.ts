@@ -1,7 +1,8 @@
 import type { Provider } from '../../../schemas/concierge.js';
 import { Calendars } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page, type PageRequest } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest } from '../../shared/data/db.js';
+import { failedPart } from '../../shared/data/transaction-failures.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';

@@ -1,5 +1,6 @@
 import type { TreatmentPlan } from '../../../schemas/concierge.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactParts } from '../../shared/data/db.js';
+import { failedPart } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
