@@ -1,9 +1,10 @@
 import { job } from '../shared/domain/domain-module.js';
 import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
-import { RespiteRepository } from './repository.js';
+import { OfferRepository } from './offers/repository.js';
+import { SessionRepository } from './sessions/repository.js';
 import { RespiteLatePayload, RespiteOfferExpiryPayload, RespiteReminderPayload, RespiteWork } from './respite-work.js';
 
-const respiteWork = (deps: ScheduledWorkDeps) => new RespiteWork(new RespiteRepository(deps.db), deps.clock, deps.logger);
+const respiteWork = (deps: ScheduledWorkDeps) => new RespiteWork(new SessionRepository(deps.db), new OfferRepository(deps.db), deps.clock, deps.logger);
 
 /** Respite's scheduled work (docs/scheduling.md, "Respite"): offer expiries, session notices, late checks. */
 export const RESPITE_JOBS = {

@@ -5,7 +5,8 @@ import * as z from 'zod/mini';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import type { ReminderWhich } from '../shared/scheduling/timing.js';
-import type { RespiteRepository } from './repository.js';
+import type { OfferRepository } from './offers/repository.js';
+import type { SessionRepository } from './sessions/repository.js';
 
 /**
  * Respite's one-time schedule names: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's
@@ -35,31 +36,32 @@ type Fired<K extends RespiteWorkPayload['kind']> = FiredPayload<Extract<RespiteW
  */
 export class RespiteWork {
   constructor(
-    private readonly repo: RespiteRepository,
+    private readonly sessions: SessionRepository,
+    private readonly offers: OfferRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   /** The offer was not answered in time: `offered -> expired`. */
   async onOfferExpiry(p: Fired<'respite-offer-expiry'>): Promise<void> {
-    const expired = await this.repo.expireOffer(this.ctx(p), p);
+    const expired = await this.offers.expireOffer(this.ctx(p), p);
     if (expired) this.logger.info('respite offer expired', { offerId: p.offerId });
   }
 
   /** A notice (start - 24 h, start - 1 h) to the requester and the aide, for a confirmed session only. */
   async onReminder(p: Fired<'respite-reminder'>): Promise<void> {
-    const session = await this.repo.getSession(p.orgId, p.patientId, p.sessionId);
+    const session = await this.sessions.getSession(p.orgId, p.patientId, p.sessionId);
     if (!session || session.status !== 'confirmed' || session.startAt !== p.startAt || !session.aideId) return;
     const recipients = [...new Set([session.requestedBy, session.aideId])];
-    const sent = await this.repo.putReminder(this.ctx(p), session, p.which, recipients);
+    const sent = await this.sessions.putReminder(this.ctx(p), session, p.which, recipients);
     if (sent) this.logger.info('respite reminder', { sessionId: session.id, which: p.which });
   }
 
   /** 15 minutes after start and still not checked in: marked late once, which notifies the coordinators. */
   async onLate(p: Fired<'respite-late'>): Promise<void> {
-    const session = await this.repo.getSession(p.orgId, p.patientId, p.sessionId);
+    const session = await this.sessions.getSession(p.orgId, p.patientId, p.sessionId);
     if (!session || session.status !== 'confirmed' || session.startAt !== p.startAt) return;
-    const marked = await this.repo.markLate(this.ctx(p), session);
+    const marked = await this.sessions.markLate(this.ctx(p), session);
     if (marked) this.logger.info('respite session late', { sessionId: session.id });
   }
 
