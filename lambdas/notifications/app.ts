@@ -8,9 +8,6 @@ import { NotificationsRepository } from './repository.js';
 import { NOTIFICATIONS_ROUTES } from './routes.js';
 import { NotificationsService } from './service.js';
 
-/** The fan-out's factory lives beside it (a platform function's, which must not carry these routes). */
-export { createNotificationsBusHandler, type NotificationsFanOutDeps } from './fan-out.js';
-
 export interface NotificationsDeps {
   db: Db;
   clock: Clock;
