@@ -9,6 +9,8 @@ import { MESSAGING_DOMAIN } from './messaging/domain.js';
 import { NOTIFICATIONS_DOMAIN } from './notifications/domain.js';
 import { RECORDS_DOMAIN } from './records/domain.js';
 import { RESPITE_DOMAIN } from './respite/domain.js';
+import type { FACETS } from './facets.js';
+import type { DomainsOf } from './shared/domain/domain-module.js';
 
 /**
  * The domains of CareStack: one line each (docs/adding-a-domain.md). Every registry is derived from
@@ -16,8 +18,11 @@ import { RESPITE_DOMAIN } from './respite/domain.js';
  * scheduled work, the local stack's wiring, the stack's API functions, the API documents and the
  * trust suite's maps. The order is the route table's, and so the documents'.
  *
- * No API function imports this module (each imports only its own domain): the platform functions
- * that act for every domain do (events, the notifications fan-out, delivery, scheduled work).
+ * No Lambda function imports this module: each API function imports only its own domain, and the
+ * platform functions that act for every domain (events, the notifications fan-out, delivery,
+ * scheduled work) read the facets (lambdas/facets.ts). That list has a line per domain too; the
+ * type below holds both to the same ids in the same order, so a domain in one and not in the other
+ * fails `npm run typecheck`.
  */
 export const DOMAINS = [
   IDENTITY_DOMAIN,
@@ -31,7 +36,7 @@ export const DOMAINS = [
   INVITATIONS_DOMAIN,
   RESPITE_DOMAIN,
   RECORDS_DOMAIN,
-] as const;
+] as const satisfies DomainsOf<typeof FACETS>;
 
 export type Domain = (typeof DOMAINS)[number];
 /** The id of a domain's API function. */

@@ -40,7 +40,7 @@ export const PLATFORM_FUNCTIONS = {
     kind: 'cognito-trigger',
     description: 'Records each sign-in for the audit trail',
   },
-  /** EventBridge Scheduler target: every domain's scheduled work (lambdas/registry.ts, JOBS). */
+  /** EventBridge Scheduler target: every domain's scheduled work (lambdas/platform-registry.ts, JOBS). */
   scheduledWork: {
     entry: 'lambdas/scheduled-work/handler.ts',
     app: 'lambdas/scheduled-work/app.ts',
@@ -50,7 +50,7 @@ export const PLATFORM_FUNCTIONS = {
   /** Bus target of the notifying event types: one inbox item per recipient (every domain's rules). */
   notificationsFanOut: {
     entry: 'lambdas/notifications-fan-out/handler.ts',
-    app: 'lambdas/notifications/app.ts',
+    app: 'lambdas/notifications/fan-out.ts',
     kind: 'bus',
     description: 'Fans domain events out to the inboxes of their recipients',
   },

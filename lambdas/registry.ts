@@ -1,21 +1,14 @@
 import { DOMAINS } from './domains.js';
 import { PLATFORM_FUNCTIONS } from './platform.js';
-import { eventRules, fhirMappings, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from './shared/domain/registry.js';
+import { functionTable, routeTable } from './shared/domain/registry.js';
 
 /**
  * The platform's registries, derived from the list of domains (lambdas/domains.ts) by the
  * derivations in lambdas/shared/domain/registry.ts. Nothing here is written by hand per domain.
+ * The run-time ones (events, notifications, off-app lines, jobs) come from the facets alone
+ * (lambdas/platform-registry.ts) and are re-exported here for the CDK app, the local stack and tests.
  */
 export const FUNCTIONS = functionTable(DOMAINS, PLATFORM_FUNCTIONS);
 export type FunctionId = keyof typeof FUNCTIONS;
 export const ROUTES = routeTable(DOMAINS);
-export const EVENT_RULES = eventRules(DOMAINS);
-export const NOTIFICATION_RULES = notificationRules(DOMAINS);
-/** The event types that notify someone: the fan-out rule's `detail-type` list. */
-export const NOTIFYING_EVENT_TYPES: readonly string[] = Object.keys(NOTIFICATION_RULES);
-export const OFF_APP = offAppCatalog(DOMAINS);
-/** Every notification type the platform knows: what `mutedTypes` may name. */
-export const NOTIFICATION_TYPES: ReadonlySet<string> = new Set([...NOTIFYING_EVENT_TYPES, ...Object.keys(OFF_APP.lines)]);
-export const JOBS = jobTable(DOMAINS);
-/** Entity type -> FHIR mapper, and the people builder: the FHIR export's (lambdas/records/). */
-export const FHIR_MAPPINGS = fhirMappings(DOMAINS);
+export { EVENT_RULES, FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from './platform-registry.js';

@@ -9,7 +9,7 @@ import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadli
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
 import { DOMAINS, type ApiFunctionId } from '../lambdas/domains.js';
 import { invitationText } from '../lambdas/invitations/mailer.js';
-import { createNotificationsBusHandler } from '../lambdas/notifications/app.js';
+import { createNotificationsBusHandler } from '../lambdas/notifications/fan-out.js';
 import { FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { DomainModule } from '../lambdas/shared/domain/domain-module.js';

@@ -1,6 +1,7 @@
 import type { AccessReportRow } from '../../schemas/access-reports.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import { TransactionCancelledError, type Db } from '../shared/data/db.js';
+import type { Db } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { versioned } from '../shared/data/update-builder.js';

@@ -21,7 +21,7 @@ export interface DeliveryFunctionDeps {
   logger: Logger;
   metrics?: DeliveryMetrics;
   appUrl: string;
-  /** Each type's off-app line and urgency (OFF_APP, lambdas/registry.ts). */
+  /** Each type's off-app line and urgency (OFF_APP, lambdas/platform-registry.ts). */
   offApp: OffAppCatalog;
 }
 

@@ -41,7 +41,7 @@ export interface DeliveryDeps {
   metrics?: DeliveryMetrics;
   /** Base URL of the app; messages link to `<appUrl>/notifications/<id>`. */
   appUrl: string;
-  /** Each type's off-app line and which types are urgent (every domain's, OFF_APP in lambdas/registry.ts). */
+  /** Each type's off-app line and which types are urgent (every domain's, OFF_APP in lambdas/platform-registry.ts). */
   offApp: OffAppCatalog;
 }
 

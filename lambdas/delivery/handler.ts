@@ -8,7 +8,7 @@ import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
-import { OFF_APP } from '../registry.js';
+import { OFF_APP } from '../platform-registry.js';
 import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, type DeliveryFunctionDeps } from './app.js';

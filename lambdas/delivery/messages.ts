@@ -19,7 +19,7 @@ export const GENERIC_LINE = 'You have a new notification';
 
 /**
  * The message for a notification of `type`: its domain's line (`offApp` in the descriptor, joined
- * in OFF_APP of lambdas/registry.ts), or the generic line for a type without one.
+ * in OFF_APP of lambdas/platform-registry.ts), or the generic line for a type without one.
  */
 export function renderOffApp(type: string, notificationId: string, appUrl: string, lines: Readonly<Record<string, string>>): OffAppMessage {
   const line = lines[type] ?? GENERIC_LINE;

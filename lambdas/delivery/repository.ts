@@ -1,4 +1,5 @@
-import { TransactionCancelledError, type Db, type Item } from '../shared/data/db.js';
+import type { Db, Item } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { UserKeys } from '../shared/data/keys.js';
 import { versioned, versionedUpdate } from '../shared/data/update-builder.js';
 import { newItem, type WriteContext } from '../shared/data/write-context.js';

@@ -1,26 +1,14 @@
 import { Calendars, type CalendarChange, type CalendarWindow } from '../shared/calendar/calendar-repository.js';
-import { TransactionCancelledError, type Db, type Item, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, TransactParts } from '../shared/data/db.js';
+import { explainFailure, TransactionCancelledError, type FailureMap } from '../shared/data/transaction-failures.js';
 import { Idempotency, IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
-import type { AppError } from '../shared/errors.js';
-
-/**
- * The contract's error for each named part whose condition failed (first match wins). Only the
- * home-health repositories hold these maps: they build the transactions and say what a failure
- * of each part means; the services never see a transaction.
- */
-export type FailureMap = Partial<Record<string, () => AppError>>;
-
-function explained(err: unknown, explain: FailureMap): AppError | undefined {
-  if (!(err instanceof TransactionCancelledError)) return undefined;
-  const part = Object.keys(explain).find((name) => err.failed(name));
-  return part ? explain[part]!() : undefined;
-}
 
 /**
  * How every home-health repository commits: named parts (+ the idempotency record), or named parts
  * together with an aide booking on the shared calendar (`Calendars.book`), a failed condition
- * mapped through the repository's `FailureMap`. A failure no map names (a care-team link raced,
+ * mapped through the repository's `FailureMap` (lambdas/shared/data/transaction-failures.ts: the
+ * repositories say what a failure of each part means; the services never see a transaction). A failure no map names (a care-team link raced,
  * `CareTeamWrites` retries it) is thrown as it is.
  */
 export class Transactions {
@@ -41,7 +29,7 @@ export class Transactions {
     try {
       return await this.idempotency.run(ctx, idem, parts, response);
     } catch (err) {
-      throw explained(err, explain) ?? err;
+      throw explainFailure(err, explain) ?? err;
     }
   }
 
@@ -70,7 +58,7 @@ export class Transactions {
         const earlier = await this.idempotency.replay(ctx, idem);
         if (earlier) return earlier.response as T;
       }
-      throw explained(err, explain) ?? err;
+      throw explainFailure(err, explain) ?? err;
     }
   }
 }

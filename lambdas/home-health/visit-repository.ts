@@ -1,7 +1,8 @@
 import type { EvvChange, Visit, VisitStatus } from '../../schemas/home-health.js';
 import type { CalendarChange } from '../shared/calendar/calendar-repository.js';
 import { recordAccess } from '../shared/data/access-record.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type PageRequest, type TransactItem, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, Page, PageRequest, TransactItem, TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError, type FailureMap } from '../shared/data/transaction-failures.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import { PatientKeys } from '../shared/data/keys.js';
@@ -10,7 +11,7 @@ import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { NotFoundError, VersionConflictError, type AppError } from '../shared/errors.js';
 import { CareTeamWrites, type CareTeamJoin, type MemberProfile } from '../shared/people/care-team.js';
 import { VisitKeys } from './keys.js';
-import { pick, Transactions, type FailureMap } from './transactions.js';
+import { pick, Transactions } from './transactions.js';
 
 /** A visit as stored: the API's fields and the EVV bookkeeping the EVV routes show. */
 export type StoredVisit = Visit & {

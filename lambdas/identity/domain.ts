@@ -1,17 +1,13 @@
 import { defineDomain } from '../shared/domain/domain-module.js';
 import { createIdentityHandler } from './app.js';
-import { IDENTITY_EVENT_RULES } from './events.js';
 import { IDENTITY_ROUTES } from './routes.js';
-import { IDENTITY_FHIR } from './fhir.js';
+import { IDENTITY_FACET } from './facet.js';
 
 /** Identity and people: /me, users (Cognito), patients, care teams, org settings. */
-export const IDENTITY_DOMAIN = defineDomain({
-  id: 'identity',
+export const IDENTITY_DOMAIN = defineDomain(IDENTITY_FACET, {
   description: 'Identity and people: users, patients, care teams',
   entry: 'lambdas/identity/handler.ts',
   app: 'lambdas/identity/app.ts',
   routes: IDENTITY_ROUTES,
   create: createIdentityHandler,
-  events: IDENTITY_EVENT_RULES,
-  fhir: IDENTITY_FHIR,
 });

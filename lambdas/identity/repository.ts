@@ -1,6 +1,7 @@
 import type { Role } from '../../schemas/roles.js';
 import type { CareTeamMember, Patient, Relationship, User } from '../../schemas/identity.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, Page, TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { CareTeamMemberEntity, MrnClaimEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { versioned, versionedUpdate } from '../shared/data/update-builder.js';

@@ -1,13 +1,13 @@
 import { defineDomain } from '../shared/domain/domain-module.js';
 import { createInvitationsHandler } from './app.js';
 import { INVITATION_ROUTES } from './routes.js';
+import { INVITATIONS_FACET } from './facet.js';
 
 /**
  * Invitations and sign-up (API.md, "Invitations and sign-up"): staff invite patients and family by
  * email; Cognito's own sign-up admits only a valid invitation, through three triggers.
  */
-export const INVITATIONS_DOMAIN = defineDomain({
-  id: 'invitations',
+export const INVITATIONS_DOMAIN = defineDomain(INVITATIONS_FACET, {
   description: 'Invitations: invite patients and family, list and revoke',
   entry: 'lambdas/invitations/handler.ts',
   app: 'lambdas/invitations/app.ts',

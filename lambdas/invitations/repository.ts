@@ -1,5 +1,6 @@
 import type { Invitation, InvitationStatus } from '../../schemas/invitations.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactParts } from '../shared/data/db.js';
+import type { Db, Item, Page, TransactParts } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { LoginLinkEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { versioned } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';

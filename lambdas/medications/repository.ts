@@ -1,5 +1,6 @@
 import type { Dose, Medication, MissedDoseAlert } from '../../schemas/medications.js';
-import { TransactionCancelledError, type Db, type Item, type Page, type PageRequest } from '../shared/data/db.js';
+import type { Db, Item, Page, PageRequest } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { PatientEntity } from '../shared/data/entities.js';
 import { Idempotency, type IdempotencyRequest } from '../shared/data/idempotency.js';
 import { update, versioned, versionedUpdate } from '../shared/data/update-builder.js';

@@ -4,8 +4,6 @@ import { PreferencesService } from '../delivery/preferences.js';
 import { DeliveryRepository } from '../delivery/repository.js';
 import { createApiHandler, type ApiHandler } from '../shared/http/api.js';
 import type { Logger } from '../shared/logger.js';
-import { createNotificationFanOut, type BusHandler } from './fan-out.js';
-import type { NotificationRule } from './rules.js';
 import { NotificationsRepository } from './repository.js';
 import { NOTIFICATIONS_ROUTES } from './routes.js';
 import { NotificationsService } from './service.js';
@@ -17,14 +15,6 @@ export interface NotificationsDeps {
   corsAllowOrigins?: readonly string[];
   /** Every notification type the platform knows: what `mutedTypes` may name (lambdas/registry.ts). */
   notificationTypes: ReadonlySet<string>;
-}
-
-export interface NotificationsFanOutDeps {
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-  /** Event type -> who is notified and of what (NOTIFICATION_RULES, lambdas/registry.ts). */
-  rules: Readonly<Record<string, NotificationRule>>;
 }
 
 /** The inbox routes (`/me/notifications...`) and the caller's delivery preferences and devices. */
@@ -43,12 +33,4 @@ export function createNotificationsHandler(deps: NotificationsDeps): ApiHandler 
     },
     deps,
   );
-}
-
-/**
- * The bus target: domain events -> inbox items. A function of its own (`notificationsFanOut`): it
- * reads every domain's notification rules, which the inbox routes' function does not carry.
- */
-export function createNotificationsBusHandler(deps: NotificationsFanOutDeps): BusHandler {
-  return createNotificationFanOut({ repo: new NotificationsRepository(deps.db), rules: deps.rules, clock: deps.clock, logger: deps.logger });
 }

@@ -7,7 +7,8 @@ import type { WriteContext } from '../shared/data/write-context.js';
 import type { CareEvent } from '../shared/events/care-event.js';
 import type { Logger } from '../shared/logger.js';
 import { notificationId } from './notification-id.js';
-import type { NotificationsRepository } from './repository.js';
+import type { Db } from '../shared/data/db.js';
+import { NotificationsRepository } from './repository.js';
 import { resolveRecipients, type NotificationRule } from './rules.js';
 
 /** The bus event's `detail`: a CareEvent with `data` as a JSON string (lambdas/events/eventbridge-publisher.ts). */
@@ -33,7 +34,7 @@ export type BusHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{
 
 export interface FanOutDeps {
   repo: NotificationsRepository;
-  /** Event type -> who is notified and of what (every domain's, lambdas/registry.ts). */
+  /** Event type -> who is notified and of what (every domain's, lambdas/platform-registry.ts). */
   rules: Readonly<Record<string, NotificationRule>>;
   clock: Clock;
   logger: Logger;
@@ -87,4 +88,21 @@ export function createNotificationFanOut(deps: FanOutDeps): BusHandler {
     deps.logger.info('notifications created', { eventId: event.id, type: event.type, notified, repeated: recipients.length - notified });
     return { notified, repeated: recipients.length - notified };
   };
+}
+
+export interface NotificationsFanOutDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Event type -> who is notified and of what (NOTIFICATION_RULES, lambdas/platform-registry.ts). */
+  rules: Readonly<Record<string, NotificationRule>>;
+}
+
+/**
+ * The bus target: domain events -> inbox items. A function of its own (`notificationsFanOut`,
+ * lambdas/platform.ts): it reads every domain's notification rules, which the inbox routes' function
+ * does not carry, and it carries none of the inbox routes.
+ */
+export function createNotificationsBusHandler(deps: NotificationsFanOutDeps): BusHandler {
+  return createNotificationFanOut({ repo: new NotificationsRepository(deps.db), rules: deps.rules, clock: deps.clock, logger: deps.logger });
 }

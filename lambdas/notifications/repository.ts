@@ -1,5 +1,6 @@
 import type { Notification } from '../../schemas/notifications.js';
-import { TransactionCancelledError, type Db, type Item, type Page } from '../shared/data/db.js';
+import type { Db, Item, Page } from '../shared/data/db.js';
+import { TransactionCancelledError } from '../shared/data/transaction-failures.js';
 import { CareTeamMemberEntity, PatientEntity, UserEntity } from '../shared/data/entities.js';
 import { update, versioned } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';

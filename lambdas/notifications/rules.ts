@@ -6,7 +6,7 @@ export type { NotificationRule } from '../shared/domain/registry.js';
 
 /*
  * Who is notified of what is each domain's to say (`notifications` in its descriptor); the table is
- * derived (NOTIFICATION_RULES in lambdas/registry.ts) and handed to the fan-out. This module
+ * derived (NOTIFICATION_RULES in lambdas/platform-registry.ts) and handed to the fan-out. This module
  * resolves a rule's recipient parts (lambdas/shared/notifications/recipients.ts) to users.
  */
 

@@ -6,7 +6,7 @@ import { createLogger } from '../shared/logger.js';
 // The one import of the derived registries from a domain (test/unit/lambdas/shared/domain-boundaries.test.ts
 // names it): the export reads every domain's FHIR mapping. Once the domains' light facets exist it
 // imports their list instead, and its bundle drops the other domains' routes and apps.
-import { FHIR_MAPPINGS } from '../registry.js';
+import { FHIR_MAPPINGS } from '../platform-registry.js';
 import { createRecordsHandler } from './app.js';
 
 /** AWS entry: dependencies from the environment the CDK app sets. */

@@ -2,12 +2,11 @@ import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import type { Logger } from '../shared/logger.js';
 import * as z from 'zod/mini';
-import { job } from '../shared/domain/domain-module.js';
-import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 import { schedulerContext } from '../shared/scheduling/schedule-writes.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import type { ReminderWhich } from '../shared/scheduling/timing.js';
-import { RespiteRepository } from './repository.js';
+import type { OfferRepository } from './offers/repository.js';
+import type { SessionRepository } from './sessions/repository.js';
 
 /**
  * Respite's one-time schedule names: an offer's expiry `rsp-offer-<offerId>`; a confirmed session's
@@ -37,31 +36,32 @@ type Fired<K extends RespiteWorkPayload['kind']> = FiredPayload<Extract<RespiteW
  */
 export class RespiteWork {
   constructor(
-    private readonly repo: RespiteRepository,
+    private readonly sessions: SessionRepository,
+    private readonly offers: OfferRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
   /** The offer was not answered in time: `offered -> expired`. */
   async onOfferExpiry(p: Fired<'respite-offer-expiry'>): Promise<void> {
-    const expired = await this.repo.expireOffer(this.ctx(p), p);
+    const expired = await this.offers.expireOffer(this.ctx(p), p);
     if (expired) this.logger.info('respite offer expired', { offerId: p.offerId });
   }
 
   /** A notice (start - 24 h, start - 1 h) to the requester and the aide, for a confirmed session only. */
   async onReminder(p: Fired<'respite-reminder'>): Promise<void> {
-    const session = await this.repo.getSession(p.orgId, p.patientId, p.sessionId);
+    const session = await this.sessions.getSession(p.orgId, p.patientId, p.sessionId);
     if (!session || session.status !== 'confirmed' || session.startAt !== p.startAt || !session.aideId) return;
     const recipients = [...new Set([session.requestedBy, session.aideId])];
-    const sent = await this.repo.putReminder(this.ctx(p), session, p.which, recipients);
+    const sent = await this.sessions.putReminder(this.ctx(p), session, p.which, recipients);
     if (sent) this.logger.info('respite reminder', { sessionId: session.id, which: p.which });
   }
 
   /** 15 minutes after start and still not checked in: marked late once, which notifies the coordinators. */
   async onLate(p: Fired<'respite-late'>): Promise<void> {
-    const session = await this.repo.getSession(p.orgId, p.patientId, p.sessionId);
+    const session = await this.sessions.getSession(p.orgId, p.patientId, p.sessionId);
     if (!session || session.status !== 'confirmed' || session.startAt !== p.startAt) return;
-    const marked = await this.repo.markLate(this.ctx(p), session);
+    const marked = await this.sessions.markLate(this.ctx(p), session);
     if (marked) this.logger.info('respite session late', { sessionId: session.id });
   }
 
@@ -69,21 +69,3 @@ export class RespiteWork {
     return schedulerContext(p.orgId, p, this.clock.now());
   }
 }
-
-/** The scheduled-work jobs of respite, by payload `kind`. */
-export const RESPITE_JOBS = {
-  'respite-offer-expiry': job(RespiteOfferExpiryPayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onOfferExpiry(p);
-  }),
-  'respite-reminder': job(RespiteReminderPayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onReminder(p);
-  }),
-  'respite-late': job(RespiteLatePayload, (deps) => {
-    const work = respiteWork(deps);
-    return (p) => work.onLate(p);
-  }),
-};
-
-const respiteWork = (deps: ScheduledWorkDeps) => new RespiteWork(new RespiteRepository(deps.db), deps.clock, deps.logger);

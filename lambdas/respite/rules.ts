@@ -3,7 +3,7 @@
  * how long a session is in budget hours, which budget year it counts in, what a cancellation does
  * to its hours, and when its notices fire.
  */
-import type { RespiteStatus } from '../../schemas/respite.js';
+import type { RespiteSession, RespiteStatus } from '../../schemas/respite.js';
 import type { ErrorDetail } from '../shared/errors.js';
 import { localDate } from '../shared/scheduling/zoned-time.js';
 
@@ -72,3 +72,7 @@ export const CANCELLABLE: readonly RespiteStatus[] = ['requested', 'confirmed'];
 
 /** When a confirmed session not yet checked in counts as late. */
 export const lateCheckAt = (startAt: string) => new Date(Date.parse(startAt) + LATE_CHECK_IN_MINUTES * MINUTE).toISOString();
+
+/** Where a session is, when it was given coordinates (an address alone cannot be verified). */
+export const placeOf = (s: Pick<RespiteSession, 'location'>) =>
+  s.location.lat !== undefined && s.location.lng !== undefined ? { lat: s.location.lat, lng: s.location.lng } : undefined;

@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../lambdas/domains.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
+import { PLATFORM_FUNCTIONS } from '../../lambdas/platform.js';
 import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
 import { CARE_FUNCTION_BUNDLING, CARE_FUNCTION_RUNTIME } from '../../lib/constructs/care-function.js';
 import { fromRoot } from '../../lib/paths.js';
@@ -81,13 +82,31 @@ describe('credential chain in the Lambda bundles', () => {
  * never on the joined route table, so its bundle holds its own schemas and none of another domain's.
  * (`schemas/identity.ts` is the shared people module: patients and care teams are every domain's.)
  */
+/** The modules whose code is in the entry's bundle (the project's esbuild options, unminified). */
+async function bundledInputs(entry: string): Promise<string[]> {
+  const result = await esbuild.build({
+    entryPoints: [fromRoot(entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: fromRoot('.'),
+  });
+  return Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+}
+
+// Each domain's schema module, by the convention docs/adding-a-domain.md names: the domain's
+// folder under lambdas/ is its module's name under schemas/. Derived from the domains, so a new
+// domain is checked without a line here; every domain must have its module.
+const DOMAIN_SCHEMAS: Record<string, string> = Object.fromEntries(
+  DOMAINS.map((d) => [d.id, `schemas/${path.basename(path.dirname(d.app))}.ts`]),
+);
+
 describe('what each API function bundles', () => {
-  // Each domain's schema module, by the convention docs/adding-a-domain.md names: the domain's
-  // folder under lambdas/ is its module's name under schemas/. Derived from the domains, so a new
-  // domain is checked without a line here; every domain must have its module.
-  const DOMAIN_SCHEMAS: Record<string, string> = Object.fromEntries(
-    DOMAINS.map((d) => [d.id, `schemas/${path.basename(path.dirname(d.app))}.ts`]),
-  );
   const apiFunctions = Object.entries(FUNCTIONS).filter(([, f]) => f.kind === 'api');
 
   it('derives a schema module for every domain, and each exists', () => {
@@ -95,33 +114,10 @@ describe('what each API function bundles', () => {
     for (const file of Object.values(DOMAIN_SCHEMAS)) expect(existsSync(fromRoot(file)), file).toBe(true);
   });
 
-  /**
-   * The FHIR export reads every domain's FHIR mapping; its AWS entry takes them from the derived
-   * registry (lambdas/records/handler.ts) until the domains' light facet list exists, so for now it
-   * carries the other domains' modules. Its own routes it must still carry; the size is in its report.
-   */
-  const READS_EVERY_DOMAIN = new Set(['records']);
-
   it.each(apiFunctions)('%s bundles its own routes and no other domain schemas', async (id, f) => {
-    const result = await esbuild.build({
-      entryPoints: [fromRoot(f.entry)],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: [...CARE_FUNCTION_BUNDLING.mainFields],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      absWorkingDir: fromRoot('.'),
-    });
-    const inputs = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    const inputs = await bundledInputs(f.entry);
     const own = path.dirname(f.app);
     expect(inputs).toContain(`${own}/routes.ts`);
-    if (READS_EVERY_DOMAIN.has(id)) {
-      expect(inputs).toContain(DOMAIN_SCHEMAS[id]);
-      return;
-    }
     expect(inputs, 'the joined route table').not.toContain('lambdas/routes.ts');
     expect(inputs, 'the list of domains').not.toContain('lambdas/domains.ts');
     expect(inputs, 'the derived registries').not.toContain('lambdas/registry.ts');
@@ -129,5 +125,33 @@ describe('what each API function bundles', () => {
     const foreign = Object.entries(DOMAIN_SCHEMAS).filter(([fn]) => fn !== id).map(([, file]) => file);
     expect(inputs.filter((i) => foreign.includes(i)), 'other domains\' schemas').toEqual([]);
     expect(inputs).toContain(DOMAIN_SCHEMAS[id]);
+  });
+});
+
+/**
+ * The platform's own functions act for every domain, and the four that read the registries (events,
+ * the notifications fan-out, delivery, scheduled work) read them from the domains' facets
+ * (lambdas/facets.ts, lambdas/platform-registry.ts): so no platform function carries a domain's
+ * routes, app, descriptor or request schemas, nor the joined lists that import them all.
+ */
+describe('what each platform function bundles', () => {
+  const domainFolders = DOMAINS.map((d) => path.dirname(d.app));
+  const READS_FACETS = ['events', 'notificationsFanOut', 'delivery', 'scheduledWork'];
+
+  it('names real platform functions', () => {
+    expect(Object.keys(PLATFORM_FUNCTIONS)).toEqual(expect.arrayContaining(READS_FACETS));
+  });
+
+  it.each(Object.entries(PLATFORM_FUNCTIONS))('%s bundles no domain\'s routes, app or schemas', async (id, f) => {
+    const inputs = await bundledInputs(f.entry);
+    // Booleans and short lists, not the whole input list: a failure names the offending modules.
+    for (const list of ['lambdas/domains.ts', 'lambdas/registry.ts', 'lambdas/routes.ts']) expect(inputs.includes(list), list).toBe(false);
+    const api = inputs.filter((i) => domainFolders.some((folder) => [`${folder}/routes.ts`, `${folder}/app.ts`, `${folder}/domain.ts`].includes(i)));
+    expect(api, 'domain routes, apps or descriptors').toEqual([]);
+    expect(inputs.filter((i) => Object.values(DOMAIN_SCHEMAS).includes(i)), 'domain schema modules').toEqual([]);
+    if (READS_FACETS.includes(id)) {
+      expect(inputs, 'the facets (so the check above is about a bundle that reads them)').toContain('lambdas/facets.ts');
+      expect(inputs.filter((i) => /^lambdas\/[^/]+\/facet\.ts$/.test(i)).sort()).toEqual(domainFolders.map((folder) => `${folder}/facet.ts`).sort());
+    }
   });
 });

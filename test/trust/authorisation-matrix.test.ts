@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../lambdas/routes.js';
 import { MATRIX, RELATIONSHIPS, ROLES } from './support/matrix.js';
+import { assertNeedsDeclared, NEEDS } from './support/needs.js';
 import { runMatrix, sendRest, setupMatrix } from './support/matrix-runner.js';
 import type { TrustStack } from './support/stack.js';
 
@@ -24,6 +25,13 @@ describe('authorisation matrix', () => {
   it('has rows for every route of the route table', () => {
     const missing = ROUTES.map(routeKey).filter((key) => !MATRIX[key]);
     expect(missing, 'routes without rows in test/trust/support/matrix.ts').toEqual([]);
+  });
+
+  it('makes every resource its rows need: each need has an entry in its domain\'s needs file', () => {
+    expect(() => assertNeedsDeclared(MATRIX)).not.toThrow();
+    expect(() => assertNeedsDeclared({ 'GET /nowhere': { ...MATRIX['GET /me']!, needs: ['noSuchNeed'] } })).toThrow('GET /nowhere: noSuchNeed');
+    const named = new Set(Object.values(MATRIX).flatMap((e) => e.needs ?? []));
+    expect(Object.keys(NEEDS).filter((n) => !named.has(n)), 'needs no row names').toEqual([]);
   });
 
   it('answers every route x role x relationship as the contract says', async () => {

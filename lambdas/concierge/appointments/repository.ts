@@ -1,7 +1,8 @@
 import type { Appointment } from '../../../schemas/concierge.js';
 import { CalendarConflictError, Calendars, type CalendarChange } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactParts } from '../../shared/data/db.js';
+import { failedPart, mapFailures } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import { IDEMPOTENCY_RECORD_PART, type IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned, type UpdateSpec } from '../../shared/data/update-builder.js';
@@ -121,12 +122,7 @@ export class AppointmentRepository extends ConciergeStore {
       ...this.indexes(ctx.orgId, moved),
     };
     const own = () => ({ appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf(fields, ctx, current, ['booked']) }) });
-    try {
-      return await this.calendars.book(ctx, changes, own, () => moved);
-    } catch (err) {
-      if (failedPart(err, ['appointment'])) throw changedMeanwhile();
-      throw err;
-    }
+    return mapFailures({ appointment: () => changedMeanwhile() }, () => this.calendars.book(ctx, changes, own, () => moved));
   }
 
   /** Cancels and frees the time on both calendars at once (same transaction). */
@@ -139,24 +135,16 @@ export class AppointmentRepository extends ConciergeStore {
     const own = () => ({
       appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: 'cancel' }, ctx, current, from) }),
     });
-    try {
-      return await this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now }));
-    } catch (err) {
-      if (failedPart(err, ['appointment'])) throw changedMeanwhile();
-      throw err;
-    }
+    return mapFailures({ appointment: () => changedMeanwhile() }, () => this.calendars.book(ctx, changes, own, () => ({ ...current, ...fields, version: current.version + 1, updatedAt: ctx.now })));
   }
 
   /** A status change that keeps the time (check-in, complete, no-show), on condition of the status read. */
   async transition(ctx: WriteContext, current: Appointment, fields: Partial<Appointment>, verb: string): Promise<Appointment> {
-    try {
-      await this.db.transact({
+    await mapFailures({ appointment: () => changedMeanwhile() }, () =>
+      this.db.transact({
         appointment: this.db.update({ Key: AppointmentEntity.key(ctx.orgId, current.patientId, current.id), ...this.onlyIf({ ...fields, auditAction: verb }, ctx, current, [current.status]) }),
-      });
-    } catch (err) {
-      if (failedPart(err, ['appointment'])) throw changedMeanwhile();
-      throw err;
-    }
+      }),
+    );
     return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now };
   }
 

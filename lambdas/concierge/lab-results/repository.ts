@@ -1,6 +1,7 @@
 import type { LabResult } from '../../../schemas/concierge.js';
 import { recordAccess } from '../../shared/data/access-record.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactItem, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactItem, TransactParts } from '../../shared/data/db.js';
+import { failedPart, mapFailures } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { update, versioned } from '../../shared/data/update-builder.js';
@@ -40,14 +41,10 @@ export class LabResultRepository extends ConciergeStore {
         : {}),
       ...(critical ? { alert: this.alertItem(ctx, lab) } : {}),
     };
-    try {
-      return await this.idempotency.run(ctx, idem, parts, lab);
-    } catch (err) {
-      const part = failedPart(err, ['patient', 'superseded']);
-      if (part === 'patient') throw new NotFoundError('Patient not found');
-      if (part === 'superseded') throw new ConflictError('This result was corrected or changed meanwhile; fetch it again');
-      throw err;
-    }
+    return mapFailures({
+      patient: () => new NotFoundError('Patient not found'),
+      superseded: () => new ConflictError('This result was corrected or changed meanwhile; fetch it again'),
+    }, () => this.idempotency.run(ctx, idem, parts, lab));
   }
 
   /** preliminary -> final, on condition that it is still preliminary (+ its alert when critical). */
@@ -62,35 +59,30 @@ export class LabResultRepository extends ConciergeStore {
       ...LabResultEntity.byTest(ctx.orgId, current.patientId, current.testCode, sortAt, current.id),
     };
     const spec = versioned(ctx, current.version).set(fields).compare('status', '=', 'preliminary').build();
-    try {
-      await this.db.transact({
+    await mapFailures({ result: () => new InvalidTransitionError('Only a preliminary result can be finalized') }, () =>
+      this.db.transact({
         result: this.db.update({ Key: LabResultEntity.key(ctx.orgId, current.patientId, current.id), ...spec }),
         ...(critical ? { alert: this.alertItem(ctx, final) } : {}),
-      });
-    } catch (err) {
-      if (failedPart(err, ['result'])) throw new InvalidTransitionError('Only a preliminary result can be finalized');
-      throw err;
-    }
+      }),
+    );
     return final;
   }
 
   /** Records the acknowledgement once, on the result and its alert (which stops the escalation). */
   async acknowledgeLabResult(ctx: WriteContext, current: LabResult): Promise<LabResult> {
     const fields = { acknowledgedBy: ctx.actorId, acknowledgedAt: ctx.now };
-    try {
-      await this.db.transact({
+    await mapFailures({
+      result: () => new InvalidTransitionError('This result is already acknowledged'),
+      alert: () => new InvalidTransitionError('Only a published critical result is acknowledged'),
+    }, () =>
+      this.db.transact({
         result: this.db.update({
           Key: LabResultEntity.key(ctx.orgId, current.patientId, current.id),
           ...versioned(ctx).set({ ...fields, auditAction: 'acknowledge' }).absent('acknowledgedAt').build(),
         }),
         alert: this.db.update({ Key: LabResultAlertEntity.key(ctx.orgId, current.patientId, current.id), ...versioned(ctx).set({ ...fields, auditAction: 'acknowledge' }).build() }),
-      });
-    } catch (err) {
-      const part = failedPart(err, ['result', 'alert']);
-      if (part === 'result') throw new InvalidTransitionError('This result is already acknowledged');
-      if (part === 'alert') throw new InvalidTransitionError('Only a published critical result is acknowledged');
-      throw err;
-    }
+      }),
+    );
     return { ...current, ...fields, version: current.version + 1, updatedAt: ctx.now };
   }
 

@@ -1,7 +1,8 @@
 import type { Provider } from '../../../schemas/concierge.js';
 import { Calendars } from '../../shared/calendar/calendar-repository.js';
 import type { CalendarEntry } from '../../shared/calendar/calendar.js';
-import { failedPart, type Item, type Page, type PageRequest } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest } from '../../shared/data/db.js';
+import { mapFailures } from '../../shared/data/transaction-failures.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
@@ -26,23 +27,13 @@ export class ProviderRepository extends ConciergeStore {
   async createProvider(ctx: WriteContext, provider: Provider, idem: IdempotencyRequest | undefined): Promise<Provider> {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = provider;
     const item = ProviderEntity.newItem({ ...ProviderEntity.key(ctx.orgId, id), ...ProviderEntity.directory(ctx.orgId, provider.specialty, id) }, { id, ...fields }, ctx);
-    try {
-      return await this.idempotency.run(ctx, idem, { profile: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) }, provider);
-    } catch (err) {
-      if (failedPart(err, ['profile'])) throw new ConflictError('This user already has a provider profile');
-      throw err;
-    }
+    return mapFailures({ profile: () => new ConflictError('This user already has a provider profile') }, () => this.idempotency.run(ctx, idem, { profile: this.db.put(item, { ConditionExpression: 'attribute_not_exists(PK)' }) }, provider));
   }
 
   async updateProvider(ctx: WriteContext, current: Provider, changes: Partial<Provider>, expectedVersion: number): Promise<Provider> {
     const fields: Item = { ...changes };
     if (changes.specialty) Object.assign(fields, ProviderEntity.directory(ctx.orgId, changes.specialty, current.id));
-    try {
-      await this.db.transact({ profile: this.db.update({ Key: ProviderEntity.key(ctx.orgId, current.id), ...versioned(ctx, expectedVersion).set(fields).build() }) });
-    } catch (err) {
-      if (failedPart(err, ['profile'])) throw new VersionConflictError();
-      throw err;
-    }
+    await mapFailures({ profile: () => new VersionConflictError() }, () => this.db.transact({ profile: this.db.update({ Key: ProviderEntity.key(ctx.orgId, current.id), ...versioned(ctx, expectedVersion).set(fields).build() }) }));
     return { ...current, ...changes, version: current.version + 1, updatedAt: ctx.now };
   }
 

@@ -1,5 +1,6 @@
 import type { TreatmentPlan } from '../../../schemas/concierge.js';
-import { failedPart, type Item, type Page, type PageRequest, type TransactParts } from '../../shared/data/db.js';
+import type { Item, Page, PageRequest, TransactParts } from '../../shared/data/db.js';
+import { mapFailures } from '../../shared/data/transaction-failures.js';
 import { PatientEntity } from '../../shared/data/entities.js';
 import type { IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
@@ -23,15 +24,12 @@ export class TreatmentPlanRepository extends ConciergeStore {
 
   async createPlan(ctx: WriteContext, plan: TreatmentPlan, idem: IdempotencyRequest | undefined): Promise<TreatmentPlan> {
     const { id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = plan;
-    try {
-      return await this.idempotency.run(ctx, idem, {
+    return mapFailures({ patient: () => new NotFoundError('Patient not found') }, () =>
+      this.idempotency.run(ctx, idem, {
         patient: this.db.conditionCheck({ Key: PatientEntity.key(ctx.orgId, plan.patientId), ConditionExpression: 'attribute_exists(PK)' }),
         plan: this.db.put(TreatmentPlanEntity.newItem(TreatmentPlanEntity.key(ctx.orgId, plan.patientId, id), { id, ...fields }, ctx), { ConditionExpression: 'attribute_not_exists(PK)' }),
-      }, plan);
-    } catch (err) {
-      if (failedPart(err, ['patient'])) throw new NotFoundError('Patient not found');
-      throw err;
-    }
+      }, plan),
+    );
   }
 
   /**
@@ -52,15 +50,11 @@ export class TreatmentPlanRepository extends ConciergeStore {
     if (pointer === 'release') {
       parts.release = this.db.delete({ Key: pointerKey, ConditionExpression: 'planId = :plan', ExpressionAttributeValues: { ':plan': current.id } });
     }
-    try {
-      await this.db.transact(parts);
-    } catch (err) {
-      const part = failedPart(err, ['plan', 'pointer', 'release']);
-      if (part === 'plan') throw new VersionConflictError();
-      if (part === 'pointer') throw new ConflictError('Another treatment plan of this patient is active');
-      if (part === 'release') throw new VersionConflictError();
-      throw err;
-    }
+    await mapFailures({
+      plan: () => new VersionConflictError(),
+      pointer: () => new ConflictError('Another treatment plan of this patient is active'),
+      release: () => new VersionConflictError(),
+    }, () => this.db.transact(parts));
     return { ...current, ...changes, version: current.version + 1, updatedAt: ctx.now };
   }
 

@@ -1,5 +1,6 @@
 import type { Role } from '../../../schemas/roles.js';
-import { TransactionCancelledError, type Db, type Item, type Page } from '../../shared/data/db.js';
+import type { Db, Item, Page } from '../../shared/data/db.js';
+import { TransactionCancelledError } from '../../shared/data/transaction-failures.js';
 import type { Idempotency, IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned, versionedUpdate } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';

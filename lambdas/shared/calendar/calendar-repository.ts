@@ -1,4 +1,5 @@
-import { TransactionCancelledError, type Db, type Item, type TransactItem, type TransactParts } from '../data/db.js';
+import type { Db, Item, TransactItem, TransactParts } from '../data/db.js';
+import { TransactionCancelledError } from '../data/transaction-failures.js';
 import { actorAttributes, type WriteContext } from '../data/write-context.js';
 import { ConflictError } from '../errors.js';
 import { findClash, shiftIso, utcDaysOf, type CalendarEntry, type CalendarOwner, type GapRule } from './calendar.js';

@@ -10,6 +10,10 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors.js';
+import { TransactionCancelledError } from './transaction-failures.js';
+
+// Read a cancellation without this module (and so without the SDK): lambdas/shared/data/transaction-failures.ts.
+export { failedPart, TransactionCancelledError } from './transaction-failures.js';
 
 export type Item = Record<string, unknown>;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -20,31 +24,6 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
  * (every participant's update); object order is request order.
  */
 export type TransactParts = Record<string, TransactItem | readonly TransactItem[]>;
-
-/** Why a transaction was cancelled, one entry per item in request order, with its part's name. */
-export class TransactionCancelledError extends Error {
-  constructor(readonly reasons: ReadonlyArray<{ part: string; code: string; item?: Item }>) {
-    super(`Transaction cancelled: ${reasons.map((r) => r.code).join(',')}`);
-    this.name = 'TransactionCancelledError';
-  }
-  /** Whether the condition of `part` (of any of its items) failed. */
-  failed(part: string): boolean {
-    return this.reasons.some((r) => r.part === part && r.code === 'ConditionalCheckFailed');
-  }
-  /** Whether any condition failed (else it was cancelled by conflicts alone). */
-  get conditionFailed(): boolean {
-    return this.reasons.some((r) => r.code === 'ConditionalCheckFailed');
-  }
-}
-
-/**
- * Which of the named `parts` of a cancelled transaction failed its condition (the first in the
- * order given), or undefined for any other error: what a repository switches on to turn a failed
- * part into a domain error (`case 'profile': throw new VersionConflictError()`).
- */
-export function failedPart<N extends string>(err: unknown, parts: readonly N[]): N | undefined {
-  return err instanceof TransactionCancelledError ? parts.find((p) => err.failed(p)) : undefined;
-}
 
 export interface Page<T> {
   items: T[];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyKeyReusedError } from '../errors.js';
-import { TransactionCancelledError, type Db, type TransactItem, type TransactParts } from './db.js';
+import type { Db, TransactItem, TransactParts } from './db.js';
+import { TransactionCancelledError } from './transaction-failures.js';
 import { IdempotencyRecordEntity } from './entities.js';
 import { actorAttributes, type WriteContext } from './write-context.js';
 

@@ -10,18 +10,42 @@ import type { ScheduledWorkDeps } from '../scheduling/scheduled-work-deps.js';
 import type { PlatformPorts } from './platform-ports.js';
 
 /**
- * One domain of CareStack, described once (docs/adding-a-domain.md). Every registry of the
- * platform is derived from the list of these (`lambdas/domains.ts`): the function table, the route
- * table, the event map, the notification and off-app tables, the scheduled-work dispatch, the
- * local stack's wiring, the stack's API functions, the API documents and the trust suite. A domain
- * never writes itself into one of them; it says here what it has.
+ * What the platform functions need of a domain at run time (`lambdas/<domain>/facet.ts`): its id,
+ * the events its entities make, who is told of which event, its off-app lines, and the work it does
+ * at a time. A facet imports nothing of the domain's routes, app or request schemas, so the
+ * functions that act for every domain (events, the notifications fan-out, delivery, scheduled work)
+ * read the list of facets (`lambdas/facets.ts`) and carry no domain's API code
+ * (test/infra/bundling.test.ts). The full descriptor (DomainModule) is built from it.
+ */
+export interface DomainFacet<Id extends string = string> {
+  /** The domain's API function id (also its routes' `fn`). camelCase. */
+  readonly id: Id;
+  /** Entity type -> domain events (the events function). @default - its entities make no events */
+  readonly events?: Readonly<Record<string, EventRule>>;
+  /** Event type -> who is told, in the inbox and off the app. @default - it notifies nobody */
+  readonly notifications?: Readonly<Record<string, NotificationSpec>>;
+  /** Scheduled-work kinds -> payload schema and the job (`job(...)`, in its `jobs.ts`). @default - nothing happens at a time */
+  readonly jobs?: Readonly<Record<string, ScheduledJobSpec>>;
+  /**
+   * How its items become FHIR R4 resources in a patient's export (`lambdas/<domain>/fhir.ts`, light:
+   * no routes, app or route schemas). The records function reads every facet's mapping, so it lives
+   * here and not beside the routes. @default - its items are not in the export
+   */
+  readonly fhir?: FhirMapping;
+}
+
+/**
+ * One domain of CareStack, described once (docs/adding-a-domain.md): its facet (above) and its API.
+ * Every registry of the platform is derived from the list of these (`lambdas/domains.ts`) or of the
+ * facets (`lambdas/facets.ts`): the function table, the route table, the event map, the notification
+ * and off-app tables, the scheduled-work dispatch, the local stack's wiring, the stack's API
+ * functions, the API documents and the trust suite. A domain never writes itself into one of them;
+ * it says here what it has.
  *
  * The type lives below every domain (domains build their descriptor with it) and below the
  * registries (which read it), so neither imports the other for it.
  */
-export interface DomainModule<Id extends string = string> {
-  /** The domain's API function id (also its routes' `fn`). camelCase. */
-  readonly id: Id;
+export interface DomainModule<Id extends string = string> extends DomainFacet<Id> {
   /** What the function does, one line (the function's description on AWS). */
   readonly description: string;
   /** The AWS entry (exports `handler`) and the module of the factory below, from the project root. */
@@ -35,19 +59,8 @@ export interface DomainModule<Id extends string = string> {
    * the platform's ports it needs (its own `XDeps`).
    */
   readonly create: (ports: PlatformPorts) => ApiHandler;
-  /** Entity type -> domain events (the events function). @default - its entities make no events */
-  readonly events?: Readonly<Record<string, EventRule>>;
-  /** Event type -> who is told, in the inbox and off the app. @default - it notifies nobody */
-  readonly notifications?: Readonly<Record<string, NotificationSpec>>;
-  /** Scheduled-work kinds -> payload schema and the job. @default - nothing happens at a time */
-  readonly jobs?: Readonly<Record<string, ScheduledJobSpec>>;
   /** Other functions of the domain (Cognito triggers, ...), by function id. @default - none */
   readonly functions?: Readonly<Record<string, FunctionSpec>>;
-  /**
-   * How its items become FHIR R4 resources in a patient's export (`lambdas/<domain>/fhir.ts`, light:
-   * no routes, app or route schemas). @default - its items are not in the export
-   */
-  readonly fhir?: FhirMapping;
 }
 
 /** A Lambda function, as the CDK app and the local stack know it. */
@@ -116,5 +129,17 @@ export function job<S extends $ZodType<SchedulePayload>>(payload: S, run: (deps:
   };
 }
 
-/** Declares a domain (see DomainModule). */
-export const defineDomain = <const D extends DomainModule>(domain: D): D => domain;
+/** Declares a domain's facet (see DomainFacet). */
+export const defineFacet = <const F extends DomainFacet>(facet: F): F => facet;
+
+/** A list of descriptors with a list of facets' ids, in the same order (lambdas/domains.ts holds DOMAINS to FACETS with it). */
+export type DomainsOf<F extends readonly DomainFacet[]> = { readonly [K in keyof F]: DomainModule<F[K]['id']> };
+
+/** The rest of a domain's descriptor: what its facet does not hold. */
+export type DomainApi = Omit<DomainModule, keyof DomainFacet>;
+
+/**
+ * Declares a domain (see DomainModule) from its facet and its API: the events, notifications and
+ * jobs the platform functions read are the facet's, never written twice.
+ */
+export const defineDomain = <const F extends DomainFacet, const A extends DomainApi>(facet: F, api: A): F & A => ({ ...facet, ...api });

@@ -3,11 +3,13 @@ import { routeKey, type RouteDef } from '../http/route-def.js';
 import type { NotificationMessage, RecipientSet } from '../notifications/recipients.js';
 import type { CareEvent } from '../events/care-event.js';
 import type { FhirItemMapper, FhirMapping, FhirMappings } from '../fhir/mapping.js';
-import type { DomainModule, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
+import type { DomainFacet, DomainModule, NotificationSpec, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
 
 /**
- * The platform's registries, each derived from a list of domain descriptors (lambdas/domains.ts
- * applies them to the real list; tests apply them to a throwaway list). Every derivation refuses a
+ * The platform's registries, each derived from a list of domain descriptors or of their facets
+ * (lambdas/registry.ts and lambdas/platform-registry.ts apply them to the real lists; tests apply
+ * them to a throwaway list). The run-time tables (events, notifications, off-app lines, jobs) take
+ * facets only, so the functions that read them never import a domain's API. Every derivation refuses a
  * clash between two domains (the same route, entity type, notification type, job kind or function
  * id), naming both, so a new domain can never silently replace another's entry.
  */
@@ -53,7 +55,7 @@ export function routeTable(domains: readonly DomainModule[]): readonly RouteDef[
 }
 
 /** Entity type -> domain events (the events function). */
-export function eventRules(domains: readonly DomainModule[]): Record<string, EventRule> {
+export function eventRules(domains: readonly DomainFacet[]): Record<string, EventRule> {
   const table: Record<string, EventRule> = {};
   const owners = new Map<string, string>();
   for (const d of domains) for (const [type, rule] of Object.entries(d.events ?? {})) claim(table, owners, type, rule, d.id, 'Entity type');
@@ -66,13 +68,6 @@ export interface NotificationRule {
   message: (event: CareEvent) => NotificationMessage;
 }
 
-/** Event type -> inbox notification, for the types that have one. */
-export function notificationRules(domains: readonly DomainModule[]): Record<string, NotificationRule> {
-  const table: Record<string, NotificationRule> = {};
-  for (const [type, spec] of Object.entries(notificationSpecs(domains))) if (spec.inbox) table[type] = spec.inbox;
-  return table;
-}
-
 /** What goes off the app per notification type: its line and whether it is urgent. */
 export interface OffAppCatalog {
   /** The line per type; a type without one gets the generic line. */
@@ -80,26 +75,41 @@ export interface OffAppCatalog {
   readonly urgent: ReadonlySet<string>;
 }
 
-export function offAppCatalog(domains: readonly DomainModule[]): OffAppCatalog {
-  const specs = Object.entries(notificationSpecs(domains));
-  return {
-    lines: Object.fromEntries(specs.map(([type, spec]) => [type, spec.offApp])),
-    urgent: new Set(specs.filter(([, spec]) => spec.urgent === true).map(([type]) => type)),
-  };
-}
-
-function notificationSpecs(domains: readonly DomainModule[]) {
-  const table: Record<string, NonNullable<DomainModule['notifications']>[string]> = {};
+/**
+ * Every notification type's spec, walked once: event type -> inbox notification for the types that
+ * have one (the fan-out), and the off-app line and urgency of each (delivery).
+ */
+export function notificationCatalog(domains: readonly DomainFacet[]): { rules: Record<string, NotificationRule>; offApp: OffAppCatalog } {
+  const specs: Record<string, NotificationSpec> = {};
   const owners = new Map<string, string>();
-  for (const d of domains) for (const [type, spec] of Object.entries(d.notifications ?? {})) claim(table, owners, type, spec, d.id, 'Notification type');
-  return table;
+  const rules: Record<string, NotificationRule> = {};
+  const lines: Record<string, string> = {};
+  const urgent = new Set<string>();
+  for (const d of domains) {
+    for (const [type, spec] of Object.entries(d.notifications ?? {})) {
+      claim(specs, owners, type, spec, d.id, 'Notification type');
+      if (spec.inbox) rules[type] = spec.inbox;
+      lines[type] = spec.offApp;
+      if (spec.urgent === true) urgent.add(type);
+    }
+  }
+  return { rules, offApp: { lines, urgent } };
 }
 
 /** Scheduled-work kind -> job (the scheduled-work function). */
-export function jobTable(domains: readonly DomainModule[]): Record<string, ScheduledJobSpec> {
+export function jobTable(domains: readonly DomainFacet[]): Record<string, ScheduledJobSpec> {
   const table: Record<string, ScheduledJobSpec> = {};
   const owners = new Map<string, string>();
-  for (const d of domains) for (const [kind, spec] of Object.entries(d.jobs ?? {})) claim(table, owners, kind, spec, d.id, 'Scheduled job kind');
+  for (const d of domains) {
+    for (const [kind, spec] of Object.entries(d.jobs ?? {})) {
+      // The payload schema must take exactly this kind: under another key, every fire would be refused.
+      const kinds = spec.payload._zod.propValues?.kind;
+      if (kinds?.size !== 1 || !kinds.has(kind)) {
+        throw new Error(`Scheduled job kind ${kind} of ${d.id}: its payload schema takes kind ${kinds ? [...kinds].map(String).join(' | ') : '(any)'}`);
+      }
+      claim(table, owners, kind, spec, d.id, 'Scheduled job kind');
+    }
+  }
   return table;
 }
 
@@ -108,7 +118,7 @@ export function jobTable(domains: readonly DomainModule[]): Record<string, Sched
  * builder (identity's). Refuses an entity type two domains map, and a list where no domain, or more
  * than one, builds people.
  */
-export function fhirMappings(domains: readonly DomainModule[]): FhirMappings {
+export function fhirMappings(domains: readonly DomainFacet[]): FhirMappings {
   const entities: Record<string, FhirItemMapper> = {};
   const owners = new Map<string, string>();
   let person: { fn: NonNullable<FhirMapping['person']>; owner: string } | undefined;

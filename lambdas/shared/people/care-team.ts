@@ -1,5 +1,6 @@
 import type { CareTeamMember, Relationship, User } from '../../../schemas/identity.js';
-import { TransactionCancelledError, type Db, type Item, type TransactItem } from '../data/db.js';
+import type { Db, Item, TransactItem } from '../data/db.js';
+import { TransactionCancelledError } from '../data/transaction-failures.js';
 import { CareTeamMemberEntity } from '../data/entities.js';
 import type { WriteContext } from '../data/write-context.js';
 

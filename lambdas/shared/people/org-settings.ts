@@ -1,5 +1,6 @@
 import { DEFAULT_ORG_SETTINGS, type OrgSettings, type UpdateOrgSettingsBody } from '../../../schemas/org-settings.js';
-import { TransactionCancelledError, type Db } from '../data/db.js';
+import type { Db } from '../data/db.js';
+import { TransactionCancelledError } from '../data/transaction-failures.js';
 import { versionedUpdate } from '../data/update-builder.js';
 import { newItem, type WriteContext } from '../data/write-context.js';
 import { VersionConflictError } from '../errors.js';

@@ -10,7 +10,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHomeHealthHandler } from '../../../lambdas/home-health/app.js';
 import { createRespiteHandler } from '../../../lambdas/respite/app.js';
-import { RespiteRepository } from '../../../lambdas/respite/repository.js';
+import { OfferRepository } from '../../../lambdas/respite/offers/repository.js';
+import { SessionRepository } from '../../../lambdas/respite/sessions/repository.js';
 import { RespiteWork } from '../../../lambdas/respite/respite-work.js';
 import { CalendarKeys } from '../../../lambdas/shared/calendar/calendar-repository.js';
 import { Db } from '../../../lambdas/shared/data/db.js';
@@ -48,7 +49,7 @@ beforeAll(async () => {
   doc = DynamoDBDocumentClient.from(table.client);
   respite = createRespiteHandler({ db, scheduler, clock, logger: silentLogger() });
   homeHealth = createHomeHealthHandler({ db, scheduler, clock, logger: silentLogger() });
-  work = new RespiteWork(new RespiteRepository(db), clock, silentLogger());
+  work = new RespiteWork(new SessionRepository(db), new OfferRepository(db), clock, silentLogger());
 });
 
 afterAll(async () => {

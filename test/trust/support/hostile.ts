@@ -8,6 +8,10 @@
 import fc from 'fast-check';
 import { routeKey, type RouteDef } from '../../../lambdas/routes.js';
 import { MATRIX, type RowContext } from './matrix.js';
+import { assertNeedsDeclared, NEEDS } from './needs.js';
+
+// A body naming a need without a stand-in would be sent with a hole in it: fail the suite instead.
+assertNeedsDeclared(MATRIX);
 
 /** The ids the generated requests name. */
 export interface HostileWorld {
@@ -24,19 +28,8 @@ function validBody(route: RouteDef, w: HostileWorld): Record<string, unknown> | 
   if (!route.body || !entry?.body) return undefined;
   const ctx: RowContext = {
     role: 'admin', rel: 'careTeam', n: 1, patientId: w.patientId, colleagueId: w.aideId,
-    res: {
-      freshPatientVersion: 1, spareMember: w.aideId, spareOnTeam: w.aideId,
-      incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
-      asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
-      attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1, device: '0123456789abcdef0123456789abcdef',
-      caregiverProfile: w.familyId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
-      respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },
-      provider: { id: '01HOSTILEPROV', version: 1 }, providerToChange: { id: '01HOSTILEPROV', version: 1 }, spareClinician: '01HOSTILECLIN',
-      appointment: { id: '01HOSTILEAPPT' }, labResult: { id: '01HOSTILELAB' }, finalLab: { id: '01HOSTILELAB' }, criticalLab: { id: '01HOSTILELAB' },
-      plan: { id: '01HOSTILEPLAN', version: 1 },
-      visit: { id: '01HOSTILEVISIT', version: 1 }, assignedVisit: { id: '01HOSTILEVISIT', version: 1 }, inProgressVisit: { id: '01HOSTILEVISIT', version: 1 },
-      supply: { id: '01HOSTILESUPPLY' }, aideProfile: { userId: w.aideId }, invitation: '01HOSTILEINV',
-    },
+    // Each need's stand-in, declared beside its resolver (support/needs/<domain>.ts).
+    res: Object.fromEntries(Object.entries(NEEDS).map(([name, spec]) => [name, spec.placeholder(w)])),
   };
   return entry.body(ctx) as Record<string, unknown>;
 }

@@ -7,6 +7,7 @@
  */
 import type { Role } from '../../../schemas/roles.js';
 import type { Json } from '../../support/json.js';
+import type { Need } from './needs.js';
 
 export const ROLES: readonly Role[] = ['admin', 'coordinator', 'aide', 'clinician', 'family', 'patient', 'compliance'];
 
@@ -79,52 +80,13 @@ export interface MatrixEntry {
   ok: readonly number[];
   /** No token needed. @default false */
   public?: boolean;
-  /** Resources the row needs, made before it runs (see RowWorld in the runner). */
+  /** Resources the row needs, made before it runs: names of needs (support/needs/<domain>.ts). */
   needs?: readonly Need[];
   path: (r: RowContext) => string;
   body?: (r: RowContext) => unknown;
   /** For list routes of the caller's org: the target patient shows up exactly when visible. */
   listsPatient?: boolean;
 }
-
-export type Need =
-  | 'freshPatientVersion'
-  | 'spareMember'
-  | 'spareOnTeam'
-  | 'incident'
-  | 'medication'
-  | 'asNeededMedication'
-  | 'dose'
-  | 'conversation'
-  | 'attachment'
-  | 'notification'
-  | 'orgSettingsVersion'
-  | 'caregiverProfile'
-  | 'respiteBudget'
-  | 'respiteSession'
-  | 'respiteOffer'
-  | 'respiteConfirmed'
-  | 'respiteInProgress'
-  | 'visit'
-  | 'assignedVisit'
-  | 'inProgressVisit'
-  | 'supply'
-  | 'aideProfile'
-  | 'device'
-  | 'accessReport'
-  // Medical concierge (made in the runner): a provider of the org that no role caller is (so that
-  // bookings adding it to care teams change no row's relationship), the provider a row may change
-  // (a clinician's own profile), a clinician user without a profile, an appointment (with the caller
-  // as provider when a clinician who sees the patient), lab results, a draft plan.
-  | 'provider'
-  | 'providerToChange'
-  | 'spareClinician'
-  | 'appointment'
-  | 'labResult'
-  | 'finalLab'
-  | 'criticalLab'
-  | 'plan'
-  | 'invitation';
 
 export interface RowContext {
   role: Role;

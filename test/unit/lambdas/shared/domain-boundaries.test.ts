@@ -33,10 +33,10 @@ const PREFERENCES =
   'function\'s repository beside the delivery records it writes (one item layout, docs/delivery.md); moving them ' +
   'below both is a split of that repository, left for a later change.';
 const FHIR_EXPORT =
-  'The FHIR export reads every domain\'s FHIR mapping, derived from the domains (FHIR_MAPPINGS); its AWS entry takes them from ' +
-  'the registry until the light facet list of the domains exists (then it imports that instead; the app itself takes them as a port).';
+  'The FHIR export reads every domain\'s FHIR mapping, derived from the domains\' facets (FHIR_MAPPINGS in ' +
+  'lambdas/platform-registry.ts, as the platform functions read theirs); the app itself takes them as a port.';
 const ALLOWED: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  { from: 'lambdas/records/handler.ts', to: 'lambdas/registry.ts', why: FHIR_EXPORT },
+  { from: 'lambdas/records/handler.ts', to: 'lambdas/platform-registry.ts', why: FHIR_EXPORT },
   { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/preferences.ts', why: PREFERENCES },
   { from: 'lambdas/notifications/app.ts', to: 'lambdas/delivery/repository.ts', why: PREFERENCES },
 ];

@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../../../lambdas/domains.js';
+import { FACETS } from '../../../../lambdas/facets.js';
 import { PLATFORM_FUNCTIONS } from '../../../../lambdas/platform.js';
 import { EVENT_RULES, FHIR_MAPPINGS, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
 import { createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import type { Db } from '../../../../lambdas/shared/data/db.js';
-import { defineDomain, job, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
+import { defineDomain, defineFacet, job, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-ports.js';
-import { eventRules, fhirMappings, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
+import { eventRules, fhirMappings, functionTable, jobTable, notificationCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
 import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
 import { defineRoutes, routeKey } from '../../../../lambdas/shared/http/route-def.js';
 import type { FiredPayload, Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
@@ -28,14 +29,8 @@ const WIDGET_ROUTES = defineRoutes('widgets', {
 const WidgetCheckPayload = z.object({ kind: z.literal('widget-check'), orgId: z.string(), widgetId: z.string() });
 const checked: Array<FiredPayload<z.infer<typeof WidgetCheckPayload>>> = [];
 
-const WIDGETS = defineDomain({
+const WIDGETS_FACET = defineFacet({
   id: 'widgets',
-  description: 'Widgets: a throwaway domain',
-  entry: 'lambdas/widgets/handler.ts',
-  app: 'lambdas/widgets/app.ts',
-  routes: WIDGET_ROUTES,
-  create: (ports: PlatformPorts) =>
-    createApiHandler(WIDGET_ROUTES, { 'GET /widgets/{widgetId}': async ({ params }) => ({ id: params.widgetId, name: 'Sprocket' }) }, ports),
   events: { Widget: { INSERT: 'WidgetAdded' } },
   notifications: {
     WidgetAdded: {
@@ -47,12 +42,22 @@ const WIDGETS = defineDomain({
   jobs: {
     'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)),
   },
+});
+const WIDGETS = defineDomain(WIDGETS_FACET, {
+  description: 'Widgets: a throwaway domain',
+  entry: 'lambdas/widgets/handler.ts',
+  app: 'lambdas/widgets/app.ts',
+  routes: WIDGET_ROUTES,
+  create: (ports: PlatformPorts) =>
+    createApiHandler(WIDGET_ROUTES, { 'GET /widgets/{widgetId}': async ({ params }) => ({ id: params.widgetId, name: 'Sprocket' }) }, ports),
   functions: {
     widgetTrigger: { entry: 'lambdas/widgets/trigger.ts', app: 'lambdas/widgets/trigger.ts', kind: 'cognito-trigger', description: 'A trigger of widgets' },
   },
 });
 
 const ALL: readonly DomainModule[] = [...DOMAINS, WIDGETS];
+/** What the platform functions read: the facets, the widgets' among them. */
+const ALL_FACETS = [...FACETS, WIDGETS_FACET];
 const noScheduler: Scheduler = { putOneTime: async () => {}, putRecurring: async () => {}, delete: async () => {} };
 const workDeps = { db: {} as Db, scheduler: noScheduler, clock: fixedClock('2030-01-01T00:00:00Z'), logger: silentLogger() };
 
@@ -72,15 +77,15 @@ describe('a new domain is one descriptor and one line in the list', () => {
   });
 
   it('reaches the event map, the notification rules and the off-app lines with their urgency', () => {
-    expect(eventRules(ALL).Widget).toEqual({ INSERT: 'WidgetAdded' });
-    expect(notificationRules(ALL).WidgetAdded?.recipients).toBe('coordinators');
-    const offApp = offAppCatalog(ALL);
+    expect(eventRules(ALL_FACETS).Widget).toEqual({ INSERT: 'WidgetAdded' });
+    const { rules, offApp } = notificationCatalog(ALL_FACETS);
+    expect(rules.WidgetAdded?.recipients).toBe('coordinators');
     expect(offApp.lines.WidgetAdded).toBe('A widget was added');
     expect(offApp.urgent.has('WidgetAdded')).toBe(true);
   });
 
   it('reaches the scheduled-work dispatch, which parses its payload with its schema', async () => {
-    const work = createScheduledWorkHandler(workDeps, jobTable(ALL));
+    const work = createScheduledWorkHandler(workDeps, jobTable(ALL_FACETS));
     await work({ kind: 'widget-check', orgId: 'o', widgetId: 'w1', extra: 'dropped', scheduleName: 'wdg-w1', scheduledTime: '2030-01-01T00:00:00Z' });
     // A payload its schema refuses never reaches the job.
     await work({ kind: 'widget-check', orgId: 'o', scheduleName: 'wdg-w2', scheduledTime: '2030-01-01T00:00:00Z' });
@@ -110,10 +115,14 @@ describe('two domains cannot claim the same thing', () => {
 
   it('refuses a second rule for an entity type, a notification type, a job kind or a function id', () => {
     expect(() => eventRules([WIDGETS, clash({ events: { Widget: { INSERT: 'X' } } })])).toThrow('Entity type Widget is declared by both widgets and gadgets');
-    expect(() => notificationRules([WIDGETS, clash({ notifications: { WidgetAdded: { offApp: 'x' } } })])).toThrow('Notification type WidgetAdded');
+    expect(() => notificationCatalog([WIDGETS, clash({ notifications: { WidgetAdded: { offApp: 'x' } } })])).toThrow('Notification type WidgetAdded');
     expect(() => jobTable([WIDGETS, clash({ jobs: { 'widget-check': WIDGETS.jobs['widget-check'] } })])).toThrow('Scheduled job kind widget-check');
     expect(() => functionTable([WIDGETS, clash({ functions: { widgetTrigger: WIDGETS.functions.widgetTrigger } })], {})).toThrow('Function widgetTrigger');
     expect(() => functionTable([WIDGETS], { widgets: PLATFORM_FUNCTIONS.audit })).toThrow('Function widgets is declared by both the platform and widgets');
+  });
+
+  it('refuses a job whose payload schema takes another kind than its key', () => {
+    expect(() => jobTable([clash({ jobs: { 'gadget-check': WIDGETS.jobs['widget-check'] } })])).toThrow('Scheduled job kind gadget-check of gadgets: its payload schema takes kind widget-check');
   });
 });
 
@@ -129,6 +138,14 @@ describe('the platform registries are the derivations over the list of domains',
   it('gives every inbox notification an off-app line, and names the urgent types API.md names', () => {
     for (const type of Object.keys(NOTIFICATION_RULES)) expect(OFF_APP.lines[type], type).toBeDefined();
     expect([...OFF_APP.urgent].sort()).toEqual(['DoseMissed', 'IncidentReportOverdue', 'LabResultCritical', 'LabResultCriticalUnacknowledged', 'VisitMissed']);
+  });
+
+  it('builds each domain from its facet: the facets list the domains, in order, and hold their run-time parts', () => {
+    expect(FACETS.map((f) => f.id)).toEqual(DOMAINS.map((d) => d.id));
+    DOMAINS.forEach((d, i) => {
+      const facet = FACETS[i]!;
+      for (const key of Object.keys(facet) as Array<keyof typeof facet>) expect(d[key], `${d.id}.${key}`).toBe(facet[key]);
+    });
   });
 
   it('has each domain serve its routes with its own function id', () => {

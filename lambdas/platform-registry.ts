@@ -1,0 +1,20 @@
+import { FACETS } from './facets.js';
+import { eventRules, fhirMappings, jobTable, notificationCatalog } from './shared/domain/registry.js';
+
+/**
+ * The registries the platform functions read at run time, derived from the domains' facets
+ * (lambdas/facets.ts) by the derivations in lambdas/shared/domain/registry.ts: the events function
+ * (EVENT_RULES), the notifications fan-out (NOTIFICATION_RULES), delivery (OFF_APP), scheduled work
+ * (JOBS), and the FHIR export of the records function (FHIR_MAPPINGS). Nothing here imports a domain's routes or app (test/infra/bundling.test.ts).
+ */
+export const EVENT_RULES = eventRules(FACETS);
+const notifications = notificationCatalog(FACETS);
+export const NOTIFICATION_RULES = notifications.rules;
+/** The event types that notify someone: the fan-out rule's `detail-type` list. */
+export const NOTIFYING_EVENT_TYPES: readonly string[] = Object.keys(NOTIFICATION_RULES);
+export const OFF_APP = notifications.offApp;
+/** Every notification type the platform knows: what `mutedTypes` may name. */
+export const NOTIFICATION_TYPES: ReadonlySet<string> = new Set([...NOTIFYING_EVENT_TYPES, ...Object.keys(OFF_APP.lines)]);
+export const JOBS = jobTable(FACETS);
+/** Entity type -> FHIR mapper, and the people builder: the FHIR export's (lambdas/records/). */
+export const FHIR_MAPPINGS = fhirMappings(FACETS);
