@@ -13,4 +13,13 @@ export const MESSAGING_DOMAIN = defineDomain({
   create: createMessagingHandler,
   events: MESSAGING_EVENT_RULES,
   notifications: { MessageSent: { offApp: 'You have a new message' } },
+  functions: {
+    // Stream consumer (docs/retention.md): files deleted after TTL, TTLs re-timed on a retention change or a legal hold.
+    messagingRetention: {
+      entry: 'lambdas/messaging/retention-handler.ts',
+      app: 'lambdas/messaging/retention.ts',
+      kind: 'stream',
+      description: 'Message retention: deletes attachment files after TTL, re-times TTLs when retention or a legal hold changes',
+    },
+  },
 });
