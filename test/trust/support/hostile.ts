@@ -28,6 +28,7 @@ function validBody(route: RouteDef, w: HostileWorld): Record<string, unknown> | 
       freshPatientVersion: 1, spareMember: w.aideId, spareOnTeam: w.aideId,
       incident: { id: '01HOSTILEINCIDENT', version: 1 }, medication: { id: '01HOSTILEMED', version: 1 },
       asNeededMedication: '01HOSTILEMED', dose: '01HOSTILEDOSE', conversation: { id: '01HOSTILECONV', messageId: '01HOSTILEMSG' },
+      orgConversation: { id: '01HOSTILECONV' },
       attachment: '01HOSTILEATT', notification: { id: '01HOSTILENOTE' }, orgSettingsVersion: 1, device: '0123456789abcdef0123456789abcdef',
       caregiverProfile: w.familyId, respiteBudget: true, respiteSession: { id: '01HOSTILESESSION' },
       respiteOffer: { sessionId: '01HOSTILESESSION', offerId: '01HOSTILEOFFER' }, respiteConfirmed: { id: '01HOSTILESESSION' }, respiteInProgress: { id: '01HOSTILESESSION' },

@@ -193,6 +193,11 @@ async function resolveNeed(need: Need, role: Role, rel: Relationship, n: number,
         }),
       };
     }
+    case 'orgConversation': {
+      // The row's conversation, which staff of its org reach too (a legal hold, its GET).
+      const made = await resolveNeed('conversation', role, rel, n, ownsResource);
+      return { value: made.value, owned: made.owned === true || (['admin', 'coordinator'].includes(role) && rel !== 'otherOrg') };
+    }
     case 'attachment': {
       const owned = ownsResource && role !== 'compliance';
       const uploader = owned ? caller : tok(someoneElse(role, rel), 'own');
