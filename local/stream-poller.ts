@@ -26,9 +26,8 @@ import {
   type DynamoDBStreamsClientConfig,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { CheckpointStore } from './stream/checkpoints.js';
-import { ConsumerLoop, type FailedBatch, type StreamConsumer } from './stream/consumer-loop.js';
+import { ConsumerLoop, type FailedBatch, type StreamConsumer, type StreamUserIdentity } from './stream/consumer-loop.js';
 
 export type { FailedBatch, StreamConsumer, StreamHandler } from './stream/consumer-loop.js';
 export { toLambdaRecord } from './stream/records.js';
@@ -63,7 +62,7 @@ export interface StreamPollerOptions {
    * deletions are DynamoDB's own on AWS (`{ type: 'Service', principalId: 'dynamodb.amazonaws.com' }`).
    * @default - records carry what DynamoDB Local gives them
    */
-  readonly userIdentityOf?: (record: _Record) => DynamoDBRecord['userIdentity'];
+  readonly userIdentityOf?: (record: _Record) => StreamUserIdentity | undefined;
 }
 
 export interface StreamPoller {

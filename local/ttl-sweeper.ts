@@ -120,7 +120,7 @@ export function createTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
   return {
     userIdentityOf(record) {
       if (record.eventName !== 'REMOVE') return undefined;
-      return deletions.has(mark(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined)) ? TTL_SERVICE_IDENTITY : undefined;
+      return deletions.has(mark(record.dynamodb?.OldImage)) ? TTL_SERVICE_IDENTITY : undefined;
     },
     start() {
       if (timer) return;

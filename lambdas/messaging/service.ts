@@ -98,6 +98,7 @@ export class MessagingService {
 
   async listMyConversations(caller: Caller, page: PageRequest): Promise<Page<ConversationSummary>> {
     const out = await this.repo.conversations.listMyConversations(caller.orgId, caller.userId, page);
+    if (out.items.length === 0) return { items: [], nextCursor: out.nextCursor };
     const org = await this.settings.messageRetention(caller.orgId);
     // Without a retention (now or before) nothing has ever expired: the items answer alone.
     if (org.retentionDays === null && org.expiredThrough === null) return { items: out.items.map((p) => summaryView(p, null, p.unreadCount)), nextCursor: out.nextCursor };

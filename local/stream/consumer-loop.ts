@@ -18,6 +18,12 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { CheckpointStore } from './checkpoints.js';
 import { sequenceOf, toLambdaRecord } from './records.js';
 
+/** A stream record's `userIdentity` (Lambda's shape): DynamoDB's own for TTL deletions. */
+export interface StreamUserIdentity {
+  type: string;
+  principalId: string;
+}
+
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
 export interface StreamConsumer {
@@ -125,7 +131,7 @@ export class ConsumerLoop {
     private readonly onFailure: (failure: FailedBatch) => void,
     private readonly logger: Pick<Console, 'warn' | 'error'>,
     /** Who made a change, where DynamoDB Local cannot say (a TTL deletion is DynamoDB's own). */
-    private readonly userIdentityOf: (record: _Record) => DynamoDBRecord['userIdentity'] = () => undefined,
+    private readonly userIdentityOf: (record: _Record) => StreamUserIdentity | undefined = () => undefined,
   ) {
     this.batchSize = consumer.batchSize ?? DEFAULT_BATCH_SIZE;
     this.maxRetries = consumer.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -309,7 +315,7 @@ export class ConsumerLoop {
       if (records.length > 0 && state.buffer.length === 0) state.bufferedSince = Date.now();
       for (const record of records) {
         const lambdaRecord = toLambdaRecord(record, this.streamArn, this.region);
-        const userIdentity = lambdaRecord.userIdentity ?? this.userIdentityOf(record);
+        const userIdentity = (lambdaRecord.userIdentity as StreamUserIdentity | undefined) ?? this.userIdentityOf(record);
         state.buffer.push(userIdentity ? { ...lambdaRecord, userIdentity } : lambdaRecord);
         state.lastRead = record.dynamodb?.SequenceNumber;
       }

@@ -20,7 +20,7 @@ const statementsOf = (fnId: string) => {
     .filter(([, p]) => p.Properties.Roles.some((r: CfnRef) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
 };
-const actionsOf = (s: PolicyStatement) => [s.Action].flat() as string[];
+const actionsOf = (s: PolicyStatement): string[] => [s.Action].flat();
 const EXPORT = 'carestack-dev-stateful-attachments-bucket-arn';
 
 describe('message retention infrastructure', () => {
