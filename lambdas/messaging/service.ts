@@ -31,6 +31,7 @@ import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from 
 import type { AttachmentStore } from './attachment-store.js';
 import { attachmentLive, attachmentTtl, cutoffMs, firstLiveIdPrefix, isLive, messageTtl, type AttachmentUse } from './expiry.js';
 import { AttachmentObjectKeys } from './keys.js';
+import { MessageRetiming } from './retention.js';
 import type { AttachmentRecord, ConversationRecord, MessageRecord, MessagingRepository, ParticipantRecord } from './repository.js';
 
 
@@ -227,13 +228,17 @@ export class MessagingService {
         recipientIds: conversation.participantIds.filter((u) => u !== caller.userId),
         ...(conversation.patientId ? { patientId: conversation.patientId } : {}),
       };
-      // The TTLs follow the settings and the hold as read now; the send commits only if neither moved.
+      // The TTLs follow the settings and the hold as read now. The send commits only if the hold is
+      // as read (META is in the transaction anyway); the settings are checked after the commit,
+      // since a condition on the org's one settings item would make every send of the org conflict.
       const org = await this.settings.messageRetention(caller.orgId);
       const here: AttachmentUse = { latestMessageId: id, conversation };
       const timed = attachments.map((a) => ({ ...a, ttl: attachmentTtl([...a.elsewhere, here], org) }));
-      const retention = { ttl: messageTtl(decodeTime(id), org, conversation), settingsUnchanged: this.settings.unchanged(caller.orgId, org.version) };
-      const out = await this.repo.messages.send(ctx, conversation, message, timed, retention, idem, messageView(message));
-      if (out.ok) return out.response as Message;
+      const out = await this.repo.messages.send(ctx, conversation, message, timed, messageTtl(decodeTime(id), org, conversation), idem, messageView(message));
+      if (out.ok) {
+        await this.retimeIfSettingsMoved(ctx, conversationId, org.version);
+        return out.response as Message;
+      }
       if (out.reason === 'attachment_refused') throw attachmentError(0);
       await pause(attempt);
     }
@@ -350,6 +355,17 @@ export class MessagingService {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * A retention change that committed while this send was in flight: its re-timing (the retention
+   * consumer) may have walked the conversation before this message existed, so the send re-times
+   * the conversation itself. Either the consumer reads the conversation after the send committed,
+   * or the send reads the settings after the change committed (both reads are consistent).
+   */
+  private async retimeIfSettingsMoved(ctx: WriteContext, conversationId: string, timedWith: number): Promise<void> {
+    if ((await this.settings.messageRetention(ctx.orgId)).version === timedWith) return;
+    await new MessageRetiming(this.db).retimeConversation(ctx, conversationId);
+  }
 
   /** The instant up to which the conversation's messages are gone (null: none is). */
   private async cutoffOf(orgId: string, conversationId: string): Promise<number | null> {

@@ -1,4 +1,4 @@
-import { TransactionCancelledError, type Db, type Item, type Page, type TransactItem } from '../../shared/data/db.js';
+import { TransactionCancelledError, type Db, type Item, type Page } from '../../shared/data/db.js';
 import type { Idempotency, IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
@@ -129,7 +129,7 @@ export class MessageRepository {
     conversation: ConversationRecord,
     message: MessageRecord,
     attachments: ReadonlyArray<AttachmentRecord & { keptKey: string; ttl: number | undefined }>,
-    retention: { ttl: number | undefined; settingsUnchanged: TransactItem },
+    ttl: number | undefined,
     idem: IdempotencyRequest | undefined,
     response: unknown,
   ): Promise<SendOutcome> {
@@ -138,11 +138,9 @@ export class MessageRepository {
     const nowSeconds = Math.floor(Date.parse(ctx.now) / 1000);
     const parts = {
       message: this.db.put(
-        MessageEntity.newItem(MessageEntity.key(orgId, conversation.id, message.id), { ...message, ...(retention.ttl === undefined ? {} : { expiresAt: retention.ttl }) }, ctx),
+        MessageEntity.newItem(MessageEntity.key(orgId, conversation.id, message.id), { ...message, ...(ttl === undefined ? {} : { expiresAt: ttl }) }, ctx),
         { ConditionExpression: 'attribute_not_exists(PK)' },
       ),
-      // The TTL was worked out from these settings and this hold: neither may change under the send.
-      settings: retention.settingsUnchanged,
       conversation: this.db.update({
         Key: ConversationEntity.meta(orgId, conversation.id),
         ...versioned(ctx)
@@ -180,7 +178,7 @@ export class MessageRepository {
       return { ok: true, response: await this.idempotency.run(ctx, idem, parts, response) };
     } catch (err) {
       if (!(err instanceof TransactionCancelledError)) throw err;
-      if (err.failed('conversation') || err.failed('settings')) return { ok: false, reason: 'conversation_changed' };
+      if (err.failed('conversation')) return { ok: false, reason: 'conversation_changed' };
       // Still conflicting with parallel sends after Db.transact's own retries: try again afresh.
       if (!err.conditionFailed) return { ok: false, reason: 'conversation_changed' };
       if (err.failed('attachments')) return { ok: false, reason: 'attachment_refused' };

@@ -18,7 +18,7 @@ export interface OrgSettingsReader {
  * What message retention needs of the settings (docs/retention.md): the retention, the instant up
  * to which messages are gone whatever the retention says now (`expiredThrough`: raised whenever the
  * retention grows or is switched off, so what has expired never comes back while its items wait for
- * TTL), and the item's version (a send checks it did not change under it).
+ * TTL), and the item's version (a send re-times its conversation if it moved during the send).
  */
 export interface MessageRetentionSettings {
   retentionDays: number | null;
@@ -50,14 +50,6 @@ export class OrgSettingsRepository implements OrgSettingsReader {
       expiredThrough: item?.messagesExpiredThrough ?? null,
       version: item?.version ?? 1,
     };
-  }
-
-  /** A transaction part that holds only while the settings are still at `version` (1: no item yet). */
-  unchanged(orgId: string, version: number) {
-    const Key = OrgSettingsKeys.key(orgId);
-    return version === 1
-      ? this.db.conditionCheck({ Key, ConditionExpression: 'attribute_not_exists(PK)' })
-      : this.db.conditionCheck({ Key, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': version } });
   }
 
   async update(ctx: WriteContext, body: UpdateOrgSettingsBody): Promise<OrgSettings> {
