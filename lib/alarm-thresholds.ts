@@ -16,6 +16,11 @@ export const ALARM_THRESHOLDS = {
   auditIteratorAgeMs: 5 * 60_000,
   /** The events consumer's iterator age, ms: realtime events older than this are late news. */
   eventsIteratorAgeMs: 60_000,
+  /**
+   * The message-retention consumer's iterator age, ms: its TTL re-timing must land well inside the
+   * hour of slack message TTLs carry (docs/retention.md), or a held message could be deleted.
+   */
+  retentionIteratorAgeMs: 15 * 60_000,
   /** Share of REST requests answered 5xx in 5 minutes (API Gateway's 5XXError average). */
   restServerErrorRate: 0.01,
   /** AppSync 5xx responses in 5 minutes (AppSync's 5XXError sum). */

@@ -11,7 +11,7 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { contentDisposition, type AttachmentStore } from '../lambdas/messaging/attachment-store.js';
+import { contentDisposition, type AttachmentFileDeleter, type AttachmentStore } from '../lambdas/messaging/attachment-store.js';
 import { AttachmentObjectKeys } from '../lambdas/messaging/keys.js';
 import type { Clock } from '../lambdas/shared/clock.js';
 import type { LocalDeps, LocalRoute } from './deps.js';
@@ -34,7 +34,7 @@ export interface LocalAttachmentStoreOptions {
 
 type Signed = { method: 'PUT' | 'GET'; key: string; expires: number; contentType: string; extra: string };
 
-export class LocalAttachmentStore implements AttachmentStore {
+export class LocalAttachmentStore implements AttachmentStore, AttachmentFileDeleter {
   private readonly secret: Buffer;
 
   constructor(private readonly options: LocalAttachmentStoreOptions) {
@@ -56,6 +56,11 @@ export class LocalAttachmentStore implements AttachmentStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** The local side of S3AttachmentDeleter: the file goes (a file store keeps no versions). */
+  async delete(key: string): Promise<void> {
+    await rm(this.fileOf(key), { force: true });
   }
 
   async copy(fromKey: string, toKey: string): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * API.md "Local only": `GET /_local/clock` -> `{ now }`; `POST /_local/clock { "advanceTo": ISO }`
- * moves the virtual clock forward, fires every schedule due up to then in time order, and answers
+ * moves the virtual clock forward, fires every schedule due up to then in time order, sweeps the
+ * items whose TTL has passed (local/ttl-sweeper.ts), and answers
  * `{ now, fired }` once they have all run. `GET /_local/schedules` lists the schedules. Not in the route table, so never in the CDK app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +13,7 @@ const PATH = '/_local/clock';
 /** The schedules that exist now (what EventBridge Scheduler's ListSchedules would show). */
 const SCHEDULES_PATH = '/_local/schedules';
 
-export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
+export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler; sweepTtl?: () => Promise<unknown> }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === SCHEDULES_PATH && req.method === 'GET') {
@@ -48,6 +49,8 @@ export function clockRoute(deps: { clock: Clock; scheduler: LocalScheduler }) {
       return true;
     }
     const fired = await deps.scheduler.advanceTo(to);
+    // Items whose TTL passed in the skipped time go, as DynamoDB TTL would have removed them.
+    await deps.sweepTtl?.();
     send(res, 200, { now: deps.clock.now().toISOString(), fired });
     return true;
   };

@@ -26,6 +26,12 @@ export interface LocalDeps {
   scheduler: LocalScheduler;
   /** Athena's stand-in: DuckDB over the local audit store (local/duckdb-audit-engine.ts). */
   auditEngine: LocalAuditEngine;
+  /**
+   * One sweep of the local TTL process (local/ttl-sweeper.ts): `POST /_local/clock` runs it after
+   * moving the clock, as DynamoDB TTL would have acted in the time skipped.
+   * @default - nothing is swept on a clock move (the sweeper's own interval still runs)
+   */
+  sweepTtl?: () => Promise<unknown>;
 }
 
 /** A local-only HTTP route (tried before the route table); answers true when it handled the request. */

@@ -53,6 +53,8 @@ import { startRealtimeServer } from './realtime/index.js';
 import { seedDemo, type DemoUsers } from './seed.js';
 import { createStreamPoller } from './stream-poller.js';
 import { createTtlSweeper } from './ttl-sweeper.js';
+import { createMessagingRetentionHandler } from '../lambdas/messaging/retention.js';
+import { LocalAttachmentStore } from './attachment-files.js';
 import { ensureLocalCertificate } from './tls.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -283,6 +285,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const auditHandler = faults.wrap(createAuditHandler({ sink: faults.sink, journal: faults.journal, logger: logger('audit') }));
     const eventsHandler = createEventsHandler({ publisher: eventsFaults(createBusPublisher(bus), outages), logger: logger('events') });
+    // The TTL sweeper is DynamoDB's TTL process; its deletions reach the stream as DynamoDB's own.
+    const sweeper = createTtlSweeper({ client: dynamo, tableName, clock, intervalMs: 60_000 });
+    // The messaging retention consumer (lambdas/messaging/retention.ts): files deleted after TTL,
+    // TTLs re-timed on retention and legal-hold changes. Its mapping's filter on AWS is the
+    // handler's own test of each record here.
+    const retentionHandler = createMessagingRetentionHandler({
+      db,
+      files: new LocalAttachmentStore({ root: path.join(dataDir, 'attachments'), baseUrl: () => '', clock }),
+      clock,
+      logger: logger('messagingRetention'),
+    });
     const poller = createStreamPoller({
       endpoint,
       region: DYNAMODB_LOCAL_REGION,
@@ -302,8 +315,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           batchSize: 100,
           maxRetries: options.streamRetries?.events ?? 5,
         },
+        { name: 'messagingRetention', handler: retentionHandler, batchSize: 100, maxRetries: 5 },
       ],
-      onFailure: (failure) => failureQueues[failure.consumer as 'audit' | 'events'].send(onFailureMessage(failure, failure.consumer)),
+      userIdentityOf: (record) => sweeper.userIdentityOf(record),
+      // The retention consumer's failures stay in the poller's list and the log (no redrive queue locally).
+      onFailure: async (failure) => {
+        if (failure.consumer === 'audit' || failure.consumer === 'events') await failureQueues[failure.consumer].send(onFailureMessage(failure, failure.consumer));
+      },
       ...(inMemory ? {} : { checkpointFile: path.join(dataDir, 'stream-checkpoints.json') }),
     });
     await poller.start();
@@ -320,7 +338,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       reader: new DynamoStreamRangeReader(streams, DYNAMODB_LOCAL_REGION),
       logger,
     };
-    const sweeper = createTtlSweeper({ client: dynamo, tableName, clock, intervalMs: 60_000 });
     sweeper.start();
     stops.push(async () => sweeper.stop());
 
@@ -336,6 +353,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiUrl: () => apiUrl,
       scheduler,
       auditEngine: createDuckDbAuditEngine(dataDir),
+      sweepTtl: () => sweeper.sweepOnce(),
     };
     // Runs still writing their results would outlive the stack (and its folder).
     stops.push(() => deps.auditEngine.drain());

@@ -24,9 +24,10 @@ import {
   DynamoDBStreamsClient,
   ListStreamsCommand,
   type DynamoDBStreamsClientConfig,
+  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { CheckpointStore } from './stream/checkpoints.js';
-import { ConsumerLoop, type FailedBatch, type StreamConsumer } from './stream/consumer-loop.js';
+import { ConsumerLoop, type FailedBatch, type StreamConsumer, type StreamUserIdentity } from './stream/consumer-loop.js';
 
 export type { FailedBatch, StreamConsumer, StreamHandler } from './stream/consumer-loop.js';
 export { toLambdaRecord } from './stream/records.js';
@@ -56,6 +57,12 @@ export interface StreamPollerOptions {
    * @default - the batch is only kept in `failures()` and logged
    */
   readonly onFailure?: (failure: FailedBatch) => Promise<void>;
+  /**
+   * The `userIdentity` of a record DynamoDB Local leaves without one: the local TTL sweeper's
+   * deletions are DynamoDB's own on AWS (`{ type: 'Service', principalId: 'dynamodb.amazonaws.com' }`).
+   * @default - records carry what DynamoDB Local gives them
+   */
+  readonly userIdentityOf?: (record: _Record) => StreamUserIdentity | undefined;
 }
 
 export interface StreamPoller {
@@ -128,7 +135,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
                   logger.error(`stream-poller: consumer ${f.consumer}: the on-failure destination refused ${f.firstSequenceNumber}..${f.lastSequenceNumber}: ${String(error)}`),
                 ),
               );
-            }, logger),
+            }, logger, options.userIdentityOf),
         );
       } catch (error) {
         client.destroy();

@@ -12,6 +12,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { TABLE_DEFINITION } from '../lib/table-definition.js';
 
 export interface TtlSweeperOptions {
@@ -28,7 +29,16 @@ export interface TtlSweeperOptions {
   readonly logger?: Pick<Console, 'warn'>;
 }
 
+/** How DynamoDB names itself on the stream records of its TTL deletions. */
+export const TTL_SERVICE_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
+
 export interface TtlSweeper {
+  /**
+   * The identity of a stream record's change if this sweeper made it (a REMOVE of an item it
+   * deleted): what DynamoDB's own TTL deletions carry on AWS, so the audit trail and the retention
+   * consumer tell them apart from a user's delete. For the stream poller's `userIdentityOf`.
+   */
+  userIdentityOf(record: _Record): typeof TTL_SERVICE_IDENTITY | undefined;
   start(): void;
   /** Stops, after the sweep in flight if any. */
   stop(): Promise<void>;
@@ -44,6 +54,12 @@ export function createTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
   const logger = options.logger ?? console;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  // The items it deleted, by key and the version and writer stamp of what was deleted (a later item
+  // under the same key differs in them): oldest first, a bounded memory of recent deletions.
+  const deletions = new Set<string>();
+  const MAX_REMEMBERED = 50_000;
+  const mark = (image: Record<string, AttributeValue> | undefined) =>
+    image ? [image[partitionKey]?.S, image[sortKey]?.S, image.version?.N, image.updatedAt?.S, image.requestId?.S].join('\u0000') : '';
 
   async function sweepOnce(): Promise<number> {
     const now = { N: String(Math.floor(clock.now().getTime() / 1000)) };
@@ -55,13 +71,18 @@ export function createTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
           TableName: tableName,
           // A Number comparison: like DynamoDB TTL, items whose attribute is not a number never expire.
           FilterExpression: '#ttl <= :now',
-          ProjectionExpression: '#pk, #sk',
-          ExpressionAttributeNames: { '#ttl': timeToLiveAttribute, '#pk': partitionKey, '#sk': sortKey },
+          ProjectionExpression: '#pk, #sk, #v, #u, #r',
+          ExpressionAttributeNames: { '#ttl': timeToLiveAttribute, '#pk': partitionKey, '#sk': sortKey, '#v': 'version', '#u': 'updatedAt', '#r': 'requestId' },
           ExpressionAttributeValues: { ':now': now },
           ExclusiveStartKey: exclusiveStartKey,
         }),
       );
-      for (const key of page.Items ?? []) {
+      for (const found of page.Items ?? []) {
+        const key = { [partitionKey]: found[partitionKey]!, [sortKey]: found[sortKey]! };
+        // Marked before the delete: the stream record may be read before DeleteItem answers.
+        const marker = mark(found);
+        deletions.add(marker);
+        if (deletions.size > MAX_REMEMBERED) deletions.delete(deletions.values().next().value!);
         try {
           await client.send(
             new DeleteItemCommand({
@@ -75,6 +96,7 @@ export function createTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
           );
           deleted += 1;
         } catch (error) {
+          deletions.delete(marker);
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
       }
@@ -96,6 +118,10 @@ export function createTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
   }
 
   return {
+    userIdentityOf(record) {
+      if (record.eventName !== 'REMOVE') return undefined;
+      return deletions.has(mark(record.dynamodb?.OldImage)) ? TTL_SERVICE_IDENTITY : undefined;
+    },
     start() {
       if (timer) return;
       schedule();

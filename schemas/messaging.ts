@@ -39,6 +39,28 @@ export const ReadState = z.object({
 });
 export type ReadState = z.infer<typeof ReadState>;
 
+/** A conversation held for litigation: nothing in it expires while held (docs/retention.md). */
+export const LegalHold = z.object({
+  reason: z.string(),
+  since: IsoDateTime,
+  by: z.string().check(z.describe('The admin who placed the hold')),
+});
+export type LegalHold = z.infer<typeof LegalHold>;
+
+/** `PUT /conversations/{conversationId}/legal-hold`: place (`hold: true`) or lift (`false`) the hold. */
+export const LegalHoldBody = z.strictObject({
+  hold: z.boolean(),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+});
+export type LegalHoldBody = z.infer<typeof LegalHoldBody>;
+
+/** The conversation's hold after the change (null: not held). */
+export const LegalHoldState = z.object({
+  conversationId: z.string(),
+  legalHold: z.nullable(LegalHold),
+});
+export type LegalHoldState = z.infer<typeof LegalHoldState>;
+
 export const Conversation = z.object({
   id: z.string(),
   orgId: z.string(),
@@ -55,6 +77,7 @@ export const Conversation = z.object({
   /** The caller's unread messages. */
   unreadCount: z.number().check(z.int(), z.gte(0)),
   readState: z.array(ReadState),
+  legalHold: z.nullable(LegalHold).check(z.describe('Set while the conversation is on legal hold (nothing in it expires)')),
 });
 export type Conversation = z.infer<typeof Conversation>;
 

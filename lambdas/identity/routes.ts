@@ -60,7 +60,7 @@ export const IDENTITY_ROUTES = defineRoutes('identity', {
     params: CareTeamParams, status: 204,
   },
   'GET /org/settings': {
-    operation: 'getOrgSettings', roles: STAFF, summary: "The org's settings (time zone, travel speed, EVV lock, critical-result escalation)", response: OrgSettings,
+    operation: 'getOrgSettings', roles: STAFF, summary: "The org's settings (time zone, travel speed, EVV lock, critical-result escalation, message retention)", response: OrgSettings,
   },
   'PATCH /org/settings': {
     operation: 'updateOrgSettings', roles: ['admin'], summary: "Change the org's settings", body: UpdateOrgSettingsBody, response: OrgSettings,

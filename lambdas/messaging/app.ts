@@ -1,4 +1,5 @@
 import { People } from '../shared/people/people.js';
+import { OrgSettingsRepository } from '../shared/people/org-settings.js';
 import { AccessPolicy } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/data/db.js';
@@ -21,7 +22,15 @@ export interface MessagingDeps {
 /** The messaging function: each route of MESSAGING_ROUTES is a line to a use case. */
 export function createMessagingHandler(deps: MessagingDeps): ApiHandler {
   const people = new People(deps.db);
-  const service = new MessagingService(new MessagingRepository(deps.db), people, new AccessPolicy(people, people), deps.attachments, deps.db);
+  const service = new MessagingService(
+    new MessagingRepository(deps.db),
+    people,
+    new AccessPolicy(people, people),
+    deps.attachments,
+    deps.db,
+    new OrgSettingsRepository(deps.db),
+    deps.clock,
+  );
 
   return createApiHandler(
     MESSAGING_ROUTES,
@@ -29,6 +38,7 @@ export function createMessagingHandler(deps: MessagingDeps): ApiHandler {
       'POST /conversations': ({ caller, write, body, idempotency }) => service.createConversation(caller, write, body, idempotency),
       'GET /me/conversations': ({ caller, query }) => service.listMyConversations(caller, query),
       'GET /conversations/{conversationId}': ({ caller, params }) => service.getConversation(caller, params.conversationId),
+      'PUT /conversations/{conversationId}/legal-hold': ({ caller, write, params, body }) => service.setLegalHold(caller, write, params.conversationId, body),
       'POST /conversations/{conversationId}/participants': ({ caller, write, params, body, idempotency }) =>
         service.addParticipant(caller, write, params.conversationId, body, idempotency),
       'POST /conversations/{conversationId}/messages': ({ caller, write, params, body, idempotency }) =>

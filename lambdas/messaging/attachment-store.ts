@@ -1,4 +1,4 @@
-export type { AttachmentStore } from '../shared/ports/attachment-store.js';
+export type { AttachmentFileDeleter, AttachmentStore } from '../shared/ports/attachment-store.js';
 
 /** `attachment; filename=...` with a plain-ASCII fallback and the RFC 5987 UTF-8 form. */
 export function contentDisposition(fileName: string): string {

@@ -10,4 +10,13 @@ export const MESSAGING_DOMAIN = defineDomain(MESSAGING_FACET, {
   app: 'lambdas/messaging/app.ts',
   routes: MESSAGING_ROUTES,
   create: createMessagingHandler,
+  functions: {
+    // Stream consumer (docs/retention.md): files deleted after TTL, TTLs re-timed on a retention change or a legal hold.
+    messagingRetention: {
+      entry: 'lambdas/messaging/retention-handler.ts',
+      app: 'lambdas/messaging/retention.ts',
+      kind: 'stream',
+      description: 'Message retention: deletes attachment files after TTL, re-times TTLs when retention or a legal hold changes',
+    },
+  },
 });

@@ -2,7 +2,7 @@
  * The messaging items: conversations, their participants, messages and attachments (keys.ts).
  * Only the messaging repositories import this module; the service sees the record types.
  */
-import type { AttachmentRef } from '../../schemas/messaging.js';
+import type { AttachmentRef, LegalHold } from '../../schemas/messaging.js';
 import type { Role } from '../../schemas/roles.js';
 import type { Item } from '../shared/data/db.js';
 import { entity } from '../shared/data/entity.js';
@@ -22,6 +22,10 @@ export interface ConversationRecord {
   lastMessageId: string | null;
   lastActivityAt: string;
   messageCount: number;
+  /** Set while on legal hold (docs/retention.md). */
+  legalHold?: LegalHold | null;
+  /** Messages sent at or before it are gone (fixed when a hold is placed). */
+  expiredThrough?: string | null;
 }
 
 /** One participant's item: their place in "my conversations", their unread count and read receipt. */
@@ -62,6 +66,10 @@ export interface AttachmentRecord {
   objectKey: string;
   /** Conversations whose messages reference it (their participants may download it). */
   conversationIds: string[];
+  /** Per conversation, the newest message naming it (null: linked before retention was kept). */
+  latestMessageIds: Record<string, string | null>;
+  /** DynamoDB TTL, epoch seconds (docs/retention.md); absent while it does not expire. */
+  expiresAt?: number;
   createdAt: string;
 }
 
@@ -83,6 +91,8 @@ export const ConversationEntity = entity('Conversation', ConversationKeys, (item
   lastMessageId: str(item.lastMessageId),
   lastActivityAt: String(item.lastActivityAt),
   messageCount: Number(item.messageCount ?? 0),
+  legalHold: item.legalHold && typeof item.legalHold === 'object' ? (item.legalHold as LegalHold) : null,
+  expiredThrough: str(item.messagesExpiredThrough),
 }));
 
 export const ParticipantEntity = entity('ConversationParticipant', ParticipantKeys, (item): ParticipantRecord => ({
@@ -121,5 +131,11 @@ export const AttachmentEntity = entity('Attachment', AttachmentKeys, (item): Att
   objectKey: String(item.objectKey),
   // Stored as a map (conversation id -> true), so a send links one conversation with a SET.
   conversationIds: item.conversationIds && typeof item.conversationIds === 'object' ? Object.keys(item.conversationIds) : [],
+  // The map's value is the newest message naming the file there (`true` before retention existed).
+  latestMessageIds:
+    item.conversationIds && typeof item.conversationIds === 'object'
+      ? Object.fromEntries(Object.entries(item.conversationIds as Record<string, unknown>).map(([c, v]) => [c, typeof v === 'string' ? v : null]))
+      : {},
+  ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
   createdAt: String(item.createdAt),
 }));

@@ -10,6 +10,12 @@ const myConversations = (orgId: string, userId: string) => `ORG#${orgId}#USER#${
 export const ConversationKeys = {
   partition: convPk,
   meta: (orgId: string, conversationId: string): Key => ({ PK: convPk(orgId, conversationId), SK: 'META' }),
+  /**
+   * GSI2 on the META item: every conversation of the org, for the re-timing a retention change
+   * starts (docs/retention.md). Conversations made before it existed lack it (docs/retention.md).
+   */
+  ofOrg: (orgId: string, conversationId: string) => ({ GSI2PK: `ORG#${orgId}#CONVS`, GSI2SK: conversationId }),
+  orgPartition: (orgId: string) => `ORG#${orgId}#CONVS`,
 };
 
 export const ParticipantKeys = {
@@ -31,6 +37,8 @@ export const MessageKeys = {
   key: (orgId: string, conversationId: string, messageId: string): Key => ({ PK: convPk(orgId, conversationId), SK: `MSG#${messageId}` }),
   prefix: 'MSG#',
   sk: (messageId: string) => `MSG#${messageId}`,
+  /** Above every message's sort key (ULIDs are Crockford base32: digits and capitals). */
+  end: 'MSG#~',
 };
 
 export const AttachmentKeys = {

@@ -9,6 +9,8 @@ import {
   ConversationSummary,
   CreateAttachmentBody,
   CreateConversationBody,
+  LegalHoldBody,
+  LegalHoldState,
   ListMessagesQuery,
   Message,
   ReadReceipt,
@@ -32,8 +34,13 @@ export const MESSAGING_ROUTES = defineRoutes('messaging', {
     query: ListQuery, response: ListOf(ConversationSummary),
   },
   'GET /conversations/{conversationId}': {
-    operation: 'getConversation', roles: MESSAGING, summary: 'One conversation with its read state',
+    operation: 'getConversation', roles: MESSAGING, summary: 'One conversation with its read state and legal hold (participants, and staff of the org)',
     params: ConversationParams, response: Conversation,
+  },
+  'PUT /conversations/{conversationId}/legal-hold': {
+    operation: 'setConversationLegalHold', roles: ['admin'],
+    summary: 'Place or lift a legal hold: while held nothing in the conversation expires (audited)',
+    params: ConversationParams, body: LegalHoldBody, response: LegalHoldState,
   },
   'POST /conversations/{conversationId}/participants': {
     operation: 'addConversationParticipants', roles: MESSAGING,

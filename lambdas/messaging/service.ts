@@ -8,6 +8,9 @@ import type {
   ConversationSummary,
   CreateAttachmentBody,
   CreateConversationBody,
+  LegalHold,
+  LegalHoldBody,
+  LegalHoldState,
   Message,
   ReadReceipt,
   SendMessageBody,
@@ -16,6 +19,8 @@ import { MAX_PARTICIPANTS } from '../../schemas/messaging.js';
 import type { Role } from '../../schemas/roles.js';
 import type { User } from '../../schemas/identity.js';
 import type { People } from '../shared/people/people.js';
+import type { OrgSettingsRepository } from '../shared/people/org-settings.js';
+import type { Clock } from '../shared/clock.js';
 import type { Caller } from '../shared/auth/caller.js';
 import type { AccessPolicy } from '../shared/auth/policy.js';
 import { recordAccess } from '../shared/data/access-record.js';
@@ -24,7 +29,9 @@ import type { IdempotencyRequest } from '../shared/data/idempotency.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import type { AttachmentStore } from './attachment-store.js';
+import { attachmentLive, attachmentTtl, cutoffMs, firstLiveIdPrefix, isLive, messageTtl, type AttachmentUse } from './expiry.js';
 import { AttachmentObjectKeys } from './keys.js';
+import { MessageRetiming } from './retention.js';
 import type { AttachmentRecord, ConversationRecord, MessageRecord, MessagingRepository, ParticipantRecord } from './repository.js';
 
 
@@ -49,6 +56,8 @@ export class MessagingService {
     private readonly policy: AccessPolicy,
     private readonly store: AttachmentStore,
     private readonly db: Db,
+    private readonly settings: OrgSettingsRepository,
+    private readonly clock: Clock,
   ) {}
 
   // ---- conversations -----------------------------------------------------------------------
@@ -84,25 +93,73 @@ export class MessagingService {
       messageCount: 0,
     };
     const participants = [{ userId: caller.userId, role: primaryRole(caller.roles) }, ...users.map((u) => ({ userId: u.userId, role: u.role }))];
-    const response = conversationView(conversation, [], caller.userId);
+    const response = conversationView(conversation, [], caller.userId, { cutoff: null, unread: 0 });
     return (await this.repo.conversations.createConversation(ctx, conversation, participants, idem, response)) as Conversation;
   }
 
-  listMyConversations(caller: Caller, page: PageRequest): Promise<Page<ConversationSummary>> {
-    return this.repo.conversations.listMyConversations(caller.orgId, caller.userId, page).then((out) => ({
-      items: out.items.map(summaryView),
-      nextCursor: out.nextCursor,
-    }));
+  async listMyConversations(caller: Caller, page: PageRequest): Promise<Page<ConversationSummary>> {
+    const out = await this.repo.conversations.listMyConversations(caller.orgId, caller.userId, page);
+    if (out.items.length === 0) return { items: [], nextCursor: out.nextCursor };
+    const org = await this.settings.messageRetention(caller.orgId);
+    // Without a retention (now or before) nothing has ever expired: the items answer alone.
+    if (org.retentionDays === null && org.expiredThrough === null) return { items: out.items.map((p) => summaryView(p, null, p.unreadCount)), nextCursor: out.nextCursor };
+    const metas = new Map((await this.repo.conversations.getConversations(caller.orgId, out.items.map((p) => p.conversationId))).map((c) => [c.id, c]));
+    const now = this.clock.now().getTime();
+    const items = await Promise.all(
+      out.items.map(async (p) => {
+        const cutoff = cutoffMs(org, metas.get(p.conversationId) ?? {}, now);
+        return summaryView(p, cutoff, await this.unreadOf(caller.orgId, p, cutoff));
+      }),
+    );
+    return { items, nextCursor: out.nextCursor };
   }
 
+  /** Participants see their conversation; staff of the org see any (its metadata, not its messages). */
   async getConversation(caller: Caller, conversationId: string): Promise<Conversation> {
-    await this.participation(caller, conversationId);
-    const [conversation, participants] = await Promise.all([
+    const me = await this.repo.conversations.getParticipant(caller.orgId, conversationId, caller.userId);
+    if (!me && !isStaff(caller)) throw notFound();
+    if (me?.patientId && !(await this.policy.canSeePatient(caller, me.patientId))) throw notFound();
+    const [conversation, participants, org] = await Promise.all([
       this.repo.conversations.getConversation(caller.orgId, conversationId),
       this.repo.conversations.listParticipants(caller.orgId, conversationId),
+      this.settings.messageRetention(caller.orgId),
     ]);
     if (!conversation) throw notFound();
-    return conversationView(conversation, participants, caller.userId);
+    const cutoff = cutoffMs(org, conversation, this.clock.now().getTime());
+    const unread = me ? await this.unreadOf(caller.orgId, me, cutoff) : 0;
+    return conversationView(conversation, participants, caller.userId, { cutoff, unread });
+  }
+
+  /**
+   * Places or lifts a legal hold (admin, any conversation of the org). Placing fixes what was
+   * already gone at that moment; while held nothing else expires, and the re-timing (the messaging
+   * retention stream consumer) takes the TTL off every message and file in it. Lifting lets the
+   * retention apply at once. Placing it again changes only the reason; lifting an unheld
+   * conversation changes nothing.
+   */
+  async setLegalHold(caller: Caller, ctx: WriteContext, conversationId: string, body: LegalHoldBody): Promise<LegalHoldState> {
+    for (let attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
+      const conversation = await this.repo.conversations.getConversation(caller.orgId, conversationId);
+      if (!conversation) throw notFound();
+      const held = conversation.legalHold ?? null;
+      let next: LegalHold | null;
+      let expiredThrough = conversation.expiredThrough ?? null;
+      if (body.hold) {
+        if (held?.reason === body.reason) return { conversationId, legalHold: held };
+        next = held ? { ...held, reason: body.reason } : { reason: body.reason, since: ctx.now, by: caller.userId };
+        if (!held) {
+          const cutoff = cutoffMs(await this.settings.messageRetention(caller.orgId), conversation, Date.parse(ctx.now));
+          expiredThrough = cutoff === null ? null : new Date(cutoff).toISOString();
+        }
+      } else {
+        if (!held) return { conversationId, legalHold: null };
+        next = null;
+      }
+      const lifted = body.hold ? undefined : { reason: body.reason, at: ctx.now, by: caller.userId };
+      if (await this.repo.conversations.setLegalHold(ctx, conversation, next, expiredThrough, lifted)) return { conversationId, legalHold: next };
+      await pause(attempt);
+    }
+    throw new ConflictError('The conversation is busy; try again');
   }
 
   async addParticipant(caller: Caller, ctx: WriteContext, conversationId: string, body: AddParticipantBody, idem?: IdempotencyRequest): Promise<Conversation> {
@@ -136,7 +193,7 @@ export class MessagingService {
         lastReadMessageId: conversation.lastMessageId,
         readAt: null,
       };
-      const response = conversationView(after, [...participants, joined], caller.userId);
+      const response = conversationView(after, [...participants, joined], caller.userId, { cutoff: null, unread: 0 });
       const out = await this.repo.conversations.addParticipant(ctx, conversation, { userId: user!.userId, role: user!.role }, idem, response);
       if (out.ok) return out.response as Conversation;
       if (out.reason === 'already') throw new ConflictError('This user already takes part in the conversation');
@@ -151,7 +208,7 @@ export class MessagingService {
     const earlier = await this.repo.replay(ctx, idem);
     if (earlier) return earlier.response as Message;
     await this.participation(caller, conversationId);
-    const attachments = await this.ownUploadedAttachments(caller, body.attachmentIds ?? []);
+    const attachments = await this.ownUploadedAttachments(caller, body.attachmentIds ?? [], conversationId);
     // The file moves out of `pending/` (expired after a day) before the message names it.
     for (const a of attachments) if (a.objectKey !== a.keptKey) await this.store.copy(a.objectKey, a.keptKey);
     const refs: AttachmentRef[] = attachments.map((a) => ({ attachmentId: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size }));
@@ -171,8 +228,17 @@ export class MessagingService {
         recipientIds: conversation.participantIds.filter((u) => u !== caller.userId),
         ...(conversation.patientId ? { patientId: conversation.patientId } : {}),
       };
-      const out = await this.repo.messages.send(ctx, conversation, message, attachments, idem, messageView(message));
-      if (out.ok) return out.response as Message;
+      // The TTLs follow the settings and the hold as read now. The send commits only if the hold is
+      // as read (META is in the transaction anyway); the settings are checked after the commit,
+      // since a condition on the org's one settings item would make every send of the org conflict.
+      const org = await this.settings.messageRetention(caller.orgId);
+      const here: AttachmentUse = { latestMessageId: id, conversation };
+      const timed = attachments.map((a) => ({ ...a, ttl: attachmentTtl([...a.elsewhere, here], org) }));
+      const out = await this.repo.messages.send(ctx, conversation, message, timed, messageTtl(decodeTime(id), org, conversation), idem, messageView(message));
+      if (out.ok) {
+        await this.retimeIfSettingsMoved(ctx, conversationId, org.version);
+        return out.response as Message;
+      }
       if (out.reason === 'attachment_refused') throw attachmentError(0);
       await pause(attempt);
     }
@@ -181,7 +247,8 @@ export class MessagingService {
 
   async listMessages(caller: Caller, conversationId: string, page: PageRequest): Promise<Page<Message>> {
     await this.participation(caller, conversationId);
-    const out = await this.repo.messages.listMessages(caller.orgId, conversationId, page);
+    const cutoff = await this.cutoffOf(caller.orgId, conversationId);
+    const out = await this.repo.messages.listMessages(caller.orgId, conversationId, page, firstLiveIdPrefix(cutoff) ?? undefined);
     return { items: out.items.map(messageView), nextCursor: out.nextCursor };
   }
 
@@ -192,15 +259,27 @@ export class MessagingService {
    */
   async markRead(caller: Caller, ctx: WriteContext, conversationId: string, upToMessageId: string): Promise<ReadReceipt> {
     let me = await this.participation(caller, conversationId);
+    const cutoff = await this.cutoffOf(caller.orgId, conversationId);
     const message = await this.repo.messages.getMessage(caller.orgId, conversationId, upToMessageId);
-    if (!message) {
+    // An expired message is gone, even while its item waits for TTL.
+    if (!message || !isLive(message.id, cutoff)) {
       throw new ValidationError('No such message in this conversation', [{ path: 'body.upToMessageId', message: 'no such message in this conversation' }]);
     }
     for (let attempt = 1; attempt <= RECEIPT_ATTEMPTS; attempt++) {
-      if (me.lastReadMessageId && upToMessageId <= me.lastReadMessageId) return receiptView(me);
-      const read = await this.repo.messages.countFromOthers(caller.orgId, conversationId, caller.userId, me.lastReadMessageId, upToMessageId);
-      if (await this.repo.conversations.markRead(ctx, conversationId, caller.userId, me.lastReadMessageId, upToMessageId, read)) {
-        return receiptView((await this.repo.conversations.getParticipant(caller.orgId, conversationId, caller.userId))!);
+      if (me.lastReadMessageId && upToMessageId <= me.lastReadMessageId) return receiptView(me, await this.unreadOf(caller.orgId, me, cutoff));
+      let moved: boolean;
+      if (me.lastReadMessageId && isLive(me.lastReadMessageId, cutoff)) {
+        // Everything it newly covers is live (after a live message): count and subtract.
+        const read = await this.repo.messages.countFromOthers(caller.orgId, conversationId, caller.userId, me.lastReadMessageId, upToMessageId);
+        moved = await this.repo.conversations.markRead(ctx, conversationId, caller.userId, me.lastReadMessageId, upToMessageId, read);
+      } else {
+        // The counter still counts expired messages it covers: set it from the live ones after `upTo`.
+        const unread = await this.repo.messages.countMessages(caller.orgId, conversationId, { after: upToMessageId });
+        moved = await this.repo.conversations.markReadRecounted(ctx, conversationId, me, upToMessageId, unread);
+      }
+      if (moved) {
+        const after = (await this.repo.conversations.getParticipant(caller.orgId, conversationId, caller.userId))!;
+        return receiptView(after, after.unreadCount);
       }
       await pause(attempt);
       me = await this.participation(caller, conversationId);
@@ -225,6 +304,7 @@ export class MessagingService {
       size: body.size,
       objectKey: key,
       conversationIds: [],
+      latestMessageIds: {},
       createdAt: ctx.now,
     };
     const response: AttachmentUpload = { attachmentId: id, uploadUrl, expiresAt: plusSeconds(ctx.now, UPLOAD_URL_SECONDS) };
@@ -238,9 +318,15 @@ export class MessagingService {
   async getAttachment(caller: Caller, ctx: WriteContext, attachmentId: string): Promise<AttachmentDownload> {
     const attachment = await this.repo.attachments.getAttachment(caller.orgId, attachmentId);
     if (!attachment) throw new NotFoundError('Attachment not found');
+    // Gone once every message naming it is (docs/retention.md), also for its uploader.
+    const org = await this.settings.messageRetention(caller.orgId);
+    const uses = await this.usesOf(caller.orgId, attachment);
+    const now = Date.parse(ctx.now);
+    if (!attachmentLive(uses, org, now)) throw new NotFoundError('Attachment not found');
     let patientId: string | undefined;
     if (attachment.uploadedBy !== caller.userId) {
-      const via = await this.repo.conversations.conversationsWithParticipant(caller.orgId, caller.userId, attachment.conversationIds);
+      const liveIn = new Set(uses.filter((u) => attachmentLive([u], org, now)).map((u) => u.conversationId));
+      const via = await this.repo.conversations.conversationsWithParticipant(caller.orgId, caller.userId, [...liveIn]);
       let allowed: ParticipantRecord | undefined;
       for (const p of via) {
         if (!p.patientId || (await this.policy.canSeePatient(caller, p.patientId))) {
@@ -269,6 +355,38 @@ export class MessagingService {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * A retention change that committed while this send was in flight: its re-timing (the retention
+   * consumer) may have walked the conversation before this message existed, so the send re-times
+   * the conversation itself. Either the consumer reads the conversation after the send committed,
+   * or the send reads the settings after the change committed (both reads are consistent).
+   */
+  private async retimeIfSettingsMoved(ctx: WriteContext, conversationId: string, timedWith: number): Promise<void> {
+    if ((await this.settings.messageRetention(ctx.orgId)).version === timedWith) return;
+    await new MessageRetiming(this.db).retimeConversation(ctx, conversationId);
+  }
+
+  /** The instant up to which the conversation's messages are gone (null: none is). */
+  private async cutoffOf(orgId: string, conversationId: string): Promise<number | null> {
+    const [org, conversation] = await Promise.all([this.settings.messageRetention(orgId), this.repo.conversations.getConversation(orgId, conversationId)]);
+    return cutoffMs(org, conversation ?? {}, this.clock.now().getTime());
+  }
+
+  /**
+   * A participant's unread messages. The counter on their item is exact while their read state is
+   * live; when it lies before the cutoff the counter still counts messages that have expired, so
+   * the live ones are counted instead (all of them are unread and someone else's: a participant's
+   * own message moves their read state). docs/retention.md, "Unread counts".
+   */
+  private async unreadOf(orgId: string, p: ParticipantRecord, cutoff: number | null): Promise<number> {
+    if (cutoff === null || p.unreadCount === 0 || (p.lastReadMessageId && isLive(p.lastReadMessageId, cutoff))) return p.unreadCount;
+    return this.repo.messages.countMessages(orgId, p.conversationId, { from: firstLiveIdPrefix(cutoff)! });
+  }
+
+  private usesOf(orgId: string, attachment: AttachmentRecord, except?: string) {
+    return this.repo.attachmentUses(orgId, attachment, except);
+  }
 
   /** The caller's participant item, or 404: non-participants cannot tell the conversation exists. */
   private async participation(caller: Caller, conversationId: string): Promise<ParticipantRecord> {
@@ -306,14 +424,23 @@ export class MessagingService {
   }
 
   /** The caller's own uploaded attachments, with where each will be kept; anything else is a 400. */
-  private async ownUploadedAttachments(caller: Caller, ids: readonly string[]): Promise<Array<AttachmentRecord & { keptKey: string }>> {
+  private async ownUploadedAttachments(
+    caller: Caller,
+    ids: readonly string[],
+    conversationId: string,
+  ): Promise<Array<AttachmentRecord & { keptKey: string; elsewhere: AttachmentUse[] }>> {
     const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
     const found = new Map((await this.repo.attachments.getAttachments(caller.orgId, unique)).map((a) => [a.id, a]));
-    const out: Array<AttachmentRecord & { keptKey: string }> = [];
+    const org = await this.settings.messageRetention(caller.orgId);
+    const out: Array<AttachmentRecord & { keptKey: string; elsewhere: AttachmentUse[] }> = [];
     for (const id of unique) {
       const a = found.get(id);
-      // Someone else's attachment reads exactly like a missing one.
+      // Someone else's attachment reads exactly like a missing one, and so does an expired one.
       if (!a || a.uploadedBy !== caller.userId) throw attachmentError(ids.indexOf(id));
+      if (!attachmentLive(await this.usesOf(caller.orgId, a), org, this.clock.now().getTime())) throw attachmentError(ids.indexOf(id));
+      // Where else it is: its TTL is the latest of all its messages' (the send adds this one).
+      const elsewhere = await this.usesOf(caller.orgId, a, conversationId);
       const keptKey = AttachmentObjectKeys.kept(caller.orgId, a.id);
       if (a.objectKey !== keptKey) {
         const stored = await this.store.head(a.objectKey);
@@ -321,7 +448,7 @@ export class MessagingService {
           throw new ValidationError('Upload the file before sending it', [{ path: `body.attachmentIds.${ids.indexOf(id)}`, message: 'the file has not been uploaded' }]);
         }
       }
-      out.push({ ...a, keptKey });
+      out.push({ ...a, keptKey, elsewhere });
     }
     return out;
   }
@@ -362,7 +489,17 @@ function callerFromProfile(user: User): Caller {
   };
 }
 
-function conversationView(c: ConversationRecord, participants: readonly ParticipantRecord[], callerId: string): Conversation {
+const isStaff = (caller: Caller) => caller.roles.includes('admin') || caller.roles.includes('coordinator');
+
+/** The last message's id while it is live (if it has expired, every message has). */
+const liveLast = (id: string | null, cutoff: number | null) => (id && isLive(id, cutoff) ? id : null);
+
+function conversationView(
+  c: ConversationRecord,
+  participants: readonly ParticipantRecord[],
+  callerId: string,
+  seen: { cutoff: number | null; unread: number },
+): Conversation {
   const byUser = new Map(participants.map((p) => [p.userId, p]));
   return {
     id: c.id,
@@ -374,26 +511,27 @@ function conversationView(c: ConversationRecord, participants: readonly Particip
     ...(c.subject ? { subject: c.subject } : {}),
     ...(c.patientId ? { patientId: c.patientId } : {}),
     participantIds: c.participantIds,
-    lastMessageId: c.lastMessageId,
+    lastMessageId: liveLast(c.lastMessageId, seen.cutoff),
     lastActivityAt: c.lastActivityAt,
     messageCount: c.messageCount,
-    unreadCount: byUser.get(callerId)?.unreadCount ?? 0,
+    unreadCount: seen.unread,
     readState: c.participantIds.map((userId) => ({
       userId,
       lastReadMessageId: byUser.get(userId)?.lastReadMessageId ?? null,
       readAt: byUser.get(userId)?.readAt ?? null,
     })),
+    legalHold: c.legalHold ?? null,
   };
 }
 
-const summaryView = (p: ParticipantRecord): ConversationSummary => ({
+const summaryView = (p: ParticipantRecord, cutoff: number | null, unread: number): ConversationSummary => ({
   id: p.conversationId,
   ...(p.subject ? { subject: p.subject } : {}),
   ...(p.patientId ? { patientId: p.patientId } : {}),
   participantIds: p.participantIds,
-  lastMessageId: p.lastMessageId,
+  lastMessageId: liveLast(p.lastMessageId, cutoff),
   lastActivityAt: p.lastActivityAt,
-  unreadCount: p.unreadCount,
+  unreadCount: unread,
   lastReadMessageId: p.lastReadMessageId,
 });
 
@@ -406,10 +544,10 @@ const messageView = (m: MessageRecord): Message => ({
   sentAt: m.sentAt,
 });
 
-const receiptView = (p: ParticipantRecord): ReadReceipt => ({
+const receiptView = (p: ParticipantRecord, unread: number): ReadReceipt => ({
   conversationId: p.conversationId,
   userId: p.userId,
   lastReadMessageId: p.lastReadMessageId,
   readAt: p.readAt,
-  unreadCount: p.unreadCount,
+  unreadCount: unread,
 });

@@ -12,10 +12,17 @@ import {
   GetShardIteratorCommand,
   TrimmedDataAccessException,
   type Shard,
+  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { CheckpointStore } from './checkpoints.js';
 import { sequenceOf, toLambdaRecord } from './records.js';
+
+/** A stream record's `userIdentity` (Lambda's shape): DynamoDB's own for TTL deletions. */
+export interface StreamUserIdentity {
+  type: string;
+  principalId: string;
+}
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
@@ -123,6 +130,8 @@ export class ConsumerLoop {
     private readonly pollIntervalMs: number,
     private readonly onFailure: (failure: FailedBatch) => void,
     private readonly logger: Pick<Console, 'warn' | 'error'>,
+    /** Who made a change, where DynamoDB Local cannot say (a TTL deletion is DynamoDB's own). */
+    private readonly userIdentityOf: (record: _Record) => StreamUserIdentity | undefined = () => undefined,
   ) {
     this.batchSize = consumer.batchSize ?? DEFAULT_BATCH_SIZE;
     this.maxRetries = consumer.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -305,7 +314,9 @@ export class ConsumerLoop {
       const records = result.Records ?? [];
       if (records.length > 0 && state.buffer.length === 0) state.bufferedSince = Date.now();
       for (const record of records) {
-        state.buffer.push(toLambdaRecord(record, this.streamArn, this.region));
+        const lambdaRecord = toLambdaRecord(record, this.streamArn, this.region);
+        const userIdentity = (lambdaRecord.userIdentity as StreamUserIdentity | undefined) ?? this.userIdentityOf(record);
+        state.buffer.push(userIdentity ? { ...lambdaRecord, userIdentity } : lambdaRecord);
         state.lastRead = record.dynamodb?.SequenceNumber;
       }
       state.iterator = result.NextShardIterator ?? null;

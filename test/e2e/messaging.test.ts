@@ -162,8 +162,13 @@ describe('a family member and an aide talk about a resident', () => {
       expect(older.body.items.map((m: { id: string }) => m.id)).toEqual([first]);
 
       // ---- outsiders see nothing -------------------------------------------------------------
+      // Staff of the org may read the conversation itself (API.md, "Message retention": its legal
+      // hold), never its messages or files.
+      const asStaff = await api(tokens.coordinator, 'GET', `/conversations/${conversationId}`);
+      expect(asStaff.status).toBe(200);
+      expect(asStaff.body).toMatchObject({ id: conversationId, legalHold: null, unreadCount: 0 });
+      for (const outsider of [tokens.clinician, tokens['admin@other']]) expect((await api(outsider, 'GET', `/conversations/${conversationId}`)).status).toBe(404);
       for (const outsider of [tokens.clinician, tokens['admin@other'], tokens.coordinator]) {
-        expect((await api(outsider, 'GET', `/conversations/${conversationId}`)).status).toBe(404);
         expect((await api(outsider, 'GET', `/conversations/${conversationId}/messages`)).status).toBe(404);
         expect((await api(outsider, 'POST', `/conversations/${conversationId}/messages`, { body: 'let me in' })).status).toBe(404);
         expect((await api(outsider, 'POST', `/conversations/${conversationId}/read`, { upToMessageId: first })).status).toBe(404);

@@ -52,13 +52,13 @@ describe('operator alarms (prod)', () => {
     expect(coverage.kinds.ApproximateNumberOfMessagesVisible).toBe(queues.length);
   });
 
-  it('alarms on both stream consumers\' iterator age: audit at 5 minutes, events at 1 minute', () => {
+  it('alarms on every stream consumer\'s iterator age: audit at 5 minutes, events at 1 minute, message retention at 15', () => {
     const mappings = Object.values(resourcesOf(templates.stateless)).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     const ages = alarmsIn(templates.stateless).filter(([, a]) => a.Properties.MetricName === 'IteratorAge');
     const byFunction = Object.fromEntries(ages.map(([, a]) => [a.Properties.Dimensions[0].Value.Ref, a.Properties]));
     for (const m of mappings) expect(byFunction[m.Properties.FunctionName.Ref]).toBeDefined();
-    expect(ages.map(([, a]) => a.Properties.Threshold).sort((a, b) => a - b)).toEqual([ALARM_THRESHOLDS.eventsIteratorAgeMs, ALARM_THRESHOLDS.auditIteratorAgeMs]);
+    expect(ages.map(([, a]) => a.Properties.Threshold).sort((a, b) => a - b)).toEqual([ALARM_THRESHOLDS.eventsIteratorAgeMs, ALARM_THRESHOLDS.auditIteratorAgeMs, ALARM_THRESHOLDS.retentionIteratorAgeMs]);
     expect(ALARM_THRESHOLDS.auditIteratorAgeMs).toBe(300_000);
     for (const [, a] of ages) expect(a.Properties).toMatchObject({ Statistic: 'Maximum', Period: 60, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });

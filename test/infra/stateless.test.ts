@@ -261,9 +261,9 @@ describe('functions', () => {
 });
 
 describe('stream consumers', () => {
-  it('both mappings report partial failures, bisect, retry a bounded number of times and park failures in SQS', () => {
+  it('every mapping (audit, events, messaging retention) reports partial failures, bisects, retries a bounded number of times and parks failures in SQS', () => {
     const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
-    expect(Object.keys(mappings)).toHaveLength(2);
+    expect(Object.keys(mappings)).toHaveLength(3);
     for (const m of Object.values(mappings)) {
       expect(m.Properties).toMatchObject({
         StartingPosition: 'TRIM_HORIZON',

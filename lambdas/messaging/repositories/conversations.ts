@@ -4,6 +4,7 @@ import { TransactionCancelledError } from '../../shared/data/transaction-failure
 import type { Idempotency, IdempotencyRequest } from '../../shared/data/idempotency.js';
 import { versioned, versionedUpdate } from '../../shared/data/update-builder.js';
 import type { WriteContext } from '../../shared/data/write-context.js';
+import type { LegalHold } from '../../../schemas/messaging.js';
 import { ConversationEntity, ParticipantEntity, type ConversationRecord, type ParticipantRecord } from '../entities.js';
 
 /**
@@ -21,6 +22,54 @@ export class ConversationRepository {
   async getConversation(orgId: string, conversationId: string): Promise<ConversationRecord | undefined> {
     const item = await this.db.get(ConversationEntity.meta(orgId, conversationId), true);
     return item ? ConversationEntity.fromItem(item) : undefined;
+  }
+
+  /** The conversations' META items (one BatchGet per 100), in no particular order. */
+  async getConversations(orgId: string, conversationIds: readonly string[]): Promise<ConversationRecord[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < conversationIds.length; i += 100) {
+      found.push(...(await this.db.batchGet<Item>(conversationIds.slice(i, i + 100).map((c) => ConversationEntity.meta(orgId, c)))));
+    }
+    return found.map(ConversationEntity.fromItem);
+  }
+
+  /** A page of the org's conversations (GSI2 `ORG#o#CONVS`): what a retention change re-times. */
+  async listOrgConversations(orgId: string, page: { limit: number; cursor?: string }): Promise<Page<string>> {
+    const partition = ConversationEntity.orgPartition(orgId);
+    const out = await this.db.queryPage<Item>(
+      { IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ProjectionExpression: 'GSI2SK' },
+      page,
+      { attribute: 'GSI2PK', value: partition },
+    );
+    return { items: out.items.map((i) => String(i.GSI2SK)), nextCursor: out.nextCursor };
+  }
+
+  /**
+   * Places or lifts the hold on the conversation as read (its version), with the floor of what was
+   * already gone then. Audited as `legal_hold` / `legal_hold_lifted` on the Conversation. Answers
+   * false when the conversation changed meanwhile (read it again and retry).
+   */
+  async setLegalHold(
+    ctx: WriteContext,
+    conversation: ConversationRecord,
+    legalHold: LegalHold | null,
+    expiredThrough: string | null,
+    lifted?: { reason: string; at: string; by: string },
+  ): Promise<boolean> {
+    const spec = versioned(ctx, conversation.version).set({
+      legalHold,
+      messagesExpiredThrough: expiredThrough,
+      // The last lifting, with its reason, stays on the item beside the audit row.
+      ...(lifted ? { legalHoldLifted: lifted } : {}),
+      auditAction: legalHold ? 'legal_hold' : 'legal_hold_lifted',
+    });
+    try {
+      await this.db.transact({ conversation: this.db.update({ Key: ConversationEntity.meta(ctx.orgId, conversation.id), ...spec.build() }) });
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed('conversation')) return false;
+      throw err;
+    }
   }
 
   async getParticipant(orgId: string, conversationId: string, userId: string): Promise<ParticipantRecord | undefined> {
@@ -48,9 +97,12 @@ export class ConversationRepository {
   ): Promise<unknown> {
     const { id, orgId: _o, version: _v, createdAt: _c, updatedAt: _u, lastMessageId: _l, ...fields } = conversation;
     return this.idempotency.run(ctx, idem, {
-      conversation: this.db.put(ConversationEntity.newItem(ConversationEntity.meta(ctx.orgId, id), { id, conversationId: id, ...fields }, ctx), {
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
+      conversation: this.db.put(
+        ConversationEntity.newItem({ ...ConversationEntity.meta(ctx.orgId, id), ...ConversationEntity.ofOrg(ctx.orgId, id) }, { id, conversationId: id, ...fields }, ctx),
+        {
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      ),
       participants: participants.map((p) => this.db.put(this.participantItem(ctx, conversation, p, ctx.now), { ConditionExpression: 'attribute_not_exists(PK)' })),
     }, response);
   }
@@ -157,6 +209,33 @@ export class ConversationRepository {
     spec.compare('unreadCount', '>=', read);
     try {
       await this.db.transact({ participant: this.db.update({ Key: ParticipantEntity.key(ctx.orgId, conversationId, userId), ...spec.build() }) });
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed('participant')) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * A receipt for a reader whose read state lies before the retention cutoff: the counter still
+   * counts messages that have expired, so it is set to `unread` (the live messages after `upTo`,
+   * counted by the caller) on condition that neither the read state nor the last message moved
+   * since they were read (a send in between adds to the count; read again and retry).
+   */
+  async markReadRecounted(
+    ctx: WriteContext,
+    conversationId: string,
+    me: { userId: string; lastReadMessageId: string | null; lastMessageId: string | null },
+    upTo: string,
+    unread: number,
+  ): Promise<boolean> {
+    const spec = versioned(ctx).set({ lastReadMessageId: upTo, readAt: ctx.now, unreadCount: unread, auditAction: 'read' });
+    if (me.lastReadMessageId) spec.compare('lastReadMessageId', '=', me.lastReadMessageId);
+    else spec.absent('lastReadMessageId');
+    if (me.lastMessageId) spec.compare('lastMessageId', '=', me.lastMessageId);
+    else spec.absent('lastMessageId');
+    try {
+      await this.db.transact({ participant: this.db.update({ Key: ParticipantEntity.key(ctx.orgId, conversationId, me.userId), ...spec.build() }) });
       return true;
     } catch (err) {
       if (err instanceof TransactionCancelledError && err.failed('participant')) return false;

@@ -41,18 +41,78 @@ export class MessageRepository {
     return item ? MessageEntity.fromItem(item) : undefined;
   }
 
-  async listMessages(orgId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<MessageRecord>> {
+  /**
+   * Messages newest first, from `fromId` on (a ULID time prefix: the first live id; undefined:
+   * all). The expired ones are outside the key range, so they are never read.
+   */
+  async listMessages(orgId: string, conversationId: string, page: { limit: number; cursor?: string }, fromId?: string): Promise<Page<MessageRecord>> {
     const pk = ConversationEntity.partition(orgId, conversationId);
     const out = await this.db.queryPage<Item>(
       {
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': MessageEntity.prefix },
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': pk, ':lo': fromId ? MessageEntity.sk(fromId) : MessageEntity.prefix, ':hi': MessageEntity.end },
         ScanIndexForward: false,
       },
       page,
       { attribute: 'PK', value: pk },
     );
     return { items: out.items.map(MessageEntity.fromItem), nextCursor: out.nextCursor };
+  }
+
+  /**
+   * How many messages lie after `after` (exclusive: a message id) or from `from` (inclusive: a
+   * ULID time prefix). Used only where the counter cannot answer: a reader whose read state is
+   * older than the retention cutoff (docs/retention.md, "Unread counts"); every message after a
+   * participant's read state is someone else's, so this counts their unread ones.
+   */
+  async countMessages(orgId: string, conversationId: string, range: { after: string } | { from: string }): Promise<number> {
+    const items = await this.db.queryAll<Item>(
+      {
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+        ProjectionExpression: 'SK',
+        ExpressionAttributeValues: {
+          ':pk': ConversationEntity.partition(orgId, conversationId),
+          ':lo': 'after' in range ? `${MessageEntity.sk(range.after)}!` : MessageEntity.sk(range.from),
+          ':hi': MessageEntity.end,
+        },
+        ConsistentRead: true,
+      },
+      Number.MAX_SAFE_INTEGER,
+    );
+    return items.length;
+  }
+
+  /** A page of a conversation's messages, oldest first, with their TTL: what the re-timing walks. */
+  async pageForRetiming(orgId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<MessageRecord & { expiresAt?: number }>> {
+    const pk = ConversationEntity.partition(orgId, conversationId);
+    const out = await this.db.queryPage<Item>(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': MessageEntity.prefix },
+        ConsistentRead: true,
+      },
+      page,
+      { attribute: 'PK', value: pk },
+    );
+    return {
+      items: out.items.map((i) => ({ ...MessageEntity.fromItem(i), ...(typeof i.expiresAt === 'number' ? { expiresAt: i.expiresAt } : {}) })),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  /** Sets (or, undefined, removes) a message's TTL; nothing if the item is gone meanwhile. */
+  async setMessageTtl(ctx: WriteContext, conversationId: string, messageId: string, ttl: number | undefined): Promise<void> {
+    try {
+      await this.db.transact({
+        message: this.db.update({
+          Key: MessageEntity.key(ctx.orgId, conversationId, messageId),
+          ...versioned(ctx).set({ expiresAt: ttl, auditAction: 'retention' }).build(),
+        }),
+      });
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed('message')) return;
+      throw err;
+    }
   }
 
   /**
@@ -69,16 +129,19 @@ export class MessageRepository {
     ctx: WriteContext,
     conversation: ConversationRecord,
     message: MessageRecord,
-    attachments: ReadonlyArray<AttachmentRecord & { keptKey: string }>,
+    attachments: ReadonlyArray<AttachmentRecord & { keptKey: string; ttl: number | undefined }>,
+    ttl: number | undefined,
     idem: IdempotencyRequest | undefined,
     response: unknown,
   ): Promise<SendOutcome> {
     const { orgId } = ctx;
     const activity = message.sentAt;
+    const nowSeconds = Math.floor(Date.parse(ctx.now) / 1000);
     const parts = {
-      message: this.db.put(MessageEntity.newItem(MessageEntity.key(orgId, conversation.id, message.id), { ...message }, ctx), {
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
+      message: this.db.put(
+        MessageEntity.newItem(MessageEntity.key(orgId, conversation.id, message.id), { ...message, ...(ttl === undefined ? {} : { expiresAt: ttl }) }, ctx),
+        { ConditionExpression: 'attribute_not_exists(PK)' },
+      ),
       conversation: this.db.update({
         Key: ConversationEntity.meta(orgId, conversation.id),
         ...versioned(ctx)
@@ -86,6 +149,7 @@ export class MessageRepository {
           .increment('messageCount', 1)
           .where('attribute_not_exists(#last) OR #last < :msgId', { '#last': 'lastMessageId' }, { ':msgId': message.id })
           .where('size(#pids) = :count', { '#pids': 'participantIds' }, { ':count': conversation.participantIds.length })
+          .where(conversation.legalHold ? 'attribute_exists(#hold)' : 'attribute_not_exists(#hold)', { '#hold': 'legalHold' })
           .build(),
       }),
       participants: conversation.participantIds.map((userId) => {
@@ -101,9 +165,12 @@ export class MessageRepository {
         this.db.update({
           Key: AttachmentEntity.key(orgId, a.id),
           ...versioned(ctx)
-            .set({ objectKey: a.keptKey, auditAction: 'attach' })
-            .setAt(['conversationIds', conversation.id], true)
+            .set({ objectKey: a.keptKey, expiresAt: a.ttl, auditAction: 'attach' })
+            // The newest message naming the file in this conversation: it lives as long as that one.
+            .setAt(['conversationIds', conversation.id], message.id)
             .compare('uploadedBy', '=', message.senderId)
+            // Never revive a file whose TTL has already passed (DynamoDB may be deleting it).
+            .where('attribute_not_exists(#ttl) OR #ttl > :nowSeconds', { '#ttl': 'expiresAt' }, { ':nowSeconds': nowSeconds })
             .build(),
         }),
       ),

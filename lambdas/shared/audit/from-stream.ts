@@ -45,7 +45,8 @@ export function auditEventFromChange(change: ChangeRecord): AuditEvent | null {
       });
     case 'REMOVE':
       return change.byService
-        ? row(change, image, { action: 'expire', actor_id: 'system', actor_roles: [], source: 'system', request_id: null, changed_fields: [] })
+        ? // DynamoDB's own TTL deletion (message retention, expired records): a deletion by the system (API.md).
+          row(change, image, { action: 'delete', actor_id: 'system', actor_roles: [], source: 'system', request_id: null, changed_fields: [] })
         : row(change, image, { action: 'delete', changed_fields: [] });
   }
 }

@@ -16,6 +16,22 @@ export interface OrgSettingsReader {
 }
 
 /**
+ * What message retention needs of the settings (docs/retention.md): the retention, the instant up
+ * to which messages are gone whatever the retention says now (`expiredThrough`: raised whenever the
+ * retention grows or is switched off, so what has expired never comes back while its items wait for
+ * TTL), and the item's version (a send re-times its conversation if it moved during the send).
+ */
+export interface MessageRetentionSettings {
+  retentionDays: number | null;
+  /** ISO 8601; messages sent at or before it are gone. null: none so far. */
+  expiredThrough: string | null;
+  /** The settings item's version; 1 when the org has no item yet. */
+  version: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
  * `GET/PATCH /org/settings`. An org without an item has the defaults at version 1; the first PATCH
  * (with version 1) creates the item at version 2 on condition that none exists, later ones update on
  * condition of the version, so concurrent changes never overwrite each other.
@@ -28,11 +44,28 @@ export class OrgSettingsRepository implements OrgSettingsReader {
     return item ? pick(item) : { ...DEFAULT_ORG_SETTINGS, version: 1 };
   }
 
+  async messageRetention(orgId: string): Promise<MessageRetentionSettings> {
+    const item = await this.db.get<Partial<OrgSettings> & { messagesExpiredThrough?: string }>(OrgSettingsKeys.key(orgId), true);
+    return {
+      retentionDays: item?.messageRetentionDays ?? null,
+      expiredThrough: item?.messagesExpiredThrough ?? null,
+      version: item?.version ?? 1,
+    };
+  }
+
   async update(ctx: WriteContext, body: UpdateOrgSettingsBody): Promise<OrgSettings> {
     const current = await this.settings(ctx.orgId);
     if (body.version !== current.version) throw new VersionConflictError();
-    const { version: _v, ...changes } = body;
-    const next: OrgSettings = { ...current, ...stripUndefined(changes), version: current.version + 1 };
+    const { version: _v, ...requested } = body;
+    const changes: Record<string, unknown> = { ...requested };
+    // A retention that grows (or ends) must not bring back what has already expired: everything
+    // sent up to the old cutoff stays gone (docs/retention.md, "Changing the retention").
+    if (requested.messageRetentionDays !== undefined && requested.messageRetentionDays !== current.messageRetentionDays && current.messageRetentionDays !== null) {
+      const before = (await this.messageRetention(ctx.orgId)).expiredThrough;
+      const cutoff = new Date(Date.parse(ctx.now) - current.messageRetentionDays * DAY_MS).toISOString();
+      changes.messagesExpiredThrough = before && before > cutoff ? before : cutoff;
+    }
+    const next: OrgSettings = { ...current, ...stripUndefined(requested), version: current.version + 1 };
     const key = OrgSettingsKeys.key(ctx.orgId);
     try {
       if (current.version === 1) {
@@ -57,5 +90,6 @@ const pick = (item: Partial<OrgSettings>): OrgSettings => ({
   travelSpeedKmh: item.travelSpeedKmh ?? DEFAULT_ORG_SETTINGS.travelSpeedKmh,
   evvLockDays: item.evvLockDays ?? DEFAULT_ORG_SETTINGS.evvLockDays,
   criticalEscalationMinutes: item.criticalEscalationMinutes ?? DEFAULT_ORG_SETTINGS.criticalEscalationMinutes,
+  messageRetentionDays: item.messageRetentionDays ?? DEFAULT_ORG_SETTINGS.messageRetentionDays,
   version: item.version ?? 1,
 });

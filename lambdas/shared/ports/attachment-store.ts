@@ -15,3 +15,13 @@ export interface AttachmentStore {
   /** Copies a stored object to another key of the same store (server-side on S3). */
   copy(fromKey: string, toKey: string): Promise<void>;
 }
+
+/**
+ * Deletes attachment files for good: the messaging retention consumer calls it when DynamoDB TTL
+ * has removed an attachment's item (docs/retention.md). On AWS every version of the object goes
+ * (the bucket is versioned; a delete marker alone would keep the bytes); locally the file.
+ * Deleting what is not there is not an error (stream records are delivered at least once).
+ */
+export interface AttachmentFileDeleter {
+  delete(key: string): Promise<void>;
+}

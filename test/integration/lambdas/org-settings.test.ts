@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityHandler } from '../../../lambdas/identity/app.js';
 import type { UserDirectory } from '../../../lambdas/identity/user-directory.js';
 import { Db } from '../../../lambdas/shared/data/db.js';
+import { OrgSettingsRepository } from '../../../lambdas/shared/people/org-settings.js';
 import type { ApiHandler } from '../../../lambdas/shared/http/api.js';
 import { createTestTable, type TestTable } from '../../support/dynamodb.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger, type TestCaller } from '../../unit/lambdas/support/api-events.js';
@@ -36,7 +37,7 @@ describe('org settings', () => {
   it('starts from the defaults and keeps each change on condition of the version', async () => {
     expect(await call(admin(orgA), 'GET /org/settings')).toEqual({
       status: 200,
-      body: { timezone: 'UTC', travelSpeedKmh: 30, evvLockDays: 95, criticalEscalationMinutes: 30, version: 1 },
+      body: { timezone: 'UTC', travelSpeedKmh: 30, evvLockDays: 95, criticalEscalationMinutes: 30, messageRetentionDays: null, version: 1 },
     });
     const first = await call(admin(orgA), 'PATCH /org/settings', { version: 1, timezone: 'America/New_York', travelSpeedKmh: 40 });
     expect(first).toMatchObject({ status: 200, body: { timezone: 'America/New_York', travelSpeedKmh: 40, evvLockDays: 95, version: 2 } });
@@ -61,12 +62,33 @@ describe('org settings', () => {
     [{ version: 1, criticalEscalationMinutes: 241 }, 'body.criticalEscalationMinutes'],
     [{ version: 1, timezone: 'Mars/Olympus' }, 'body.timezone'],
     [{ version: 1, colour: 'blue' }, 'body.colour'],
+    [{ version: 1, messageRetentionDays: 29 }, 'body.messageRetentionDays'],
+    [{ version: 1, messageRetentionDays: 3651 }, 'body.messageRetentionDays'],
+    [{ version: 1, messageRetentionDays: 30.5 }, 'body.messageRetentionDays'],
   ])('refuses %j naming the field', async (body, path) => {
     const org = `org-${randomUUID()}`;
     const res = await call(admin(org), 'PATCH /org/settings', body);
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     expect((await call(admin(org), 'GET /org/settings')).body.version).toBe(1);
+  });
+
+  it('keeps a message retention, and when it grows or ends, the instant up to which messages stay gone (docs/retention.md)', async () => {
+    const org = `org-${randomUUID()}`;
+    const settings = new OrgSettingsRepository(new Db(table.client, table.tableName));
+    const set = await call(admin(org), 'PATCH /org/settings', { version: 1, messageRetentionDays: 30 });
+    expect(set.body).toMatchObject({ messageRetentionDays: 30, version: 2 });
+    expect(await settings.messageRetention(org)).toEqual({ retentionDays: 30, expiredThrough: null, version: 2 });
+    // Lengthened: what 30 days had expired (by the fixed clock) stays expired.
+    await call(admin(org), 'PATCH /org/settings', { version: 2, messageRetentionDays: 365 });
+    expect(await settings.messageRetention(org)).toEqual({ retentionDays: 365, expiredThrough: '2026-04-01T10:00:00.000Z', version: 3 });
+    // Switched off: the floor stays (it never moves back), the setting reads null.
+    const off = await call(admin(org), 'PATCH /org/settings', { version: 3, messageRetentionDays: null });
+    expect(off.body).toMatchObject({ messageRetentionDays: null, version: 4 });
+    expect((await call(admin(org), 'GET /org/settings')).body.messageRetentionDays).toBeNull();
+    expect(await settings.messageRetention(org)).toEqual({ retentionDays: null, expiredThrough: '2026-04-01T10:00:00.000Z', version: 4 });
+    // The floor is no setting: clients never see it.
+    expect(JSON.stringify((await call(admin(org), 'GET /org/settings')).body)).not.toContain('xpiredThrough');
   });
 
   it('lets only admins change them', async () => {

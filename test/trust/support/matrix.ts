@@ -212,8 +212,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
     body: (r) => ({ participantIds: [r.colleagueId], subject: `Matrix ${r.n}` }),
   },
   'GET /me/conversations': { roles: 'any', scope: 'none', ok: [200], path: () => '/me/conversations' },
+  // Participants, and staff of the org (its metadata and legal hold, not its messages).
   'GET /conversations/{conversationId}': {
-    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['conversation'], path: (r) => `/conversations/${r.res.conversation.id}`,
+    roles: CLINICAL, scope: 'resource', ok: [200], needs: ['orgConversation'], path: (r) => `/conversations/${r.res.orgConversation.id}`,
+  },
+  'PUT /conversations/{conversationId}/legal-hold': {
+    roles: ['admin'], scope: 'resource', ok: [200], needs: ['orgConversation'], path: (r) => `/conversations/${r.res.orgConversation.id}/legal-hold`,
+    body: (r) => ({ hold: r.n % 2 === 0, reason: `Matrix ${r.n}` }),
   },
   'POST /conversations/{conversationId}/participants': {
     roles: CLINICAL, scope: 'resource', ok: [201], needs: ['conversation', 'spareMember'],

@@ -66,6 +66,7 @@ export interface UpdateOrgSettingsInput {
   travelSpeedKmh?: number | null;
   evvLockDays?: number | null;
   criticalEscalationMinutes?: number | null;
+  messageRetentionDays?: number | null;
 }
 
 export interface SetNotificationPreferencesInput {
@@ -100,6 +101,11 @@ export interface CreateConversationInput {
   participantIds: Array<string>;
   patientId?: string | null;
   subject?: string | null;
+}
+
+export interface SetConversationLegalHoldInput {
+  hold: boolean;
+  reason: string;
 }
 
 export interface AddConversationParticipantsInput {
@@ -632,14 +638,15 @@ export const listCareTeam = /* GraphQL */ `query ListCareTeam($patientId: ID!) {
 }` as GeneratedQuery<ListCareTeamQueryVariables, ListCareTeamQuery>;
 
 export type GetOrgSettingsQueryVariables = Record<string, never>;
-export type GetOrgSettingsQuery = { getOrgSettings: { timezone: string; travelSpeedKmh: number; evvLockDays: number; criticalEscalationMinutes: number; version: number } | null };
-/** GET /org/settings: The org's settings (time zone, travel speed, EVV lock, critical-result escalation). */
+export type GetOrgSettingsQuery = { getOrgSettings: { timezone: string; travelSpeedKmh: number; evvLockDays: number; criticalEscalationMinutes: number; messageRetentionDays: number | null; version: number } | null };
+/** GET /org/settings: The org's settings (time zone, travel speed, EVV lock, critical-result escalation, message retention). */
 export const getOrgSettings = /* GraphQL */ `query GetOrgSettings {
   getOrgSettings {
     timezone
     travelSpeedKmh
     evvLockDays
     criticalEscalationMinutes
+    messageRetentionDays
     version
   }
 }` as GeneratedQuery<GetOrgSettingsQueryVariables, GetOrgSettingsQuery>;
@@ -786,8 +793,8 @@ export const listMyConversations = /* GraphQL */ `query ListMyConversations($lim
 }` as GeneratedQuery<ListMyConversationsQueryVariables, ListMyConversationsQuery>;
 
 export type GetConversationQueryVariables = { conversationId: string };
-export type GetConversationQuery = { getConversation: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }> } | null };
-/** GET /conversations/{conversationId}: One conversation with its read state. */
+export type GetConversationQuery = { getConversation: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }>; legalHold: { reason: string; since: string; by: string } | null } | null };
+/** GET /conversations/{conversationId}: One conversation with its read state and legal hold (participants, and staff of the org). */
 export const getConversation = /* GraphQL */ `query GetConversation($conversationId: ID!) {
   getConversation(conversationId: $conversationId) {
     id
@@ -807,6 +814,11 @@ export const getConversation = /* GraphQL */ `query GetConversation($conversatio
       userId
       lastReadMessageId
       readAt
+    }
+    legalHold {
+      reason
+      since
+      by
     }
   }
 }` as GeneratedQuery<GetConversationQueryVariables, GetConversationQuery>;
@@ -2001,7 +2013,7 @@ export const removeCareTeamMember = /* GraphQL */ `mutation RemoveCareTeamMember
 }` as GeneratedMutation<RemoveCareTeamMemberMutationVariables, RemoveCareTeamMemberMutation>;
 
 export type UpdateOrgSettingsMutationVariables = { input: UpdateOrgSettingsInput };
-export type UpdateOrgSettingsMutation = { updateOrgSettings: { timezone: string; travelSpeedKmh: number; evvLockDays: number; criticalEscalationMinutes: number; version: number } | null };
+export type UpdateOrgSettingsMutation = { updateOrgSettings: { timezone: string; travelSpeedKmh: number; evvLockDays: number; criticalEscalationMinutes: number; messageRetentionDays: number | null; version: number } | null };
 /** PATCH /org/settings: Change the org's settings. */
 export const updateOrgSettings = /* GraphQL */ `mutation UpdateOrgSettings($input: UpdateOrgSettingsInput!) {
   updateOrgSettings(input: $input) {
@@ -2009,6 +2021,7 @@ export const updateOrgSettings = /* GraphQL */ `mutation UpdateOrgSettings($inpu
     travelSpeedKmh
     evvLockDays
     criticalEscalationMinutes
+    messageRetentionDays
     version
   }
 }` as GeneratedMutation<UpdateOrgSettingsMutationVariables, UpdateOrgSettingsMutation>;
@@ -2129,7 +2142,7 @@ export const updateIncident = /* GraphQL */ `mutation UpdateIncident($patientId:
 }` as GeneratedMutation<UpdateIncidentMutationVariables, UpdateIncidentMutation>;
 
 export type CreateConversationMutationVariables = { input: CreateConversationInput; idempotencyKey?: string | null };
-export type CreateConversationMutation = { createConversation: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }> } | null };
+export type CreateConversationMutation = { createConversation: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }>; legalHold: { reason: string; since: string; by: string } | null } | null };
 /** POST /conversations: Start a conversation (the caller joins). */
 export const createConversation = /* GraphQL */ `mutation CreateConversation($input: CreateConversationInput!, $idempotencyKey: String) {
   createConversation(input: $input, idempotencyKey: $idempotencyKey) {
@@ -2151,11 +2164,30 @@ export const createConversation = /* GraphQL */ `mutation CreateConversation($in
       lastReadMessageId
       readAt
     }
+    legalHold {
+      reason
+      since
+      by
+    }
   }
 }` as GeneratedMutation<CreateConversationMutationVariables, CreateConversationMutation>;
 
+export type SetConversationLegalHoldMutationVariables = { conversationId: string; input: SetConversationLegalHoldInput };
+export type SetConversationLegalHoldMutation = { setConversationLegalHold: { conversationId: string; legalHold: { reason: string; since: string; by: string } | null } | null };
+/** PUT /conversations/{conversationId}/legal-hold: Place or lift a legal hold: while held nothing in the conversation expires (audited). */
+export const setConversationLegalHold = /* GraphQL */ `mutation SetConversationLegalHold($conversationId: ID!, $input: SetConversationLegalHoldInput!) {
+  setConversationLegalHold(conversationId: $conversationId, input: $input) {
+    conversationId
+    legalHold {
+      reason
+      since
+      by
+    }
+  }
+}` as GeneratedMutation<SetConversationLegalHoldMutationVariables, SetConversationLegalHoldMutation>;
+
 export type AddConversationParticipantsMutationVariables = { conversationId: string; input: AddConversationParticipantsInput; idempotencyKey?: string | null };
-export type AddConversationParticipantsMutation = { addConversationParticipants: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }> } | null };
+export type AddConversationParticipantsMutation = { addConversationParticipants: { id: string; orgId: string; version: number; createdAt: string; updatedAt: string; createdBy: string; subject: string | null; patientId: string | null; participantIds: Array<string>; lastMessageId: string | null; lastActivityAt: string; messageCount: number; unreadCount: number; readState: Array<{ userId: string; lastReadMessageId: string | null; readAt: string | null }>; legalHold: { reason: string; since: string; by: string } | null } | null };
 /** POST /conversations/{conversationId}/participants: Add a participant (participants only). */
 export const addConversationParticipants = /* GraphQL */ `mutation AddConversationParticipants($conversationId: ID!, $input: AddConversationParticipantsInput!, $idempotencyKey: String) {
   addConversationParticipants(conversationId: $conversationId, input: $input, idempotencyKey: $idempotencyKey) {
@@ -2176,6 +2208,11 @@ export const addConversationParticipants = /* GraphQL */ `mutation AddConversati
       userId
       lastReadMessageId
       readAt
+    }
+    legalHold {
+      reason
+      since
+      by
     }
   }
 }` as GeneratedMutation<AddConversationParticipantsMutationVariables, AddConversationParticipantsMutation>;

@@ -222,8 +222,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The org's settings (time zone, travel speed, EVV lock, critical-result escalation)
-         * @description The org's settings (time zone, travel speed, EVV lock, critical-result escalation).
+         * The org's settings (time zone, travel speed, EVV lock, critical-result escalation, message retention)
+         * @description The org's settings (time zone, travel speed, EVV lock, critical-result escalation, message retention).
          *
          *     **Who:** `admin`, `coordinator`; other roles get 403 `forbidden`.
          *
@@ -546,8 +546,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One conversation with its read state
-         * @description One conversation with its read state.
+         * One conversation with its read state and legal hold (participants, and staff of the org)
+         * @description One conversation with its read state and legal hold (participants, and staff of the org).
          *
          *     **Who:** `admin`, `coordinator`, `aide`, `clinician`, `family`, `patient`; other roles get 403 `forbidden`.
          *
@@ -555,6 +555,30 @@ export interface paths {
          */
         get: operations["getConversation"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{conversationId}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Place or lift a legal hold: while held nothing in the conversation expires (audited)
+         * @description Place or lift a legal hold: while held nothing in the conversation expires (audited).
+         *
+         *     **Who:** `admin`; other roles get 403 `forbidden`.
+         *
+         *     Served by the `messaging` function.
+         */
+        put: operations["setConversationLegalHold"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2491,6 +2515,8 @@ export interface components {
             evvLockDays: number;
             /** @description Minutes before an unacknowledged critical result escalates (default 30) */
             criticalEscalationMinutes: number;
+            /** @description Days a message is kept after it was sent (null: kept for ever); older messages and their attachments are gone (default null) */
+            messageRetentionDays: number | null;
             /** @description Starts at 1 (the defaults); PATCH sends back the version it read */
             version: number;
         };
@@ -2615,11 +2641,20 @@ export interface components {
             messageCount: number;
             unreadCount: number;
             readState: components["schemas"]["ReadState"][];
+            /** @description Set while the conversation is on legal hold (nothing in it expires) */
+            legalHold: components["schemas"]["LegalHold"] | null;
         };
         ReadState: {
             userId: string;
             lastReadMessageId: string | null;
             readAt: string | null;
+        };
+        LegalHold: {
+            reason: string;
+            /** Format: date-time */
+            since: string;
+            /** @description The admin who placed the hold */
+            by: string;
         };
         ConversationSummaryPage: {
             items: components["schemas"]["ConversationSummary"][];
@@ -2636,6 +2671,10 @@ export interface components {
             lastActivityAt: string;
             unreadCount: number;
             lastReadMessageId: string | null;
+        };
+        LegalHoldState: {
+            conversationId: string;
+            legalHold: components["schemas"]["LegalHold"] | null;
         };
         Message: {
             id: string;
@@ -3675,6 +3714,7 @@ export interface components {
             travelSpeedKmh?: number;
             evvLockDays?: number;
             criticalEscalationMinutes?: number;
+            messageRetentionDays?: number | null;
         };
         ListNotificationsQuery: {
             /** @default 25 */
@@ -3751,6 +3791,10 @@ export interface components {
         };
         ConversationParams: {
             conversationId: string;
+        };
+        LegalHoldBody: {
+            hold: boolean;
+            reason: string;
         };
         AddParticipantBody: {
             userId: string;
@@ -5289,6 +5333,40 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    setConversationLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHoldState"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };

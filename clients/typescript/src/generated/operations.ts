@@ -99,6 +99,7 @@ export const OPERATIONS = {
   setAideProfile: { method: 'PUT', path: '/aides/{userId}', idempotent: false },
   setCaregiverProfile: { method: 'PUT', path: '/me/caregiver-profile', idempotent: false },
   setCareTeamMember: { method: 'PUT', path: '/patients/{patientId}/care-team/{userId}', idempotent: false },
+  setConversationLegalHold: { method: 'PUT', path: '/conversations/{conversationId}/legal-hold', idempotent: false },
   setNotificationPreferences: { method: 'PUT', path: '/me/notification-preferences', idempotent: false },
   setRespiteBudget: { method: 'PUT', path: '/patients/{patientId}/respite-budget', idempotent: false },
   updateIncident: { method: 'PATCH', path: '/patients/{patientId}/incidents/{incidentId}', idempotent: false },

@@ -24,6 +24,14 @@ export const NEEDS = defineNeeds({
     },
     placeholder: () => ({ id: '01HOSTILECONV', messageId: '01HOSTILEMSG' }),
   },
+  // The row's conversation, which staff of its org reach too (a legal hold, its GET: API.md, "Message retention").
+  orgConversation: {
+    resolve: async (r) => {
+      const made = await r.need('conversation');
+      return { value: made.value, owned: made.owned === true || (['admin', 'coordinator'].includes(r.role) && r.rel !== 'otherOrg') };
+    },
+    placeholder: () => ({ id: '01HOSTILECONV' }),
+  },
   attachment: {
     resolve: async (r, w) => {
       const owned = r.ownsResource && r.role !== 'compliance';

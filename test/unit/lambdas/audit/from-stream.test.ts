@@ -102,9 +102,9 @@ describe('auditEventFromChange', () => {
     });
   });
 
-  it('turns a TTL REMOVE by the service into an expire row by the system', () => {
+  it('turns a TTL REMOVE by the service into a delete row by the system (API.md, "Message retention")', () => {
     const row = rowFor({ eventName: 'REMOVE', seq: '15', oldImage: patientItem({ entityType: 'Notification', id: 'n1' }), byService: true });
-    expect(row).toMatchObject({ action: 'expire', actor_id: 'system', actor_roles: [], source: 'system', request_id: null, entity_id: 'n1' });
+    expect(row).toMatchObject({ action: 'delete', actor_id: 'system', actor_roles: [], source: 'system', request_id: null, entity_id: 'n1' });
   });
 
   it('turns an AccessRecord INSERT into a read row about the accessed patient', () => {
