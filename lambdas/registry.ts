@@ -1,5 +1,6 @@
 import { DOMAINS } from './domains.js';
 import { PLATFORM_FUNCTIONS } from './platform.js';
+import { EMAIL_REQUEST_EVENTS } from './shared/outbox/email-request.js';
 import { eventRules, functionTable, jobTable, notificationRules, offAppCatalog, routeTable } from './shared/domain/registry.js';
 
 /**
@@ -9,7 +10,7 @@ import { eventRules, functionTable, jobTable, notificationRules, offAppCatalog, 
 export const FUNCTIONS = functionTable(DOMAINS, PLATFORM_FUNCTIONS);
 export type FunctionId = keyof typeof FUNCTIONS;
 export const ROUTES = routeTable(DOMAINS);
-export const EVENT_RULES = eventRules(DOMAINS);
+export const EVENT_RULES = eventRules(DOMAINS, EMAIL_REQUEST_EVENTS);
 export const NOTIFICATION_RULES = notificationRules(DOMAINS);
 /** The event types that notify someone: the fan-out rule's `detail-type` list. */
 export const NOTIFYING_EVENT_TYPES: readonly string[] = Object.keys(NOTIFICATION_RULES);
