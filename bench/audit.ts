@@ -110,8 +110,7 @@ function syntheticRecords(count: number, oneOrg = false): DynamoDBRecord[] {
 }
 
 export async function runAudit(opts: { client: DynamoDBClient; endpoint: string; changes: number; throughputRuns: number; log: (s: string) => void }): Promise<AuditResult> {
-  const logger = createLogger('audit-bench');
-  logger.setLogLevel('ERROR');
+  const logger = createLogger('audit-bench', { level: 'ERROR' });
   const { batchSize, maxBatchingWindowSeconds } = AUDIT_STREAM_BATCHING;
 
   // Throughput of the handler alone.

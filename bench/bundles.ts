@@ -54,6 +54,15 @@ export interface BundleResult {
     statuses: string[];
   };
   stubCalls: Record<string, number>;
+  /**
+   * Our own CPU per warm request (API functions and the floor): after its cold invocation each
+   * process serves the same event `invocations` more times, each timed with process.cpuUsage (user +
+   * system) around the handler call. `rawP50Us` includes the SDK's work for the DynamoDB calls
+   * (serialise, sign, HTTP, parse) against the stub; `ownP50Us` subtracts, per call the route makes,
+   * the floor's warm CPU per request (one GetItem and nothing else): what is left is ours (routing,
+   * validation, access checks, mapping, logging, middleware).
+   */
+  warmCpu?: { invocations: number; rawP50Us: number; rawP90Us: number; dynamoCallsPerInvocation: number; ownP50Us?: number };
   /** This function against the floor (bench/floor/handler.ts), whose runs alternated with its own. */
   vsFloor?: {
     /** bundleBytes / the floor's bundleBytes. */
@@ -278,9 +287,9 @@ async function build(name: string, entry: string): Promise<{ file: string; bytes
   return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, mapBytes, top };
 }
 
-function coldRun(file: string, eventFile: string, env: Record<string, string>): Promise<{ loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string }> {
+function coldRun(file: string, eventFile: string, env: Record<string, string>, warm = 0): Promise<{ loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fromRoot('bench/lib/cold-child.mjs'), file, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [fromRoot('bench/lib/cold-child.mjs'), file, eventFile], { env: { ...env, BENCH_WARM_INVOCATIONS: String(warm) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -289,7 +298,7 @@ function coldRun(file: string, eventFile: string, env: Record<string, string>): 
     child.on('close', () => {
       const line = out.split('\n').find((l) => l.startsWith('@@COLD '));
       if (!line) return reject(new Error(`cold start of ${file} printed no result: ${err.slice(0, 500)}`));
-      resolve(JSON.parse(line.slice(7)) as { loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string });
+      resolve(JSON.parse(line.slice(7)) as { loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] });
     });
   });
 }
@@ -328,7 +337,20 @@ function coldSummary(runs: readonly ColdRun[]): BundleResult['cold'] {
   };
 }
 
-export async function runBundles(opts: { runs: number; log: (s: string) => void }): Promise<BundlesSection> {
+function warmCpuOf(runs: readonly ColdRun[], stubCallCount: number): BundleResult['warmCpu'] {
+  const samples = runs.flatMap((r) => r.warmCpuUs).sort((a, b) => a - b);
+  if (!samples.length) return undefined;
+  const invocations = runs.length + samples.length;
+  return { invocations: samples.length, rawP50Us: median(samples), rawP90Us: percentile(samples, 90), dynamoCallsPerInvocation: stubCallCount / invocations };
+}
+
+/**
+ * @param functions which functions to measure: ids, or `api` for every API function
+ *   (@default - all of lambdas/functions.ts)
+ * @param warm warm invocations after each cold one, for the CPU figure (API functions and the floor)
+ */
+export async function runBundles(opts: { runs: number; log: (s: string) => void; functions?: readonly string[]; warm?: number }): Promise<BundlesSection> {
+  const warm = opts.warm ?? 0;
   await mkdir(OUT, { recursive: true });
   opts.log('bundles: synthesising the CDK app (no asset bundling) for each function\'s environment');
   const envs = cdkEnvironments();
@@ -348,7 +370,10 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
     floorStub.calls.clear();
     const allFloorRuns: ColdRun[] = [];
 
-    for (const [fnId, def] of Object.entries(FUNCTIONS) as Array<[FunctionId, (typeof FUNCTIONS)[FunctionId]]>) {
+    const selected = (Object.entries(FUNCTIONS) as Array<[FunctionId, (typeof FUNCTIONS)[FunctionId]]>).filter(
+      ([fnId, def]) => !opts.functions || opts.functions.includes(fnId) || (opts.functions.includes('api') && def.kind === 'api'),
+    );
+    for (const [fnId, def] of selected) {
       const built = await build(fnId, def.entry);
       const eventFile = path.join(OUT, fnId, 'event.json');
       await writeFile(eventFile, JSON.stringify(eventFor(fnId, def.kind)));
@@ -360,9 +385,10 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
       stub.calls.clear();
       const runs: ColdRun[] = [];
       const floorRuns: ColdRun[] = [];
+      const fnWarm = def.kind === 'api' ? warm : 0;
       for (let i = 0; i < opts.runs; i++) {
-        floorRuns.push(await coldRun(floorBuilt.file, floorEventFile, floorEnv));
-        runs.push(await coldRun(built.file, eventFile, env));
+        floorRuns.push(await coldRun(floorBuilt.file, floorEventFile, floorEnv, warm));
+        runs.push(await coldRun(built.file, eventFile, env, fnWarm));
       }
       allFloorRuns.push(...floorRuns);
       const cold = coldSummary(runs);
@@ -377,11 +403,13 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
         topPackages: built.top,
         firstInvocation: describeFirstInvocation(def.kind, JSON.parse(await readFile(eventFile, 'utf8')) as { httpMethod?: string; resource?: string }),
         cold,
-        stubCalls: Object.fromEntries([...stub.calls].map(([k, v]) => [k, v / runs.length])),
+        stubCalls: Object.fromEntries([...stub.calls].map(([k, v]) => [k, v / (runs.length * (1 + fnWarm))])),
+        ...(fnWarm ? { warmCpu: warmCpuOf(runs, [...stub.calls.values()].reduce((a, b) => a + b, 0)) } : {}),
         vsFloor: { bundleRatio: built.bytes / floorBuilt.bytes, coldRatio: cold.totalMsMedian / floorColdMsMedian, floorColdMsMedian },
       };
       opts.log(
-        `bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB (${result.vsFloor!.bundleRatio.toFixed(2)}x floor), cold ${cold.totalMsMedian.toFixed(1)} ms (${result.vsFloor!.coldRatio.toFixed(2)}x floor ${floorColdMsMedian.toFixed(1)} ms) (${cold.statuses.join(',')})`,
+        `bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB (${result.vsFloor!.bundleRatio.toFixed(2)}x floor), cold ${cold.totalMsMedian.toFixed(1)} ms (${result.vsFloor!.coldRatio.toFixed(2)}x floor ${floorColdMsMedian.toFixed(1)} ms; load ${cold.loadMsMedian.toFixed(1)} + first ${cold.invokeMsMedian.toFixed(1)})` +
+          `${result.warmCpu ? `, warm CPU p50 ${(result.warmCpu.rawP50Us / 1000).toFixed(2)} ms raw (${result.warmCpu.dynamoCallsPerInvocation.toFixed(1)} DynamoDB calls)` : ''} (${cold.statuses.join(',')})`,
       );
       results.push(result);
     }
@@ -396,8 +424,14 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void 
       topPackages: floorBuilt.top,
       firstInvocation: `${describeFirstInvocation('api', floorEvent as { httpMethod?: string; resource?: string })}: one GetItem`,
       cold: coldSummary(allFloorRuns),
-      stubCalls: Object.fromEntries([...floorStub.calls].map(([k, v]) => [k, v / allFloorRuns.length])),
+      stubCalls: Object.fromEntries([...floorStub.calls].map(([k, v]) => [k, v / (allFloorRuns.length * (1 + warm))])),
+      ...(warm ? { warmCpu: warmCpuOf(allFloorRuns, [...floorStub.calls.values()].reduce((a, b) => a + b, 0)) } : {}),
     };
+    // Our own CPU: the raw figure less the floor's CPU per DynamoDB call, once per call the route made.
+    const perCall = floor.warmCpu && floor.warmCpu.dynamoCallsPerInvocation > 0 ? floor.warmCpu.rawP50Us / floor.warmCpu.dynamoCallsPerInvocation : undefined;
+    for (const r of results) {
+      if (r.warmCpu && perCall !== undefined) r.warmCpu.ownP50Us = Math.max(0, r.warmCpu.rawP50Us - perCall * r.warmCpu.dynamoCallsPerInvocation);
+    }
     opts.log(`bundles: floor ${(floor.bundleBytes / 1024).toFixed(1)} KB, cold ${floor.cold.totalMsMedian.toFixed(1)} ms over ${allFloorRuns.length} runs (${floor.cold.statuses.join(',')})`);
     return { floor, functions: results };
   } finally {

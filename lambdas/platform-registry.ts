@@ -1,5 +1,6 @@
 import { FACETS } from './facets.js';
 import { eventRules, fhirMappings, jobTable, notificationCatalog } from './shared/domain/registry.js';
+import { EMAIL_REQUEST_EVENTS } from './shared/outbox/email-request.js';
 
 /**
  * The registries the platform functions read at run time, derived from the domains' facets
@@ -7,7 +8,8 @@ import { eventRules, fhirMappings, jobTable, notificationCatalog } from './share
  * (EVENT_RULES), the notifications fan-out (NOTIFICATION_RULES), delivery (OFF_APP), scheduled work
  * (JOBS), and the FHIR export of the records function (FHIR_MAPPINGS). Nothing here imports a domain's routes or app (test/infra/bundling.test.ts).
  */
-export const EVENT_RULES = eventRules(FACETS);
+/** The domains' rules, and the platform's own direct-email outbox (EmailRequested, for delivery). */
+export const EVENT_RULES = eventRules(FACETS, EMAIL_REQUEST_EVENTS);
 const notifications = notificationCatalog(FACETS);
 export const NOTIFICATION_RULES = notifications.rules;
 /** The event types that notify someone: the fan-out rule's `detail-type` list. */

@@ -8,7 +8,6 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
 import { DOMAINS, type ApiFunctionId } from '../lambdas/domains.js';
-import { invitationText } from '../lambdas/invitations/mailer.js';
 import { createNotificationsBusHandler } from '../lambdas/notifications/fan-out.js';
 import { FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
@@ -103,8 +102,8 @@ export const localPorts = (d: LocalDeps, fnId: string): PlatformPorts => ({
   attachments: localAttachmentStore(d),
   // Athena's stand-in: DuckDB over the local audit store, one org per query.
   auditEngine: d.auditEngine,
-  // Invitation emails land in the outbox.
-  mailer: { send: async (email) => void (await localOutbox(d).add({ channel: 'email', to: email.to, ...invitationText(email) })) },
+  // Invitation emails go through the local delivery function to the outbox, as on AWS through SES.
+  invitationEmails: true,
   notificationTypes: NOTIFICATION_TYPES,
   fhir: FHIR_MAPPINGS,
 });

@@ -1,8 +1,12 @@
 // One cold start: a fresh Node process loads a function's bundle and serves one invocation.
 // Plain JavaScript, so nothing but the bundle itself is loaded. Prints one JSON line.
+// With BENCH_WARM_INVOCATIONS=N it then serves the same event N more times (warm) and reports the
+// CPU time of each (process.cpuUsage, user + system, microseconds) around the handler call.
 const [bundle, eventFile] = process.argv.slice(2);
 const { readFileSync } = await import('node:fs');
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const warm = Number(process.env.BENCH_WARM_INVOCATIONS ?? 0);
+delete process.env.BENCH_WARM_INVOCATIONS;
 const context = {
   callbackWaitsForEmptyEventLoop: false,
   functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
@@ -26,5 +30,16 @@ try {
   status = `error: ${err instanceof Error ? err.message : String(err)}`;
 }
 const t2 = performance.now();
-process.stdout.write(`\n@@COLD ${JSON.stringify({ loadMs: t1 - t0, invokeMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status })}\n`);
+const warmCpuUs = [];
+for (let i = 0; i < warm; i++) {
+  const before = process.cpuUsage();
+  try {
+    await mod.handler(structuredClone(event), { ...context, awsRequestId: `bench-warm-${i}` });
+  } catch {
+    // The cold call's status already says whether this event succeeds.
+  }
+  const d = process.cpuUsage(before);
+  warmCpuUs.push(d.user + d.system);
+}
+process.stdout.write(`\n@@COLD ${JSON.stringify({ loadMs: t1 - t0, invokeMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status, warmCpuUs })}\n`);
 process.exit(0);

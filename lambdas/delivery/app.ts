@@ -4,6 +4,7 @@ import type { Db } from '../shared/data/db.js';
 import { MalformedPayloadError, parseFired } from '../shared/domain/domain-module.js';
 import type { OffAppCatalog } from '../shared/domain/registry.js';
 import type { Logger } from '../shared/logger.js';
+import { EMAIL_REQUESTED, EmailRequestEntity } from '../shared/outbox/email-request.js';
 import type { FiredPayload, Scheduler } from '../shared/scheduling/scheduler.js';
 import { NotificationsRepository } from '../notifications/repository.js';
 import { Delivery, DeliveryReleasePayload } from './delivery.js';
@@ -25,8 +26,11 @@ export interface DeliveryFunctionDeps {
   offApp: OffAppCatalog;
 }
 
-/** The bus rule's event that feeds delivery: the inbox item was committed. */
-export const DELIVERY_EVENT_TYPES = ['NotificationCreated'] as const;
+/**
+ * The bus rule's events that feed delivery: the inbox item was committed; a direct email (an
+ * invitation) was requested (lambdas/shared/outbox/email-request.ts).
+ */
+export const DELIVERY_EVENT_TYPES = ['NotificationCreated', EMAIL_REQUESTED] as const;
 
 const delivery = (deps: DeliveryFunctionDeps) =>
   new Delivery({ ...deps, repo: new DeliveryRepository(deps.db), inbox: new NotificationsRepository(deps.db) });
@@ -38,6 +42,8 @@ const delivery = (deps: DeliveryFunctionDeps) =>
 export function createDeliveryBusHandler(deps: DeliveryFunctionDeps): (event: EventBridgeEvent<string, unknown>) => Promise<DeliveryCounts | undefined> {
   const work = delivery(deps);
   return async (busEvent) => {
+    const email = emailRequested(busEvent.detail);
+    if (email) return work.sendEmail({ orgId: email.orgId, requestId: email.entityId, eventId: email.id });
     const event = notificationCreated(busEvent.detail);
     if (!event) {
       deps.logger.warn('bus event the delivery function does not handle', { type: busEvent['detail-type'] });
@@ -85,6 +91,14 @@ export function createDeliveryReleaseHandler(deps: DeliveryFunctionDeps): (paylo
  * The few fields of a `NotificationCreated` CareEvent this function reads, checked by hand: the
  * fan-out's zod parser would add ~90 KB to a bundle that needs five strings.
  */
+function emailRequested(detail: unknown): { id: string; orgId: string; entityId: string } | undefined {
+  const d = (detail ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const [id, orgId, entityId] = [str(d.id), str(d.orgId), str(d.entityId)];
+  if (d.type !== EMAIL_REQUESTED || d.entityType !== EmailRequestEntity.entityType || !id || !orgId || !entityId) return undefined;
+  return { id, orgId, entityId };
+}
+
 function notificationCreated(detail: unknown): { id: string; orgId: string; recipientId: string; entityId: string } | undefined {
   const d = (detail ?? {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);

@@ -173,6 +173,49 @@ export class Delivery {
     await repo.settle(ctx, ref, { status: 'sent', messageId: result.messageId });
   }
 
+  /**
+   * A direct email (an invitation): the request is re-read (nothing is sent that the table does not
+   * hold), claimed once, sent, and removed once sent. No preferences or quiet hours: the addressee
+   * is not a user yet, and asked for it. A transient failure throws (Lambda retries, then the DLQ);
+   * an address SES refuses is recorded as permanently failed and never tried again.
+   */
+  async sendEmail(req: { orgId: string; requestId: string; eventId: string }): Promise<DeliveryCounts> {
+    const { repo, sender, logger, clock } = this.deps;
+    const counts = emptyCounts();
+    const log = { orgId: req.orgId, requestId: req.requestId };
+    const request = await repo.emailRequest(req.orgId, req.requestId);
+    if (!request) {
+      logger.info('direct email skipped: no such request (sent already, or expired)', log);
+      return counts;
+    }
+    const ctx: WriteContext = { orgId: req.orgId, actorId: 'system', actorRoles: [], requestId: req.eventId, source: 'system', now: clock.now().toISOString() };
+    if (!sender.available.email || request.notAfter <= ctx.now) {
+      counts.email.skipped++;
+      return this.done(counts, { ...log, purpose: request.purpose, reason: sender.available.email ? 'too late' : 'no email sender' });
+    }
+    if (!(await repo.claimEmail(ctx, req.requestId))) {
+      counts.email.skipped++;
+      return this.done(counts, { ...log, purpose: request.purpose, reason: 'sent or being sent' });
+    }
+    let result: SendResult;
+    try {
+      result = await sender.email(request.to, { subject: request.subject, line: request.subject, text: request.text, link: '' }, req.requestId);
+    } catch (err) {
+      const permanent = err instanceof InvalidDestinationError;
+      counts.email.failed++;
+      const reason = err instanceof Error ? err.name : 'Error';
+      logger.warn('send failed', { ...log, channel: 'email', reason, permanent });
+      await repo.settleEmail(ctx, req.requestId, { status: 'failed', reason, permanent });
+      this.done(counts, { ...log, purpose: request.purpose });
+      if (permanent) return counts;
+      throw new Error(`Direct email ${req.requestId} failed; retrying`, { cause: err });
+    }
+    counts.email.sent++;
+    await repo.settleEmail(ctx, req.requestId, { status: 'sent', messageId: result.messageId });
+    await repo.removeEmailRequest(ctx, req.requestId);
+    return this.done(counts, { ...log, purpose: request.purpose });
+  }
+
   private done(counts: DeliveryCounts, fields: Record<string, unknown>): DeliveryCounts {
     this.deps.logger.info('delivery', { ...fields, counts });
     this.deps.metrics?.publish(counts);

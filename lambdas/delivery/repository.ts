@@ -4,6 +4,7 @@ import { UserKeys } from '../shared/data/keys.js';
 import { versioned, versionedUpdate } from '../shared/data/update-builder.js';
 import { newItem, type WriteContext } from '../shared/data/write-context.js';
 import { VersionConflictError } from '../shared/errors.js';
+import { EmailRequestEntity, EmailRequestKeys, toEmailRequest, type EmailRequest } from '../shared/outbox/email-request.js';
 import { DeliveryRecordKeys, DeviceKeys, PreferencesKeys } from './keys.js';
 
 export type Channel = 'email' | 'sms' | 'push';
@@ -147,12 +148,45 @@ export class DeliveryRepository {
    */
   async claim(ctx: WriteContext, ref: DeliveryRef): Promise<boolean> {
     const key = DeliveryRecordKeys.key(ctx.orgId, ref.userId, ref.notificationId, ref.channel, ref.target);
-    const item = newItem(key, 'DeliveryRecord', {
+    return this.claimAt(ctx, key, {
       id: `${ref.notificationId}#${ref.channel}#${ref.target}`,
       userId: ref.userId,
       notificationId: ref.notificationId,
       channel: ref.channel,
       target: ref.target,
+    });
+  }
+
+  /** A direct email's request (lambdas/shared/outbox/email-request.ts), read consistently. */
+  async emailRequest(orgId: string, requestId: string): Promise<EmailRequest | undefined> {
+    const item = await this.db.get(EmailRequestEntity.key(orgId, requestId), true);
+    return item ? toEmailRequest(item) : undefined;
+  }
+
+  /** Claims the one send of a direct email: as `claim`, on the request's own record. */
+  async claimEmail(ctx: WriteContext, requestId: string): Promise<boolean> {
+    return this.claimAt(ctx, EmailRequestKeys.record(ctx.orgId, requestId), { id: `${requestId}#email`, requestId, channel: 'email', target: 'email' });
+  }
+
+  async settleEmail(ctx: WriteContext, requestId: string, outcome: { status: 'sent'; messageId: string } | { status: 'failed'; reason: string; permanent: boolean }): Promise<void> {
+    await this.settleAt(ctx, EmailRequestKeys.record(ctx.orgId, requestId), outcome);
+  }
+
+  /** Removes a sent request (its text, an invitation code, is no longer kept): stamped, then deleted. */
+  async removeEmailRequest(ctx: WriteContext, requestId: string): Promise<void> {
+    const key = EmailRequestEntity.key(ctx.orgId, requestId);
+    try {
+      await this.db.transact({ request: this.db.update({ Key: key, ...versionedUpdate({ deleting: true }, ctx) }) });
+    } catch (err) {
+      if (err instanceof TransactionCancelledError && err.failed('request')) return;
+      throw err;
+    }
+    await this.db.transact({ request: this.db.delete({ Key: key }) });
+  }
+
+  private async claimAt(ctx: WriteContext, key: { PK: string; SK: string }, fields: Item): Promise<boolean> {
+    const item = newItem(key, 'DeliveryRecord', {
+      ...fields,
       status: 'sending',
       attempts: 1,
       expiresAt: Math.floor(Date.parse(ctx.now) / 1000) + RECORD_TTL_SECONDS,
@@ -181,12 +215,20 @@ export class DeliveryRepository {
 
   /** `sending` -> `sent` (with the provider's message id) or `failed` (permanent: never tried again). */
   async settle(ctx: WriteContext, ref: DeliveryRef, outcome: { status: 'sent'; messageId: string } | { status: 'failed'; reason: string; permanent: boolean }): Promise<void> {
-    const key = DeliveryRecordKeys.key(ctx.orgId, ref.userId, ref.notificationId, ref.channel, ref.target);
+    await this.settleAt(ctx, DeliveryRecordKeys.key(ctx.orgId, ref.userId, ref.notificationId, ref.channel, ref.target), outcome);
+  }
+
+  private async settleAt(ctx: WriteContext, key: { PK: string; SK: string }, outcome: { status: 'sent'; messageId: string } | { status: 'failed'; reason: string; permanent: boolean }): Promise<void> {
     const fields = outcome.status === 'sent'
       ? { status: 'sent', sentAt: ctx.now, providerMessageId: outcome.messageId }
       : { status: 'failed', failedAt: ctx.now, reason: outcome.reason, permanent: outcome.permanent };
     const spec = versioned(ctx).set(fields).compare('status', '=', 'sending').build();
     await this.db.transact({ record: this.db.update({ Key: key, ...spec }) });
+  }
+
+  /** A direct email's record as stored (tests and operators). */
+  async emailRecord(orgId: string, requestId: string): Promise<Item | undefined> {
+    return this.db.get(EmailRequestKeys.record(orgId, requestId), true);
   }
 
   /** The record as stored (tests and operators). */

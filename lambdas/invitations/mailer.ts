@@ -1,6 +1,11 @@
+import type { InvitedRole } from '../../schemas/invitations.js';
 
-export type { InvitationEmail, InvitationMailer } from '../shared/ports/invitation-mailer.js';
-import type { InvitationEmail } from '../shared/ports/invitation-mailer.js';
+/** What the invitation email says: the code goes to the invitee, and nothing clinical does. */
+export interface InvitationEmail {
+  role: InvitedRole;
+  code: string;
+  expiresAt: string;
+}
 
 /** Text of the email: a short line and the code, no patient name or clinical detail. */
 export function invitationText(email: InvitationEmail): { subject: string; text: string } {

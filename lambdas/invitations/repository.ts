@@ -5,6 +5,7 @@ import { LoginLinkEntity, PatientEntity, UserEntity } from '../shared/data/entit
 import { versioned } from '../shared/data/update-builder.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { InvalidTransitionError, NotFoundError } from '../shared/errors.js';
+import { emailRequestItem, type EmailRequest } from '../shared/outbox/email-request.js';
 import { CareTeamWrites } from '../shared/people/care-team.js';
 import { hashEmail } from './code.js';
 import { InvitationCodeEntity, InvitationEntity, InviteeEntity, SignUpEntity } from './entities.js';
@@ -54,8 +55,10 @@ export class InvitationRepository {
    * Creates the invitation, its code link and the (patient, email) pointer in one transaction;
    * a pending invitation of the same email for the same patient is revoked in it (its code stops
    * working at once). Concurrent re-invites: the pointer's condition lets one win, the other retries.
+   * With `email`, the invitation email's request is written in the same transaction: it is sent
+   * (by the delivery function) if and only if the invitation exists.
    */
-  async create(ctx: WriteContext, invitation: StoredInvitation): Promise<void> {
+  async create(ctx: WriteContext, invitation: StoredInvitation, email?: EmailRequest): Promise<void> {
     const pointerKey = InviteeEntity.key(ctx.orgId, invitation.patientId, hashEmail(invitation.email));
     for (let attempt = 0; ; attempt++) {
       const pointer = await this.db.get(pointerKey, true);
@@ -96,6 +99,7 @@ export class InvitationRepository {
             : { ConditionExpression: 'attribute_not_exists(PK)' },
         ),
         ...(previous?.status === 'pending' ? { replaced: this.revokeItems(ctx, previous) } : {}),
+        ...(email ? { email: this.db.put(emailRequestItem(ctx, email), { ConditionExpression: 'attribute_not_exists(PK)' }) } : {}),
       };
       try {
         await this.db.transact(parts);

@@ -6,7 +6,7 @@ import type { Page } from '../shared/data/db.js';
 import type { WriteContext } from '../shared/data/write-context.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { hashCode, newInvitationCode } from './code.js';
-import type { InvitationMailer } from './mailer.js';
+import { invitationText } from './mailer.js';
 import type { InvitationRepository, StoredInvitation } from './repository.js';
 
 export const INVITATION_VALIDITY_MS = 7 * 24 * 3600 * 1000;
@@ -32,7 +32,8 @@ export class InvitationService {
     private readonly repo: InvitationRepository,
     private readonly policy: AccessPolicy,
     private readonly patients: PatientLoginReader,
-    private readonly mailer: InvitationMailer,
+    /** Whether invitations are emailed (a sender is configured); otherwise staff pass the code on. */
+    private readonly emails: boolean,
   ) {}
 
   async create(caller: Caller, ctx: WriteContext, body: CreateInvitationBody): Promise<CreatedInvitation> {
@@ -55,8 +56,12 @@ export class InvitationService {
       codeHash: hashCode(code),
       version: 1,
     };
-    await this.repo.create(ctx, invitation);
-    await this.mailer.send({ to: body.email, role: body.role, code, expiresAt, invitationId: invitation.invitationId });
+    // The email is a request in the same transaction; the delivery function sends it (one place
+    // sends email: its at-most-once record, retries and DLQ), so this function needs no SES client.
+    const email = this.emails
+      ? { requestId: invitation.invitationId, to: body.email, purpose: 'invitation', notAfter: expiresAt, ...invitationText({ role: body.role, code, expiresAt }) }
+      : undefined;
+    await this.repo.create(ctx, invitation, email);
     return { invitationId: invitation.invitationId, code, expiresAt };
   }
 

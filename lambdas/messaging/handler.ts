@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { dynamoClient } from '../shared/aws/clients.js';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
@@ -8,15 +8,18 @@ import { createMessagingHandler } from './app.js';
 import { S3AttachmentStore } from './s3-attachment-store.js';
 
 /**
- * AWS entry: dependencies from the environment the CDK app sets. The S3 client is this function's
- * own (built once, at module scope): presigned URLs must not carry SDK flexible checksums, which
- * the shared client adds to every PutObject.
+ * AWS entry: dependencies from the environment the CDK app sets. Attachments are reached with the
+ * SigV4 signer alone (no S3 client: issue 25), with the role's credentials Lambda puts in the
+ * environment, and the SDK's own endpoint override if one is set.
  */
-const presigningS3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
-
 export const handler = createMessagingHandler({
   db: new Db(dynamoClient(), requireEnv(ENV.tableName)),
-  attachments: new S3AttachmentStore(presigningS3, requireEnv(ENV.attachmentsBucketName)),
+  attachments: new S3AttachmentStore({
+    bucketName: requireEnv(ENV.attachmentsBucketName),
+    region: requireEnv('AWS_REGION'),
+    credentials: fromEnv(),
+    ...((process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL } : {}),
+  }),
   clock: systemClock,
   logger: createLogger('messaging'),
   corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),

@@ -21,6 +21,8 @@ export const ENV = {
   emailFrom: 'EMAIL_FROM',
   smsEnabled: 'SMS_ENABLED',
   appUrl: 'APP_URL',
+  /** `true` when invitations are emailed (a sender is configured; the delivery function sends them). */
+  invitationEmails: 'INVITATION_EMAILS',
   /** Every notification type the platform knows, comma-separated (what `mutedTypes` may name). */
   notificationTypes: 'NOTIFICATION_TYPES',
   /** Athena: the audit workgroup and database, the results bucket and its KMS key (access reports). */

@@ -1,6 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -19,11 +17,12 @@ export interface InvitationsServiceProps {
    */
   readonly corsAllowOrigins?: readonly string[];
   /**
-   * The operator's SES sender (`delivery.emailFrom` / `emailIdentity` of the context): invitation
-   * emails go out from it.
-   * @default - no email: staff pass on the code the API answers
+   * Whether invitations are emailed: true when the operator configured a sender
+   * (`delivery.emailFrom` / `emailIdentity`). The delivery function sends them; this function only
+   * writes the request (lambdas/shared/outbox/email-request.ts), so it has no SES rights.
+   * @default false - no email: staff pass on the code the API answers
    */
-  readonly email?: { readonly from: string; readonly identity: string };
+  readonly emailInvitations?: boolean;
 }
 
 /**
@@ -41,7 +40,7 @@ export class InvitationsService extends Construct {
       environment: {
         [ENV.tableName]: props.table.tableName,
         CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
-        ...(props.email ? { [ENV.emailFrom]: props.email.from } : {}),
+        ...(props.emailInvitations ? { [ENV.invitationEmails]: 'true' } : {}),
       },
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
@@ -49,15 +48,5 @@ export class InvitationsService extends Construct {
     // Invitations, their code links and invitee pointers, patient checks: the table and its two named
     // indexes, no Scan.
     grantTableAccess(this.function.function, props.table, props.key, 'readwrite');
-    if (props.email) {
-      // As the delivery function: this identity only, and only from the configured address.
-      this.function.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail'],
-          resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${props.email.identity}`],
-          conditions: { StringEquals: { 'ses:FromAddress': /<([^>]+)>/.exec(props.email.from)?.[1] ?? props.email.from } },
-        }),
-      );
-    }
   }
 }

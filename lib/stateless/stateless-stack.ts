@@ -83,9 +83,7 @@ export class StatelessStack extends Stack {
       key: stateful.key,
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
-      ...(config.delivery.emailFrom && config.delivery.emailIdentity
-        ? { email: { from: config.delivery.emailFrom, identity: config.delivery.emailIdentity } }
-        : {}),
+      emailInvitations: !!(config.delivery.emailFrom && config.delivery.emailIdentity),
     });
 
     const medications = new MedicationsService(this, 'Medications', {

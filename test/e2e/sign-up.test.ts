@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import { apiClient } from '../support/client.js';
+import { apiClient, eventually } from '../support/client.js';
 import { signInDemoUsers, startTestStack, stopTestStack } from '../support/local-stack.js';
 
 const PASSWORD = 'Invited-person-1!';
@@ -47,6 +47,15 @@ const signUp = (email: string, code: string | undefined, attributes: Array<{ Nam
       ...(code !== undefined ? { ClientMetadata: { invitationCode: code } } : {}),
     }),
   );
+/**
+ * The sign-up confirmation code from the outbox. The invitation email reaches the outbox on its own
+ * time (stream -> bus -> delivery function), so it may land after the confirmation: pick by subject.
+ */
+const confirmationCode = (email: string) =>
+  eventually(async () => {
+    const m = (await outbox(email)).filter((x) => x.subject !== 'Your CareStack invitation').at(-1);
+    return m ? /\b(\d{6})\b/.exec(m.text)![1]! : undefined;
+  });
 const failure = (p: Promise<unknown>) => p.then(() => 'succeeded', (err: Error) => err.name);
 const userExists = (email: string) =>
   cognito.send(new AdminGetUserCommand({ UserPoolId: stack.outputs.UserPoolId, Username: email })).then(() => true, () => false);
@@ -56,13 +65,13 @@ describe('sign-up by invitation', () => {
     const email = `daughter-${Date.now()}@example.org`;
     const invited = await api(tokens.coordinator, 'POST', '/invitations', { email, role: 'family', patientId: margaret });
     expect(invited.status).toBe(201);
-    const [mail] = await outbox(email);
-    expect(mail!.text).toContain(invited.body.code);
+    // Sent by the delivery function from the invitation's email request (stream -> bus -> delivery).
+    const mail = await eventually(async () => (await outbox(email))[0]);
+    expect(mail.text).toContain(invited.body.code);
 
     const out = await signUp(email, invited.body.code);
     expect(out.UserConfirmed).toBe(false);
-    const confirmation = (await outbox(email)).at(-1)!;
-    const code = /\b(\d{6})\b/.exec(confirmation.text)![1]!;
+    const code = await confirmationCode(email);
     await cognito.send(new ConfirmSignUpCommand({ ClientId: stack.outputs.UserPoolClientId, Username: email, ConfirmationCode: code }));
 
     const auth = await cognito.send(
@@ -90,7 +99,7 @@ describe('sign-up by invitation', () => {
     const invited = await api(tokens.admin, 'POST', '/invitations', { email, role: 'patient', patientId });
     expect(invited.status).toBe(201);
     const out = await signUp(email, invited.body.code);
-    const code = /\b(\d{6})\b/.exec((await outbox(email)).at(-1)!.text)![1]!;
+    const code = await confirmationCode(email);
     await cognito.send(new ConfirmSignUpCommand({ ClientId: stack.outputs.UserPoolClientId, Username: email, ConfirmationCode: code }));
     const auth = await cognito.send(
       new InitiateAuthCommand({ ClientId: stack.outputs.UserPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }),

@@ -69,11 +69,11 @@ describe('delivery service construct', () => {
     expect(star).toEqual(['sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  it('is fed by a bus rule on NotificationCreated only, with retries and a dead-letter queue', () => {
+  it('is fed by a bus rule on NotificationCreated and EmailRequested (invitation emails) only, with retries and a dead-letter queue', () => {
     const rules = full.ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, full.fnId)));
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1].Properties;
-    expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': ['NotificationCreated'] });
+    expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': ['NotificationCreated', 'EmailRequested'] });
     expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
     const dlq = full.fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0] as string;
     expect(rule.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0]).toBe(dlq);

@@ -30,20 +30,26 @@ describe('invitations service construct', () => {
     }
   });
 
-  it('sends invitation emails only from the operator\'s SES sender, when there is one', () => {
+  it('emails invitations when the operator has a sender, through the delivery function: no SES rights of its own', () => {
     const withEmail = buildApp('dev', { delivery: { emailFrom: 'CareStack <no-reply@carestack.example>', emailIdentity: 'carestack.example' } });
     const all = withEmail.statelessTemplate.toJSON().Resources as Record<string, Resource>;
     const [, f] = Object.entries(all).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.invitations.description)!;
-    expect(f.Properties.Environment.Variables.EMAIL_FROM).toBe('CareStack <no-reply@carestack.example>');
-    const role = f.Properties.Role['Fn::GetAtt'][0] as string;
-    const ses = Object.values(all)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: CfnRef) => x.Ref === role))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[])
-      .filter((s) => s.Action === 'ses:SendEmail');
+    expect(f.Properties.Environment.Variables.INVITATION_EMAILS).toBe('true');
+    expect(f.Properties.Environment.Variables.EMAIL_FROM).toBeUndefined();
+    const sesOf = (description: string) => {
+      const [, fn] = Object.entries(all).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === description)!;
+      const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      return Object.values(all)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: CfnRef) => x.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[])
+        .filter((s) => [s.Action].flat().some((a) => String(a).startsWith('ses:')));
+    };
+    expect(sesOf(FUNCTIONS.invitations.description)).toEqual([]);
+    // The delivery function sends it, from the configured address only.
+    const ses = sesOf(FUNCTIONS.delivery.description);
     expect(ses).toHaveLength(1);
     expect(ses[0]!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@carestack.example' } });
-    expect(JSON.stringify(ses[0]!.Resource)).toContain(':identity/carestack.example');
-    expect(fn.Properties.Environment.Variables.EMAIL_FROM).toBeUndefined();
+    expect(fn.Properties.Environment.Variables.INVITATION_EMAILS).toBeUndefined();
   });
 
   it('may use the table and nothing of the user pool (sign-up happens in the pool\'s triggers)', () => {

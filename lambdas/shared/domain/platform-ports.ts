@@ -4,7 +4,6 @@ import type { Db } from '../data/db.js';
 import type { FhirMappings } from '../fhir/mapping.js';
 import type { Logger } from '../logger.js';
 import type { AttachmentStore } from '../ports/attachment-store.js';
-import type { InvitationMailer } from '../ports/invitation-mailer.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import type { Scheduler } from '../scheduling/scheduler.js';
 
@@ -27,8 +26,8 @@ export interface PlatformPorts {
   attachments: AttachmentStore;
   /** Athena (DuckDB over the local audit store locally). */
   auditEngine: AuditQueryEngine;
-  /** Invitation emails: SES on AWS, the outbox locally. */
-  mailer: InvitationMailer;
+  /** Whether invitations are emailed (through the delivery function: SES on AWS, the outbox locally). */
+  invitationEmails: boolean;
   /** Every notification type the platform knows (what `mutedTypes` may name). */
   notificationTypes: ReadonlySet<string>;
   /** Every domain's FHIR mapping (lambdas/registry.ts, FHIR_MAPPINGS): the records export's. */

@@ -55,9 +55,11 @@ export function routeTable(domains: readonly DomainModule[]): readonly RouteDef[
 }
 
 /** Entity type -> domain events (the events function). */
-export function eventRules(domains: readonly DomainFacet[]): Record<string, EventRule> {
+export function eventRules(domains: readonly DomainFacet[], platform: Readonly<Record<string, EventRule>> = {}): Record<string, EventRule> {
   const table: Record<string, EventRule> = {};
   const owners = new Map<string, string>();
+  // The platform's own entities (the direct-email outbox) first: a domain declaring one of them clashes.
+  for (const [type, rule] of Object.entries(platform)) claim(table, owners, type, rule, 'platform', 'Entity type');
   for (const d of domains) for (const [type, rule] of Object.entries(d.events ?? {})) claim(table, owners, type, rule, d.id, 'Entity type');
   return table;
 }

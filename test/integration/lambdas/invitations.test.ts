@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvitationsHandler } from '../../../lambdas/invitations/app.js';
-import type { InvitationEmail } from '../../../lambdas/invitations/mailer.js';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { createDeliveryBusHandler } from '../../../lambdas/delivery/app.js';
+import type { OffAppMessage } from '../../../lambdas/delivery/messages.js';
+import { DeliveryRepository } from '../../../lambdas/delivery/repository.js';
+import { InvalidDestinationError, type Sender } from '../../../lambdas/delivery/sender.js';
+import { EVENT_RULES, OFF_APP } from '../../../lambdas/registry.js';
+import { EmailRequestEntity } from '../../../lambdas/shared/outbox/email-request.js';
 import { createPostConfirmationHandler, createPreSignUpHandler, createTokenClaimsHandler, SIGN_UP_REFUSED } from '../../../lambdas/invitations/triggers.js';
 import { Db } from '../../../lambdas/shared/data/db.js';
 import { CareTeamKeys, LoginKeys, PatientKeys, UserKeys } from '../../../lambdas/shared/data/keys.js';
@@ -21,7 +27,29 @@ let table: TestTable;
 let db: Db;
 let handler: ApiHandler;
 const clock = manualClock('2025-03-01T10:00:00.000Z');
-const mails: InvitationEmail[] = [];
+/** The delivery function's channels, recorded; `refuse` makes SES-like failures. */
+class RecordingSender implements Sender {
+  readonly available = { email: true, sms: false, push: { apns: false, fcm: false } };
+  sent: Array<{ to: string; subject: string; text: string; id: string }> = [];
+  refuse: 'no' | 'transient' | 'permanent' = 'no';
+  async email(to: string, m: OffAppMessage, id: string) {
+    if (this.refuse === 'transient') throw new Error('Throttling');
+    if (this.refuse === 'permanent') throw new InvalidDestinationError('MessageRejected');
+    this.sent.push({ to, subject: m.subject, text: m.text, id });
+    return { messageId: `m-${this.sent.length}` };
+  }
+  async sms(): Promise<never> { throw new Error('no sms'); }
+  async push(): Promise<never> { throw new Error('no push'); }
+  async removeEndpoint() {}
+}
+const sender = new RecordingSender();
+const noScheduler = { putOneTime: async () => {}, putRecurring: async () => {}, delete: async () => {} };
+let deliver: ReturnType<typeof createDeliveryBusHandler>;
+/** The bus event the events function makes of the request's INSERT (ids only, no text). */
+const emailRequested = (orgId: string, invitationId: string, id = `evt-${randomUUID()}`): EventBridgeEvent<string, unknown> => ({
+  version: '0', id, 'detail-type': 'EmailRequested', source: 'carestack', account: '0', time: '', region: 'us-east-1', resources: [],
+  detail: { id, orgId, patientId: null, recipientId: null, type: 'EmailRequested', entityType: 'EmailRequest', entityId: invitationId, at: clock.now().toISOString(), data: {} },
+});
 const groupAdds: Array<[string, string, string]> = [];
 let preSignUp: ReturnType<typeof createPreSignUpHandler>;
 let postConfirmation: ReturnType<typeof createPostConfirmationHandler>;
@@ -30,7 +58,8 @@ let tokenClaims: ReturnType<typeof createTokenClaimsHandler>;
 beforeAll(async () => {
   table = await createTestTable('invitations-it');
   db = new Db(table.client, table.tableName);
-  handler = createInvitationsHandler({ db, clock, logger: silentLogger(), mailer: { send: async (m) => void mails.push(m) } });
+  handler = createInvitationsHandler({ db, clock, logger: silentLogger(), invitationEmails: true });
+  deliver = createDeliveryBusHandler({ db, sender, scheduler: noScheduler, clock, logger: silentLogger(), appUrl: 'https://app.example', offApp: OFF_APP });
   preSignUp = createPreSignUpHandler({ db, clock, logger: silentLogger() });
   postConfirmation = createPostConfirmationHandler({
     db, clock, logger: silentLogger(), groups: { addToGroup: async (pool, user, group) => void groupAdds.push([pool, user, group]) },
@@ -85,18 +114,66 @@ describe('invitation routes', () => {
     expect(res.status).toBe(201);
     expect(res.body.code).toMatch(/^[0-9A-Z]{12}$/);
     expect(res.body.expiresAt).toBe('2025-03-08T10:00:00.000Z');
-    expect(mails.at(-1)).toMatchObject({ to: 'grace@example.org', code: res.body.code, role: 'family' });
+    // The email is a request in the table, sent by the delivery function once.
+    const request = await db.get(EmailRequestEntity.key(o.orgId, res.body.invitationId), true);
+    expect(request).toMatchObject({ entityType: 'EmailRequest', to: 'grace@example.org', purpose: 'invitation', updatedBy: o.coordinator.userId });
+    expect(EVENT_RULES[String(request!.entityType)]!.INSERT).toBe('EmailRequested');
+    await deliver(emailRequested(o.orgId, res.body.invitationId));
+    expect(sender.sent.at(-1)).toMatchObject({ to: 'grace@example.org', subject: 'Your CareStack invitation', id: res.body.invitationId });
+    expect(sender.sent.at(-1)!.text).toContain(res.body.code);
     const pending = await call(o.admin, 'GET /invitations', { query: { status: 'pending' } });
     expect(pending.body.items).toEqual([expect.objectContaining({ invitationId: res.body.invitationId, email: 'grace@example.org', status: 'pending' })]);
     expect(JSON.stringify(pending.body)).not.toContain(res.body.code);
   });
 
-  it('stores the code only hashed', async () => {
+  it('stores the code only hashed, but for the email request, which is gone once the email is sent', async () => {
     const o = await newOrg();
     const res = await invite(o.admin, { email: 'hash@example.org', role: 'family', patientId: o.patientId });
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const all = await db.doc.send(new ScanCommand({ TableName: table.tableName }));
-    expect(JSON.stringify(all.Items)).not.toContain(res.body.code);
+    const holding = async () =>
+      ((await db.doc.send(new ScanCommand({ TableName: table.tableName, ConsistentRead: true }))).Items ?? []).filter((i) => JSON.stringify(i).includes(res.body.code)).map((i) => i.entityType);
+    expect(await holding()).toEqual(['EmailRequest']);
+    await deliver(emailRequested(o.orgId, res.body.invitationId));
+    expect(await holding()).toEqual([]);
+  });
+
+  it('the invitation email is sent at most once: redelivered, in parallel, after it was sent', async () => {
+    const o = await newOrg();
+    const res = await invite(o.admin, { email: 'once@example.org', role: 'family', patientId: o.patientId });
+    const before = sender.sent.length;
+    const event = emailRequested(o.orgId, res.body.invitationId);
+    await Promise.all([deliver(event), deliver(event), deliver(emailRequested(o.orgId, res.body.invitationId))]);
+    await deliver(event);
+    expect(sender.sent.length - before).toBe(1);
+    expect(await new DeliveryRepository(db).emailRecord(o.orgId, res.body.invitationId)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('a throttled send is retried by the next invocation; a refused address is never retried', async () => {
+    const o = await newOrg();
+    const a = await invite(o.admin, { email: 'retry@example.org', role: 'family', patientId: o.patientId });
+    sender.refuse = 'transient';
+    await expect(deliver(emailRequested(o.orgId, a.body.invitationId))).rejects.toThrow(/retrying/);
+    sender.refuse = 'no';
+    await deliver(emailRequested(o.orgId, a.body.invitationId));
+    expect(sender.sent.at(-1)).toMatchObject({ to: 'retry@example.org' });
+    expect(await new DeliveryRepository(db).emailRecord(o.orgId, a.body.invitationId)).toMatchObject({ status: 'sent', attempts: 2 });
+
+    const b = await invite(o.admin, { email: 'refused@example.org', role: 'family', patientId: o.patientId });
+    sender.refuse = 'permanent';
+    await deliver(emailRequested(o.orgId, b.body.invitationId));
+    sender.refuse = 'no';
+    const count = sender.sent.length;
+    await deliver(emailRequested(o.orgId, b.body.invitationId));
+    expect(sender.sent.length).toBe(count);
+    expect(await new DeliveryRepository(db).emailRecord(o.orgId, b.body.invitationId)).toMatchObject({ status: 'failed', permanent: true });
+  });
+
+  it('without an email sender configured, no request is written (staff pass the code on)', async () => {
+    const o = await newOrg();
+    const h = createInvitationsHandler({ db, clock, logger: silentLogger() });
+    const created = bodyOf(await h(apiEvent({ route: 'POST /invitations', caller: o.admin, body: { email: 'nomail@example.org', role: 'family', patientId: o.patientId } }), lambdaContext()));
+    expect(created.code).toEqual(expect.any(String));
+    expect(await db.get(EmailRequestEntity.key(o.orgId, created.invitationId), true)).toBeUndefined();
   });
 
   it('re-inviting the same email for the same patient revokes the pending one and its code', async () => {
@@ -129,7 +206,7 @@ describe('invitation routes', () => {
   it('lists a pending invitation past its expiry as expired', async () => {
     const o = await newOrg();
     const local = manualClock('2025-01-01T00:00:00.000Z');
-    const h = createInvitationsHandler({ db, clock: local, logger: silentLogger(), mailer: { send: async () => {} } });
+    const h = createInvitationsHandler({ db, clock: local, logger: silentLogger(), invitationEmails: true });
     const created = await h(apiEvent({ route: 'POST /invitations', caller: o.admin, body: { email: 'old@example.org', role: 'family', patientId: o.patientId } }), lambdaContext());
     const id = bodyOf(created).invitationId;
     const expired = await call(o.admin, 'GET /invitations', { query: { status: 'expired' } });

@@ -13,8 +13,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashCode, hashEmail, newInvitationCode, normaliseCode } from '../../../../lambdas/invitations/code.js';
 import { InvitationCodeKeys, InvitationKeys, SignUpKeys } from '../../../../lambdas/invitations/keys.js';
 import { visibleStatus } from '../../../../lambdas/invitations/service.js';
-import { SesInvitationMailer } from '../../../../lambdas/invitations/ses-mailer.js';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createPostConfirmationHandler, createPreSignUpHandler, createTokenClaimsHandler, SIGN_UP_REFUSED } from '../../../../lambdas/invitations/triggers.js';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import { fixedClock, silentLogger } from '../support/api-events.js';
@@ -173,20 +171,5 @@ describe('token claims trigger', () => {
     ddb.on(GetCommand).resolves({});
     const out = await handler(event({ sub: 'sub-9' }));
     expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual({});
-  });
-});
-
-describe('invitation email on AWS', () => {
-  it('goes through SES from the configured sender, with the code and no patient detail', async () => {
-    const ses = mockClient(SESv2Client);
-    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-    await new SesInvitationMailer(new SESv2Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), 'CareStack <no-reply@carestack.example>').send({
-      to: 'ada@example.org', role: 'family', code: CODE, expiresAt: '2025-03-08T10:00:00.000Z', invitationId: 'inv-1',
-    });
-    const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
-    expect(input.FromEmailAddress).toBe('CareStack <no-reply@carestack.example>');
-    expect(input.Destination?.ToAddresses).toEqual(['ada@example.org']);
-    expect(input.Content?.Simple?.Body?.Text?.Data).toContain(CODE);
-    ses.restore();
   });
 });

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -9,7 +8,6 @@ import { careEventsFromRecord } from '../../../../lambdas/events/app.js';
 import type { AttachmentStore } from '../../../../lambdas/messaging/attachment-store.js';
 import { contentDisposition } from '../../../../lambdas/messaging/attachment-store.js';
 import { createMessagingHandler } from '../../../../lambdas/messaging/app.js';
-import { S3AttachmentStore } from '../../../../lambdas/messaging/s3-attachment-store.js';
 import { nextMessageId } from '../../../../lambdas/messaging/service.js';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import { ErrorBody } from '../../../../schemas/common.js';
@@ -166,25 +164,7 @@ describe('MessageSent', () => {
   });
 });
 
-describe('S3 presigned URLs', () => {
-  const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const s3Store = new S3AttachmentStore(s3, 'attachments-bucket');
-
-  it('an upload URL signs the content type and length, expires, and carries no checksum', async () => {
-    const url = new URL(await s3Store.uploadUrl({ key: 'pending/org-1/att-1', contentType: 'application/pdf', size: 1234, expiresInSeconds: 900 }));
-    expect(url.pathname).toContain('pending/org-1/att-1');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
-    expect([...url.searchParams.keys()].some((k) => /checksum/i.test(k))).toBe(false);
-  });
-
-  it('a download URL is short-lived and names the file', async () => {
-    const url = new URL(await s3Store.downloadUrl({ key: 'files/org-1/att-1', fileName: 'plan é.pdf', contentType: 'application/pdf', expiresInSeconds: 300 }));
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
-    expect(url.searchParams.get('response-content-disposition')).toBe(contentDisposition('plan é.pdf'));
-  });
-
+describe('attachment downloads', () => {
   it('Content-Disposition keeps quotes and non-ASCII out of the plain filename', () => {
     expect(contentDisposition('a"b\\c é.pdf')).toBe(`attachment; filename="a_b_c _.pdf"; filename*=UTF-8''a%22b%5Cc%20%C3%A9.pdf`);
   });

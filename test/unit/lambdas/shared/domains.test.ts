@@ -11,6 +11,7 @@ import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-p
 import { eventRules, fhirMappings, functionTable, jobTable, notificationCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
 import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
 import { defineRoutes, routeKey } from '../../../../lambdas/shared/http/route-def.js';
+import { EMAIL_REQUEST_EVENTS } from '../../../../lambdas/shared/outbox/email-request.js';
 import type { FiredPayload, Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
 import { Id } from '../../../../schemas/common.js';
 import { generateDocs } from '../../../../scripts/docs/generate.js';
@@ -131,7 +132,8 @@ describe('the platform registries are the derivations over the list of domains',
     const list: readonly DomainModule[] = DOMAINS;
     expect(Object.keys(FUNCTIONS)).toEqual(Object.keys(functionTable(DOMAINS, PLATFORM_FUNCTIONS)));
     expect(ROUTES.map(routeKey)).toEqual(DOMAINS.flatMap((d) => d.routes.map(routeKey)));
-    expect(Object.keys(EVENT_RULES).sort()).toEqual(list.flatMap((d) => Object.keys(d.events ?? {})).sort());
+    // Every domain's entity rules, and the platform's own (the direct-email outbox).
+    expect(Object.keys(EVENT_RULES).sort()).toEqual([...list.flatMap((d) => Object.keys(d.events ?? {})), ...Object.keys(EMAIL_REQUEST_EVENTS)].sort());
     expect(Object.keys(JOBS).sort()).toEqual(list.flatMap((d) => Object.keys(d.jobs ?? {})).sort());
   });
 

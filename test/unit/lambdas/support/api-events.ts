@@ -2,11 +2,11 @@
  * Hand-built API Gateway REST events and Lambda contexts for driving the domain handlers the way
  * API Gateway (with its Cognito authorizer) does: every claim a string, groups comma-separated.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Role } from '../../../../schemas/roles.js';
 import type { Clock } from '../../../../lambdas/shared/clock.js';
 import type { Json } from '../../../support/json.js';
+import { createLogger, type Logger } from '../../../../lambdas/shared/logger.js';
 
 export interface TestCaller {
   userId: string;
@@ -97,7 +97,7 @@ export function lambdaContext(): Context {
 }
 
 /** A real powertools logger that prints nothing (spy on it to see what was logged). */
-export const silentLogger = (): Logger => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+export const silentLogger = (): Logger => createLogger('test', { level: 'SILENT' });
 
 export const fixedClock = (iso: string): Clock => ({ now: () => new Date(iso) });
 
