@@ -213,6 +213,10 @@ export class MessagingService {
     for (const a of attachments) if (a.objectKey !== a.keptKey) await this.store.copy(a.objectKey, a.keptKey);
     const refs: AttachmentRef[] = attachments.map((a) => ({ attachmentId: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size }));
 
+    // The org's retention, read once: a retry re-reads only the conversation, so the window between
+    // reading it and committing stays as short as before retention (parallel sends race on META).
+    // The settings are checked again after the commit (retimeIfSettingsMoved).
+    const org = await this.settings.messageRetention(caller.orgId);
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
       const conversation = await this.repo.conversations.getConversation(caller.orgId, conversationId);
       if (!conversation) throw notFound();
@@ -228,10 +232,9 @@ export class MessagingService {
         recipientIds: conversation.participantIds.filter((u) => u !== caller.userId),
         ...(conversation.patientId ? { patientId: conversation.patientId } : {}),
       };
-      // The TTLs follow the settings and the hold as read now. The send commits only if the hold is
+      // The TTLs follow the settings and the hold as read. The send commits only if the hold is
       // as read (META is in the transaction anyway); the settings are checked after the commit,
       // since a condition on the org's one settings item would make every send of the org conflict.
-      const org = await this.settings.messageRetention(caller.orgId);
       const here: AttachmentUse = { latestMessageId: id, conversation };
       const timed = attachments.map((a) => ({ ...a, ttl: attachmentTtl([...a.elsewhere, here], org) }));
       const out = await this.repo.messages.send(ctx, conversation, message, timed, messageTtl(decodeTime(id), org, conversation), idem, messageView(message));

@@ -392,7 +392,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // ---- Home health (aides, visits, EVV, supplies, service logs)
   // Staff of another org name an aide of their own org (the colleague); ours name the spare aide.
   'PUT /aides/{userId}': {
-    roles: STAFF, scope: 'none', ok: [200], needs: ['spareMember'],
+    // aideProfile first: other routes' rows write the other org's aide profile once (the same item
+    // this row's otherOrg case writes); waiting for it keeps the two writes from racing to a 409.
+    roles: STAFF, scope: 'none', ok: [200], needs: ['spareMember', 'aideProfile'],
     path: (r) => `/aides/${r.rel === 'otherOrg' ? r.colleagueId : r.res.spareMember}`,
     body: () => ({ skills: ['personal_care'], homeBase: { lat: 40.0, lng: -75.0 }, serviceRadiusKm: 25, availability: AVAILABILITY, timezone: 'America/New_York' }),
   },
