@@ -8,25 +8,21 @@
  * Skipped, with the reason in its name, only when /usr/bin/chromium is not installed (`.ci/run`
  * installs it). Set CARESTACK_SCREENSHOTS=<dir> to keep screenshots of the pages.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { browserTitle, HAVE_CHROMIUM, launchChromium, type Chromium } from '../support/chromium.js';
 import { apiClient, signIn } from '../support/client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = process.env.CARESTACK_SCREENSHOTS;
-const title = HAVE_CHROMIUM
-  ? 'API playground in headless Chromium'
-  : `API playground in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium)`;
+const title = browserTitle('API playground in headless Chromium');
 
 let stack: LocalStack;
 let browser: BrowserContext;
-let profileDir: string;
+let chrome: Chromium | undefined;
 
 const shot = async (page: Page, name: string) => {
   if (!SCREENSHOTS) return;
@@ -45,29 +41,14 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
       tableName: `e2e-playground-${Date.now()}`,
       quiet: true,
     });
-    profileDir = await mkdtemp(path.join(tmpdir(), 'carestack-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await stack?.stop();
     if (stack) await rm(stack.dataDir, { recursive: true, force: true });
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
   it('serves the generated document with this stack as its server, and nothing outside /docs', async () => {

@@ -14,29 +14,23 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCareStackClient } from '../../clients/typescript/src/index.js';
 import type { LocalStack } from '../../local/stack.js';
+import { browserTitle, HAVE_CHROMIUM, launchChromium, type Chromium } from '../support/chromium.js';
 import { signIn } from '../support/client.js';
 import { startTestStack, stopTestStack } from '../support/local-stack.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = process.env.CARESTACK_SCREENSHOTS ?? path.join(root, 'test-results/web-quickstart');
-const REQUIRED = Boolean(process.env.CARESTACK_REQUIRE_BROWSER || process.env.CI);
-if (!HAVE_CHROMIUM && REQUIRED) throw new Error(`${CHROMIUM} is missing, and in CI this test must run, not skip: apt-get install -y chromium`);
-const title = HAVE_CHROMIUM
-  ? 'web quickstart (examples/web) in headless Chromium'
-  : `web quickstart in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium)`;
+const title = browserTitle('web quickstart (examples/web) in headless Chromium');
 
 let stack: LocalStack;
 let web: ChildProcess | undefined;
@@ -44,7 +38,7 @@ let webUrl: string;
 /** What `npm run web` printed (shown when a test fails). */
 let webOutput = '';
 let browser: BrowserContext;
-let profileDir: string;
+let chrome: Chromium | undefined;
 let stranger: Server | undefined;
 let page: Page;
 const pageErrors: string[] = [];
@@ -130,24 +124,11 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   beforeAll(async () => {
     stack = await startTestStack('e2e-web', { tls: true, ports: { api: 0, cognito: 0, graphql: 0, graphqlTls: 0 } });
     webUrl = await startWeb();
-    profileDir = await mkdtemp(path.join(tmpdir(), 'carestack-chromium-'));
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Trust exactly the stack's certificate (never --ignore-certificate-errors).
-        `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(stack.certificatePath!, 'utf8'))}`, // what `npm run web` prints
-      ],
-    });
+    chrome = await launchChromium([
+      // Trust exactly the stack's certificate (never --ignore-certificate-errors).
+      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(stack.certificatePath!, 'utf8'))}`, // what `npm run web` prints
+    ]);
+    browser = chrome.browser;
     // The first load of a fresh dev server may pre-bundle dependencies and reload the page once;
     // let that happen here, not in a test.
     await openApp();
@@ -156,11 +137,10 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await stopWeb();
     await new Promise((resolve) => (stranger ? stranger.close(resolve) : resolve(undefined)));
     await stopTestStack(stack);
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
   it("trusts the stack's certificate and no other self-signed one", async () => {
