@@ -5,8 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ApiFunctionId } from '../../lambdas/functions.js';
 import type { CareStackConfig } from '../config.js';
 import { AccessReportsService } from '../services/access-reports.js';
-import { RecordsService } from '../services/records.js';
-import { AssistedLivingService } from '../services/assisted-living.js';
+import { TableOnlyService } from '../services/table-only.js';
 import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
@@ -71,7 +70,8 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
-    const assistedLiving = new AssistedLivingService(this, 'AssistedLiving', {
+    const assistedLiving = new TableOnlyService(this, 'AssistedLiving', {
+      functionId: 'assistedLiving',
       table: stateful.table,
       key: stateful.key,
       logRetention,
@@ -157,7 +157,8 @@ export class StatelessStack extends Stack {
       logRetention,
       corsAllowOrigins: config.corsAllowOrigins,
     });
-    const records = new RecordsService(this, 'Records', {
+    const records = new TableOnlyService(this, 'Records', {
+      functionId: 'records',
       table: stateful.table,
       key: stateful.key,
       logRetention,

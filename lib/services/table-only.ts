@@ -2,11 +2,14 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionId } from '../../lambdas/functions.js';
 import { ENV } from '../../lambdas/shared/env.js';
 import { CareFunction } from '../constructs/care-function.js';
 import { grantTableAccess } from '../constructs/grants.js';
 
-export interface AssistedLivingServiceProps {
+export interface TableOnlyServiceProps {
+  /** The domain function (lambdas/functions.ts). */
+  readonly functionId: FunctionId;
   readonly table: dynamodb.ITable;
   /** Encrypts the function's log group; the table's key. */
   readonly key: kms.IKey;
@@ -19,17 +22,19 @@ export interface AssistedLivingServiceProps {
 }
 
 /**
- * The assisted-living domain: one function serving incidents and the resident dashboard (its routes
- * come from the route table into the REST API). Incident events reach realtime subscribers and
- * inboxes through the stream -> events -> bus path, so the function needs nothing but the table.
+ * A domain function that needs nothing but the table: its routes come from the route table into the
+ * REST API, its events leave through the stream -> events -> bus path. Assisted living (incidents,
+ * the resident dashboard) and records (the FHIR export, which writes only its access record) are
+ * two. Read-write on the table and its named indexes, no Scan. The function's construct id stays
+ * `Function`, so its logical ids do not move.
  */
-export class AssistedLivingService extends Construct {
+export class TableOnlyService extends Construct {
   readonly function: CareFunction;
 
-  constructor(scope: Construct, id: string, props: AssistedLivingServiceProps) {
+  constructor(scope: Construct, id: string, props: TableOnlyServiceProps) {
     super(scope, id);
     this.function = new CareFunction(this, 'Function', {
-      functionId: 'assistedLiving',
+      functionId: props.functionId,
       environment: {
         [ENV.tableName]: props.table.tableName,
         CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
@@ -37,8 +42,6 @@ export class AssistedLivingService extends Construct {
       logEncryptionKey: props.key,
       logRetention: props.logRetention,
     });
-    // Incidents, dashboards, idempotency and access records, care-team checks: the table and its two
-    // named indexes, no Scan.
     grantTableAccess(this.function.function, props.table, props.key, 'readwrite');
   }
 }
