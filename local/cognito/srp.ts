@@ -5,7 +5,7 @@
  * two's-complement hex form (`padHex`), and the session key derived with HKDF ("Caldera Derived
  * Key", 16 bytes). The pool keeps only the salt and the verifier v = g^x; the password never.
  */
-import { createDiffieHellman, createHash, type DiffieHellman, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const N_HEX =
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
@@ -19,7 +19,6 @@ const N_HEX =
 
 export const N = BigInt(`0x${N_HEX}`);
 export const g = 2n;
-const N_BYTES = Buffer.from(N_HEX, 'hex');
 
 /** Even-length hex of a non-negative integer, with "00" in front when its top bit is set. */
 export function padHex(n: bigint): string {
@@ -36,19 +35,20 @@ const mod = (a: bigint, m: bigint): bigint => ((a % m) + m) % m;
 export const k = toBig(hexHash(padHex(N) + padHex(g)));
 
 /**
- * One OpenSSL DH object over N, made on first use and reused: on Node 24 (OpenSSL 3.5) the
- * constructor checks the prime's primality, about 1.4 s for 3072 bits (0.5 ms on Node 20), which
- * made every sign-up and sign-in wait that long. Each use sets its own private key, and
- * `generateKeys` recomputes the public key from it, so reuse is exact.
+ * base^exp mod N by square-and-multiply on BigInt. Not OpenSSL's DiffieHellman: on Node 24
+ * (OpenSSL 3.5) its constructor checks the prime's primality, ~1.4 s of CPU for 3072 bits, paid
+ * by every process that starts the local pool (every test file with a stack); the named group
+ * (`getDiffieHellman('modp15')`, the same prime and g) skips the check but cannot take a chosen
+ * exponent. The exponents here are 256 bits (hashes, and `b` below), ~5 ms each.
  */
-let group: DiffieHellman | undefined;
-
-/** base^exp mod N through OpenSSL's modular exponentiation (a 3072-bit BigInt loop is ~100x slower). */
 export function modPowN(base: bigint, exp: bigint): bigint {
-  const dh = (group ??= createDiffieHellman(N_BYTES, Buffer.from([2])));
-  dh.setPrivateKey(Buffer.from(padHex(exp), 'hex'));
-  if (base === g) return toBig(dh.generateKeys('hex'));
-  return toBig(dh.computeSecret(Buffer.from(padHex(mod(base, N)), 'hex')).toString('hex'));
+  let result = 1n;
+  let square = mod(base, N);
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * square) % N;
+    square = (square * square) % N;
+  }
+  return result;
 }
 
 /** The part of the pool id after `_`: Cognito's "pool name" in SRP. */
@@ -84,7 +84,8 @@ export function serverChallenge(verifierHex: string, srpAHex: string): ServerSes
   if (mod(A, N) === 0n) throw new Error('SRP_A is zero mod N');
   const v = toBig(verifierHex);
   for (;;) {
-    const b = toBig(randomBytes(128).toString('hex'));
+    // 256 random bits: RFC 5054's minimum for the server's secret.
+    const b = toBig(randomBytes(32).toString('hex'));
     const B = mod(k * v + modPowN(g, b), N);
     if (B !== 0n) return { A, b, B };
   }

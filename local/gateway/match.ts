@@ -23,36 +23,56 @@ const segmentsOf = (path: string): string[] => path.split('/').filter((s) => s !
  */
 export function matchRoute(routes: readonly RouteDef[], method: string, path: string): RouteMatch | undefined {
   const requested = segmentsOf(path);
-  let best: { resource: string; rank: number[]; params: Record<string, string> } | undefined;
-  for (const resource of new Set(routes.map((r) => r.path))) {
-    const template = segmentsOf(resource);
-    if (template.length !== requested.length) continue;
+  let best: { resource: Resource; rank: number[]; params: Record<string, string> } | undefined;
+  for (const resource of resourcesOf(routes)) {
+    const { segments } = resource;
+    if (segments.length !== requested.length) continue;
     const params: Record<string, string> = {};
     const rank: number[] = [];
     let ok = true;
-    for (let i = 0; i < template.length && ok; i++) {
-      const t = template[i]!;
+    for (let i = 0; i < segments.length && ok; i++) {
+      const { literal, param } = segments[i]!;
       const actual = requested[i]!;
-      const param = /^\{(.+)\}$/.exec(t);
-      if (param) {
-        params[param[1]!] = safeDecode(actual);
+      if (param !== undefined) {
+        params[param] = safeDecode(actual);
         rank.push(1);
       } else {
-        ok = t === actual;
+        ok = literal === actual;
         rank.push(0);
       }
     }
     if (ok && (!best || compareRank(rank, best.rank) < 0)) best = { resource, rank, params };
   }
   if (!best) return undefined;
-  const onResource = routes.filter((r) => r.path === best.resource);
+  const { path: resource, routes: onResource } = best.resource;
   const route = onResource.find((r) => r.method === method);
   return {
-    resource: best.resource,
+    resource,
     methods: onResource.map((r) => r.method),
     ...(route ? { route } : {}),
     pathParameters: Object.keys(best.params).length > 0 ? best.params : null,
   };
+}
+
+interface Resource {
+  readonly path: string;
+  readonly segments: ReadonlyArray<{ literal: string; param?: string }>;
+  readonly routes: readonly RouteDef[];
+}
+
+/** Each route table's resources, split into segments once (the gateway matches every request against them). */
+const compiled = new WeakMap<readonly RouteDef[], readonly Resource[]>();
+function resourcesOf(routes: readonly RouteDef[]): readonly Resource[] {
+  let resources = compiled.get(routes);
+  if (!resources) {
+    resources = [...new Set(routes.map((r) => r.path))].map((path) => ({
+      path,
+      segments: segmentsOf(path).map((literal) => ({ literal, param: /^\{(.+)\}$/.exec(literal)?.[1] })),
+      routes: routes.filter((r) => r.path === path),
+    }));
+    compiled.set(routes, resources);
+  }
+  return resources;
 }
 
 const compareRank = (a: number[], b: number[]): number => {
