@@ -125,6 +125,10 @@ describe('what each API function bundles', () => {
     const foreign = Object.entries(DOMAIN_SCHEMAS).filter(([fn]) => fn !== id).map(([, file]) => file);
     expect(inputs.filter((i) => foreign.includes(i)), 'other domains\' schemas').toEqual([]);
     expect(inputs).toContain(DOMAIN_SCHEMAS[id]);
+    // Issue 25: an API function's only SDK client is DynamoDB's; Scheduler and Cognito calls are
+    // signed requests (lambdas/shared/aws/signed-request.ts). Packages, not files: a failure names them.
+    const packages = [...new Set(inputs.flatMap((i) => /node_modules\/(@aws-sdk\/client-[^/]+)\//.exec(i)?.[1] ?? []))];
+    expect(packages, 'SDK clients in the bundle').toEqual(['@aws-sdk/client-dynamodb']);
   });
 });
 
