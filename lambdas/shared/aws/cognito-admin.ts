@@ -8,7 +8,7 @@ const TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
  * Cognito Identity Provider's awsJson1.1 API as signed requests (lambdas/shared/aws/signed-request.ts):
  * the admin calls the identity function (and the post-confirmation trigger) make, in place of
  * `@aws-sdk/client-cognito-identity-provider` (34 KB of its bundle, issue 25). The requests are the
- * SDK client's for the same input (test/unit/lambdas/identity/cognito-admin-wire.test.ts).
+ * SDK client's for the same input (test/unit/lambdas/identity/user-directory.test.ts).
  */
 export class CognitoAdminApi {
   readonly service: AwsJsonService;

@@ -21,8 +21,9 @@ import { NodeSha256 } from './node-sha256.js';
  *   body) into an `AwsServiceError` whose `name` is the exception's: callers test
  *   `err.name === 'ConflictException'`, as they would test the SDK's exception class.
  *
- * The requests are the SDK's for the same input: test/unit/lambdas/shared/aws/*.test.ts builds
- * each one with the real SDK client and compares them on the wire.
+ * The requests are the SDK's for the same input: test/unit/lambdas/scheduling/aws-scheduler.test.ts
+ * and test/unit/lambdas/identity/user-directory.test.ts send each one and the real SDK client's to
+ * an endpoint that verifies SigV4 (test/support/aws-endpoint.ts) and compare them (docs/cold-starts.md).
  */
 
 export type Credentials = AwsCredentialIdentity | Provider<AwsCredentialIdentity>;
@@ -220,10 +221,11 @@ export class SignedRequester {
   async send(request: HttpRequest): Promise<AwsResponse> {
     for (let attempt = 1; ; attempt++) {
       let throttled = false;
+      // Outside the retries: no credentials or region is no transient failure.
+      const signed = await this.signer.sign(request, { signingDate: this.now() });
+      // fetch sets host (and content-length) itself; the host it sets is the one signed.
+      const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
       try {
-        const signed = await this.signer.sign(request, { signingDate: this.now() });
-        // fetch sets host (and content-length) itself; the values it sets are the ones signed.
-        const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
         const res = await this.fetch(urlOf(signed), {
           method: signed.method,
           headers,

@@ -49,7 +49,7 @@ export const SCHEDULER_SERVICE = { id: 'SCHEDULER', endpointPrefix: 'scheduler' 
  * Scheduler's restJson1 API as signed requests (lambdas/shared/aws/signed-request.ts): the three
  * calls CareStack makes, in place of `@aws-sdk/client-scheduler` and the restJson serde it pulls
  * into a bundle (~30 KB, issue 25). The requests are the SDK client's for the same input
- * (test/unit/lambdas/scheduling/aws-scheduler-wire.test.ts), including the idempotency token the
+ * (test/unit/lambdas/scheduling/aws-scheduler.test.ts), including the idempotency token the
  * SDK fills in (`ClientToken`), kept across the retries of one call so a retried create cannot make
  * a second schedule.
  */
