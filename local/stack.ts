@@ -7,7 +7,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROUTES } from '../lambdas/routes.js';
 import { apiFunctionOf, type ApiFunctionId } from '../lambdas/domains.js';
@@ -17,6 +16,7 @@ import { createAuditHandler } from '../lambdas/audit/app.js';
 import { createEventsHandler } from '../lambdas/events/app.js';
 import { IdentityRepository } from '../lambdas/identity/repository.js';
 import { CognitoUserDirectory } from '../lambdas/identity/user-directory.js';
+import { CognitoAdminApi } from '../lambdas/shared/aws/cognito-admin.js';
 import { createSignInAuditHandler } from '../lambdas/sign-in-audit/app.js';
 import { callerFromClaims } from '../lambdas/shared/auth/caller.js';
 import { AccessPolicy } from '../lambdas/shared/auth/policy.js';
@@ -204,8 +204,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (err.name !== 'GroupExistsException') throw err;
       });
     }
-    const cognito = new CognitoIdentityProviderClient({ endpoint: pool.endpoint, region, credentials: DYNAMODB_LOCAL_CREDENTIALS });
-    stops.push(async () => cognito.destroy());
+    // The identity function's own Cognito client (signed requests, lambdas/shared/aws/cognito-admin.ts)
+    // against the local pool, as on AWS against Cognito.
+    const cognito = new CognitoAdminApi({ endpoint: pool.endpoint, region, credentials: DYNAMODB_LOCAL_CREDENTIALS });
     const verifyToken = createTokenVerifier({ issuer: pool.issuer(userPoolId), clientId, jwks: pool.jwks(userPoolId) });
 
     // Realtime: subscriptions are admitted by the same access policy the REST API uses.

@@ -1,5 +1,4 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
@@ -9,7 +8,7 @@ import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { OFF_APP } from '../platform-registry.js';
-import { AwsScheduler } from '../shared/scheduling/aws-scheduler.js';
+import { AwsScheduler, SchedulerApi } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, type DeliveryFunctionDeps } from './app.js';
 import { AwsSender } from './aws-sender.js';
@@ -25,7 +24,7 @@ const sender = new AwsSender(new SNSClient({}), new SESv2Client({}), {
   ...(process.env[ENV.emailFrom] ? { emailFrom: process.env[ENV.emailFrom] } : {}),
   sms: process.env[ENV.smsEnabled] !== 'false',
 });
-const schedulerClient = new SchedulerClient({});
+const schedulerApi = new SchedulerApi();
 const logger = createLogger('delivery');
 const metrics = new Metrics({ namespace: 'CareStack', serviceName: 'delivery' });
 
@@ -52,7 +51,7 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
   deps ??= {
     db,
     sender,
-    scheduler: new AwsScheduler(schedulerClient, {
+    scheduler: new AwsScheduler(schedulerApi, {
       groupName: requireEnv(ENV.scheduleGroupName),
       targetArn: context.invokedFunctionArn.split(':').slice(0, 7).join(':'),
       roleArn: requireEnv(ENV.schedulerRoleArn),

@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminDeleteUserCommand,
-  AdminSetUserPasswordCommand,
-  type CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoAdminApi } from '../shared/aws/cognito-admin.js';
 import { ConflictError } from '../shared/errors.js';
 
 export type { NewLogin, UserDirectory } from '../shared/ports/user-directory.js';
@@ -21,10 +15,12 @@ export interface CognitoDirectoryOptions {
   issuePasswords?: boolean;
 }
 
+type AttributeType = { Name: string; Value?: string };
+
 /** Cognito admin API: the user, their org (immutable `custom:orgId`) and their role (a group). */
 export class CognitoUserDirectory implements UserDirectory {
   constructor(
-    private readonly cognito: CognitoIdentityProviderClient,
+    private readonly cognito: CognitoAdminApi,
     private readonly options: CognitoDirectoryOptions,
   ) {}
 
@@ -32,20 +28,18 @@ export class CognitoUserDirectory implements UserDirectory {
     const { userPoolId, issuePasswords = false } = this.options;
     let userId: string | undefined;
     try {
-      const out = await this.cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: login.email,
-          UserAttributes: [
-            { Name: 'email', Value: login.email },
-            { Name: 'email_verified', Value: 'true' },
-            { Name: 'name', Value: login.displayName },
-            { Name: 'custom:orgId', Value: login.orgId },
-            ...(login.patientId ? [{ Name: 'custom:patientId', Value: login.patientId }] : []),
-          ],
-          ...(issuePasswords ? { MessageAction: 'SUPPRESS' as const } : { DesiredDeliveryMediums: ['EMAIL' as const] }),
-        }),
-      );
+      const out = await this.cognito.call<{ User?: { Attributes?: AttributeType[] } }>('AdminCreateUser', {
+        UserPoolId: userPoolId,
+        Username: login.email,
+        UserAttributes: [
+          { Name: 'email', Value: login.email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'name', Value: login.displayName },
+          { Name: 'custom:orgId', Value: login.orgId },
+          ...(login.patientId ? [{ Name: 'custom:patientId', Value: login.patientId }] : []),
+        ],
+        ...(issuePasswords ? { MessageAction: 'SUPPRESS' } : { DesiredDeliveryMediums: ['EMAIL'] }),
+      });
       userId = out.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
     } catch (err) {
       if (err instanceof Error && err.name === 'UsernameExistsException') {
@@ -55,12 +49,10 @@ export class CognitoUserDirectory implements UserDirectory {
     }
     if (!userId) throw new Error('Cognito returned no sub for the new user');
     try {
-      await this.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: login.email, GroupName: login.role }));
+      await this.cognito.call('AdminAddUserToGroup', { UserPoolId: userPoolId, Username: login.email, GroupName: login.role });
       if (!issuePasswords) return { userId };
       const password = generatePassword();
-      await this.cognito.send(
-        new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: login.email, Password: password, Permanent: true }),
-      );
+      await this.cognito.call('AdminSetUserPassword', { UserPoolId: userPoolId, Username: login.email, Password: password, Permanent: true });
       return { userId, password };
     } catch (err) {
       await this.deleteLogin(login.email).catch(() => undefined);
@@ -69,7 +61,7 @@ export class CognitoUserDirectory implements UserDirectory {
   }
 
   async deleteLogin(email: string): Promise<void> {
-    await this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.options.userPoolId, Username: email }));
+    await this.cognito.call('AdminDeleteUser', { UserPoolId: this.options.userPoolId, Username: email });
   }
 }
 

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -10,7 +9,7 @@ import { createMedicationsHandler } from './app.js';
 /** AWS entry: dependencies from the environment the CDK app sets. */
 export const handler = createMedicationsHandler({
   db: new Db(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-  scheduler: schedulerFromEnvironment(new SchedulerClient({})),
+  scheduler: schedulerFromEnvironment(),
   clock: systemClock,
   logger: createLogger('medications'),
   corsAllowOrigins: (process.env.CORS_ALLOW_ORIGINS ?? '').split(',').filter(Boolean),

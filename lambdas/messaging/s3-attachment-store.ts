@@ -1,35 +1,34 @@
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, HttpRequest, Provider } from '@smithy/types';
-import { NodeSha256 } from '../shared/aws/node-sha256.js';
+import type { HttpRequest } from '@smithy/types';
+import { escapeUri, requestTo, resolveEndpoint, SignedRequester, urlOf, type AwsResponse, type Credentials } from '../shared/aws/signed-request.js';
 import { contentDisposition, type AttachmentStore } from './attachment-store.js';
 
 /** S3's marker for a presigned URL whose body is not part of the signature. */
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 /** SHA-256 of the empty body: HEAD and CopyObject send none. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-/** HEAD and CopyObject are idempotent: retried on a 5xx, a throttle or a dropped connection, as the SDK would. */
-const ATTEMPTS = 3;
 
 export interface S3AttachmentStoreOptions {
   readonly bucketName: string;
-  readonly region: string;
-  /** The function's role credentials (on Lambda: the environment, `fromEnv`). */
-  readonly credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>;
+  /** @default - process.env.AWS_REGION */
+  readonly region?: string;
+  /** @default - the function's role credentials from the environment (lambda-credentials.ts) */
+  readonly credentials?: Credentials;
   /**
-   * Another S3 endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`), addressed path-style.
-   * @default - virtual-hosted style, `https://<bucket>.s3.<region>.amazonaws.com`
+   * Another S3 endpoint, addressed path-style.
+   * @default - `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` if set, as the SDK reads them, else
+   * virtual-hosted style, `https://<bucket>.s3.<region>.amazonaws.com`
    */
   readonly endpoint?: string;
   /** @default - the signing time is the wall clock */
   readonly now?: () => Date;
   /** @default - globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Backoff base of the retries (lambdas/shared/aws/signed-request.ts). @default 100 ms */
+  readonly retryBaseMs?: number;
 }
 
 /** A key as a URI path: each segment escaped once (RFC 3986), the slashes kept, as S3 canonicalises it. */
-const escapePath = (key: string) =>
-  key.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
-const escapeQuery = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapePath = (key: string) => key.split('/').map(escapeUri).join('/');
 
 /**
  * Attachments in the private, KMS-encrypted S3 bucket, reached by presigned URLs, with the SigV4
@@ -44,22 +43,31 @@ const escapeQuery = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c)
  * into the URL and no real upload would match it).
  */
 export class S3AttachmentStore implements AttachmentStore {
-  private readonly signer: SignatureV4;
-  private readonly base: { protocol: string; hostname: string; port?: number; prefix: string };
-  private readonly now: () => Date;
-  private readonly fetch: typeof fetch;
+  private readonly s3: SignedRequester;
 
   constructor(private readonly options: S3AttachmentStoreOptions) {
-    // uriEscapePath false: S3 signs the path as sent (already escaped once, below).
-    this.signer = new SignatureV4({ service: 's3', region: options.region, credentials: options.credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
-    if (options.endpoint) {
-      const u = new URL(options.endpoint);
-      this.base = { protocol: u.protocol, hostname: u.hostname, ...(u.port ? { port: Number(u.port) } : {}), prefix: `${u.pathname.replace(/\/+$/, '')}/${options.bucketName}/` };
-    } else {
-      this.base = { protocol: 'https:', hostname: `${options.bucketName}.s3.${options.region}.amazonaws.com`, prefix: '/' };
-    }
-    this.now = options.now ?? (() => new Date());
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // The one signed-request path every hand-signed AWS call takes (signing, retries, fetch);
+    // uriEscapePath false: S3 signs the path as sent (already escaped once, below); no checksum
+    // header, so a presigned URL carries none.
+    this.s3 = new SignedRequester({
+      signingName: 's3',
+      uriEscapePath: false,
+      applyChecksum: false,
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    });
+  }
+
+  /**
+   * Path-style under a configured endpoint, else virtual-hosted (`<bucket>.s3.<region>.amazonaws.com`).
+   * Read at the first request: the environment is the SDK's and is read when the SDK would.
+   */
+  private get base(): string {
+    const configured = this.options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    return configured ? `${configured.replace(/\/+$/, '')}/${this.options.bucketName}` : resolveEndpoint('S3', `${this.options.bucketName}.s3`, this.s3.region, {});
   }
 
   async uploadUrl(request: { key: string; contentType: string; size: number; expiresInSeconds: number }): Promise<string> {
@@ -85,7 +93,7 @@ export class S3AttachmentStore implements AttachmentStore {
     const res = await this.send(this.request('HEAD', key, {}, { 'x-amz-content-sha256': EMPTY_SHA256 }));
     // Without s3:ListBucket, S3 answers a missing key with 403 rather than 404.
     if (res.status === 404 || res.status === 403) return undefined;
-    if (!res.ok) throw new Error(`S3 HeadObject answered ${res.status}`);
+    if (res.status >= 300) throw new Error(`S3 HeadObject answered ${res.status}`);
     return { size: Number(res.headers.get('content-length') ?? 0) };
   }
 
@@ -96,65 +104,32 @@ export class S3AttachmentStore implements AttachmentStore {
         'x-amz-copy-source': `${this.options.bucketName}/${escapePath(fromKey)}`,
       }),
     );
-    const body = await res.text();
     // CopyObject can fail after it answered 200: the error is then in the body.
-    if (!res.ok || /<Error>/.test(body)) {
-      const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? String(res.status);
+    if (res.status >= 300 || /<Error>/.test(res.body)) {
+      const code = /<Code>([^<]*)<\/Code>/.exec(res.body)?.[1] ?? String(res.status);
       throw new Error(`S3 CopyObject failed: ${code}`);
     }
   }
 
   private request(method: string, key: string, query: Record<string, string>, headers: Record<string, string> = {}): HttpRequest {
-    const host = this.base.port ? `${this.base.hostname}:${this.base.port}` : this.base.hostname;
-    return {
-      method,
-      protocol: this.base.protocol,
-      hostname: this.base.hostname,
-      ...(this.base.port ? { port: this.base.port } : {}),
-      path: `${this.base.prefix}${escapePath(key)}`,
-      query,
-      headers: { ...headers, host },
-    };
+    return requestTo(this.base, { method, path: `/${escapePath(key)}`, query, headers });
   }
 
   private async presign(request: HttpRequest, expiresIn: number, signableHeaders?: Set<string>): Promise<string> {
     // As the S3 presigner: the payload is unsigned, and that marker travels in the query (its
     // spelling is the presigner's, so the URLs are the same to the byte).
     request.headers['X-Amz-Content-Sha256'] = UNSIGNED_PAYLOAD;
-    const signed = await this.signer.presign(request, {
+    const signed = await this.s3.signer.presign(request, {
       expiresIn,
-      signingDate: this.now(),
+      signingDate: this.s3.signingDate(),
       unsignableHeaders: new Set(['content-type']),
       ...(signableHeaders ? { signableHeaders } : {}),
     });
-    return this.url(signed);
+    return urlOf(signed);
   }
 
-  private url(r: HttpRequest): string {
-    const q = r.query ?? {};
-    const query = Object.keys(q)
-      .sort()
-      .map((k) => `${escapeQuery(k)}=${escapeQuery(String(q[k]))}`)
-      .join('&');
-    return `${r.protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path}${query ? `?${query}` : ''}`;
-  }
-
-  private async send(request: HttpRequest): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
-      const signed = await this.signer.sign(request, { signingDate: this.now() });
-      const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
-      try {
-        const res = await this.fetch(this.url(signed), { method: signed.method, headers });
-        if ((res.status >= 500 || res.status === 429) && attempt < ATTEMPTS) {
-          await res.body?.cancel();
-          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          continue;
-        }
-        return res;
-      } catch (err) {
-        if (attempt >= ATTEMPTS) throw err;
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+  /** HEAD and CopyObject are idempotent: retried on a 5xx, a throttle or a dropped connection, as the SDK would. */
+  private send(request: HttpRequest): Promise<AwsResponse> {
+    return this.s3.send(request);
   }
 }

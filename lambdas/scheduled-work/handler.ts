@@ -1,18 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { systemClock } from '../shared/clock.js';
 import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
-import { schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
+import { SchedulerApi, schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 import { JOBS } from '../platform-registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
 // Clients at module scope: once per execution environment.
 const db = new Db(new DynamoDBClient({}), requireEnv(ENV.tableName));
-const schedulerClient = new SchedulerClient({});
+const schedulerApi = new SchedulerApi();
 const logger = createLogger('scheduledWork');
 let deps: ScheduledWorkDeps | undefined;
 let work: ReturnType<typeof createScheduledWorkHandler> | undefined;
@@ -26,7 +25,7 @@ let bus: ReturnType<typeof createScheduledWorkBusHandler> | undefined;
 export const handler = async (event: FiredPayload | EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
   deps ??= {
     db,
-    scheduler: schedulerFromEnvironment(schedulerClient, unqualified(context.invokedFunctionArn)),
+    scheduler: schedulerFromEnvironment(unqualified(context.invokedFunctionArn), schedulerApi),
     clock: systemClock,
     logger,
   };

@@ -1,6 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -8,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition } from '../../../../lambdas/messaging/attachment-store.js';
 import { S3AttachmentStore } from '../../../../lambdas/messaging/s3-attachment-store.js';
 import { NodeSha256 } from '../../../../lambdas/shared/aws/node-sha256.js';
+import { startAwsEndpoint, type AwsEndpoint } from '../../../support/aws-endpoint.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+=' };
 const at = new Date('2025-03-01T10:00:00.000Z');
@@ -72,84 +70,74 @@ describe('presigned URLs: the same as the S3 client and its presigner make', () 
   });
 });
 
-/**
- * SigV4 header authentication checked independently of @smithy/signature-v4: the canonical request,
- * string to sign and signing key written out from AWS's specification with node:crypto.
- */
-function verifySigV4(req: IncomingMessage, secret: string): boolean {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(String(req.headers.authorization));
-  if (!auth) return false;
-  const [, , day, region, service, signedHeaders, signature] = auth as unknown as string[];
-  const url = new URL(req.url!, 'http://x');
-  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const query = [...url.searchParams.entries()].map(([k, v]) => [enc(k), enc(v)]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
-  const names = signedHeaders!.split(';');
-  const headers = names.map((n) => `${n}:${String(req.headers[n]).trim().replace(/\s+/g, ' ')}\n`).join('');
-  const canonical = [req.method, url.pathname, query, headers, signedHeaders, req.headers['x-amz-content-sha256']].join('\n');
-  const scope = `${day}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', req.headers['x-amz-date'], scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
-  let key: Buffer = createHmac('sha256', `AWS4${secret}`).update(day!).digest();
-  for (const part of [region!, service!, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-  return createHmac('sha256', key).update(toSign).digest('hex') === signature;
-}
-
-describe('HeadObject and CopyObject, signed, against a local S3 endpoint', () => {
-  let server: Server;
-  let endpoint: string;
-  const seen: Array<{ method: string; url: string; valid: boolean; headers: IncomingMessage['headers'] }> = [];
+describe('HeadObject and CopyObject, signed, against a local S3 endpoint that verifies SigV4', () => {
+  let endpoint: AwsEndpoint;
   const objects = new Map<string, number>([['/attachments-bucket/pending/org-1/att-1', 1234]]);
   let failNext = 0;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const valid = verifySigV4(req, credentials.secretAccessKey);
-      seen.push({ method: req.method!, url: req.url!, valid, headers: req.headers });
-      if (!valid) return void res.writeHead(403).end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
+    endpoint = await startAwsEndpoint(credentials.secretAccessKey);
+    endpoint.respond((req) => {
       if (failNext > 0) {
         failNext--;
-        return void res.writeHead(503).end('<Error><Code>SlowDown</Code></Error>');
+        return { status: 503, body: '<Error><Code>SlowDown</Code></Error>' };
       }
-      const path = new URL(req.url!, 'http://x').pathname;
       if (req.method === 'HEAD') {
-        const size = objects.get(path);
-        return void (size === undefined ? res.writeHead(404).end() : res.writeHead(200, { 'content-length': String(size) }).end());
+        const size = objects.get(req.path);
+        return size === undefined ? { status: 404 } : { status: 200, headers: { 'content-length': String(size) } };
       }
       if (req.method === 'PUT' && req.headers['x-amz-copy-source']) {
         const from = objects.get(`/${decodeURIComponent(String(req.headers['x-amz-copy-source']))}`);
-        if (from === undefined) return void res.writeHead(404).end('<Error><Code>NoSuchKey</Code></Error>');
-        objects.set(path, from);
-        return void res.writeHead(200).end('<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>');
+        if (from === undefined) return { status: 404, body: '<Error><Code>NoSuchKey</Code></Error>' };
+        objects.set(req.path, from);
+        return { status: 200, body: '<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>' };
       }
-      res.writeHead(400).end();
+      return { status: 400 };
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => endpoint.close());
 
-  const store = () => new S3AttachmentStore({ bucketName: 'attachments-bucket', region: 'eu-west-1', credentials, endpoint });
+  const store = () => new S3AttachmentStore({ bucketName: 'attachments-bucket', region: 'eu-west-1', credentials, endpoint: endpoint.url, retryBaseMs: 1 });
 
   it('head answers the size of a stored object, undefined for a missing one, with a valid signature', async () => {
     expect(await store().head('pending/org-1/att-1')).toEqual({ size: 1234 });
     expect(await store().head('pending/org-1/none')).toBeUndefined();
-    expect(seen.slice(-2).every((r) => r.valid && r.method === 'HEAD')).toBe(true);
+    expect(endpoint.seen.slice(-2).every((r) => r.valid && r.method === 'HEAD' && r.service === 's3' && r.region === 'eu-west-1')).toBe(true);
   });
 
   it('copy copies server-side, and a missing source is an error', async () => {
     await store().copy('pending/org-1/att-1', 'files/org-1/att-1');
     expect(objects.get('/attachments-bucket/files/org-1/att-1')).toBe(1234);
-    expect(seen.at(-1)).toMatchObject({ method: 'PUT', valid: true, url: '/attachments-bucket/files/org-1/att-1?x-id=CopyObject' });
+    expect(endpoint.seen.at(-1)).toMatchObject({ method: 'PUT', valid: true, url: '/attachments-bucket/files/org-1/att-1?x-id=CopyObject' });
     await expect(store().copy('pending/org-1/gone', 'files/org-1/gone')).rejects.toThrow(/NoSuchKey/);
   });
 
   it('a throttled or failing S3 is retried, and a wrong secret is refused', async () => {
     failNext = 2;
+    const before = endpoint.seen.length;
     expect(await store().head('pending/org-1/att-1')).toEqual({ size: 1234 });
-    const wrong = new S3AttachmentStore({ bucketName: 'attachments-bucket', region: 'eu-west-1', credentials: { ...credentials, secretAccessKey: 'other' }, endpoint });
+    expect(endpoint.seen.length - before).toBe(3);
+    // Three attempts at most, as the SDK's standard mode: the third 503 is the answer.
+    failNext = 3;
+    await expect(store().head('pending/org-1/att-1')).rejects.toThrow(/503/);
+    const wrong = new S3AttachmentStore({ bucketName: 'attachments-bucket', region: 'eu-west-1', credentials: { ...credentials, secretAccessKey: 'other' }, endpoint: endpoint.url });
     // 403 is how S3 answers a missing key without s3:ListBucket, so head reads it as "not there"...
     expect(await wrong.head('pending/org-1/att-1')).toBeUndefined();
-    expect(seen.at(-1)!.valid).toBe(false);
+    expect(endpoint.seen.at(-1)!.valid).toBe(false);
     // ...and a copy is refused outright.
-    await expect(wrong.copy('pending/org-1/att-1', 'files/org-1/x')).rejects.toThrow(/SignatureDoesNotMatch/);
+    await expect(wrong.copy('pending/org-1/att-1', 'files/org-1/x')).rejects.toThrow(/S3 CopyObject failed/);
+  });
+
+  it('takes the endpoint from AWS_ENDPOINT_URL_S3 (before AWS_ENDPOINT_URL), and the region from AWS_REGION, as the SDK does', async () => {
+    const saved = { ...process.env };
+    try {
+      process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+      process.env.AWS_ENDPOINT_URL_S3 = endpoint.url;
+      process.env.AWS_REGION = 'eu-central-1';
+      expect(await new S3AttachmentStore({ bucketName: 'attachments-bucket', credentials }).head('pending/org-1/att-1')).toEqual({ size: 1234 });
+      expect(endpoint.seen.at(-1)).toMatchObject({ valid: true, region: 'eu-central-1', path: '/attachments-bucket/pending/org-1/att-1' });
+    } finally {
+      process.env = saved;
+    }
   });
 });
