@@ -15,7 +15,13 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 60_000, hookTimeout: 60_000 },
       },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } },
+      {
+        // One module graph per worker (isolate: false): aws-cdk-lib is imported, and each stage's app
+        // synthesised (support/build-app.ts), once per worker rather than once per file (~15 s of CPU
+        // each). The files only read templates; the two that set process.env restore it.
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], isolate: false, testTimeout: 300_000, hookTimeout: 300_000 },
+      },
       {
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 120_000, hookTimeout: 120_000 },

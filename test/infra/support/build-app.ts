@@ -86,6 +86,20 @@ export function resolveImports(template: Template, exporter: Template): Template
  * bundle, and `npx cdk synth` is what proves bundling works.
  */
 export function buildApp(stage: 'dev' | 'prod', overrides: Record<string, unknown> = {}): BuiltApp {
+  // The infra project shares one module graph per worker (vitest.config.ts): each distinct app is
+  // synthesised once and its templates read by every file. Callers only read what they get.
+  const key = JSON.stringify([stage, overrides]);
+  let built = builtApps.get(key);
+  if (!built) {
+    built = synthesise(stage, overrides);
+    builtApps.set(key, built);
+  }
+  return built;
+}
+
+const builtApps = new Map<string, BuiltApp>();
+
+function synthesise(stage: 'dev' | 'prod', overrides: Record<string, unknown>): BuiltApp {
   const app = new App({ context: cdkContext({ stage, 'aws:cdk:bundling-stacks': [], ...overrides }) });
   const stacks = addCareStack(app);
   return {
