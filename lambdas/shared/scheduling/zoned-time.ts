@@ -51,9 +51,7 @@ export function zonedToUtc(date: string, time: string, timeZone: string): Date |
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  // The zone's offset is one of the offsets in force within a day of the guess.
-  const offsets = new Set([-36, -12, 0, 12, 36].map((hours) => offsetMinutes(new Date(asUtc + hours * 3_600_000), timeZone)));
-  const matches = [...offsets]
+  const matches = [...offsetsAround(y, mo, d, timeZone)]
     .map((off) => asUtc - off * 60_000)
     .filter((t) => {
       const p = localParts(new Date(t), timeZone);
@@ -62,6 +60,24 @@ export function zonedToUtc(date: string, time: string, timeZone: string): Date |
     .sort((a, b) => a - b);
   return matches.length ? new Date(matches[0]!) : undefined;
 }
+
+/**
+ * The offsets a zone has in force within two days of a date's UTC noon: every offset a local time
+ * of that date can have (each candidate is then checked exactly). Sampled once per zone and date,
+ * not per local time: a day of slots asks for the same date many times.
+ */
+function offsetsAround(y: number, mo: number, d: number, timeZone: string): ReadonlySet<number> {
+  const key = `${timeZone}|${y}-${mo}-${d}`;
+  let offsets = offsetCache.get(key);
+  if (!offsets) {
+    const noon = Date.UTC(y, mo - 1, d, 12);
+    offsets = new Set([-48, -36, -24, -12, 0, 12, 24, 36, 48].map((hours) => offsetMinutes(new Date(noon + hours * 3_600_000), timeZone)));
+    if (offsetCache.size >= 1024) offsetCache.clear();
+    offsetCache.set(key, offsets);
+  }
+  return offsets;
+}
+const offsetCache = new Map<string, ReadonlySet<number>>();
 
 /** The zone's offset from UTC at an instant, in minutes (New York in winter: -300). */
 export function offsetMinutes(instant: Date, timeZone: string): number {
