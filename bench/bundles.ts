@@ -84,7 +84,7 @@ const FLOOR_ENTRY = 'bench/floor/handler.ts';
 const OUT = fromRoot('bench/.work/bundles');
 
 /** Environment variables of each function as the CDK app sets them (tokens become placeholders). */
-function cdkEnvironments(): Map<string, Record<string, string>> {
+export function cdkEnvironments(): Map<string, Record<string, string>> {
   const cdkJson = JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   const app = new App({ context: { ...cdkJson.context, stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
   const stacks = addCareStack(app);
@@ -105,7 +105,7 @@ function cdkEnvironments(): Map<string, Record<string, string>> {
 const ORG = 'bench-org';
 const PATIENT = '01HBENCHPATIENT0000000000';
 
-function apiEventFor(fnId: string): unknown {
+export function apiEventFor(fnId: string): unknown {
   const routes = ROUTES.filter((r) => r.fn === fnId && r.method === 'GET');
   const route = routes.find((r) => r.path === '/patients/{patientId}') ?? routes.find((r) => r.path.includes('{patientId}')) ?? routes[0];
   if (!route) throw new Error(`no GET route for ${fnId}`);
@@ -304,7 +304,7 @@ function coldRun(file: string, eventFile: string, env: Record<string, string>, w
 }
 
 /** What Lambda's runtime sets, plus the function's own variables, plus the stub as every endpoint. */
-function lambdaEnv(name: string, own: Record<string, string>, stubUrl: string): Record<string, string> {
+export function lambdaEnv(name: string, own: Record<string, string>, stubUrl: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     AWS_REGION: 'us-east-1',
