@@ -28,8 +28,9 @@ export default defineConfig({
       },
       {
         // Trust gates (issue 6): authorisation matrix, hostile input, concurrency, audit under faults, limits.
+        // Each file's stack starts a DynamoDB Local of its own (test/trust/support/stack.ts says why).
         extends: true,
-        test: { name: 'trust', include: ['test/trust/**/*.test.ts'], globalSetup: dynamodb, testTimeout: 300_000, hookTimeout: 180_000 },
+        test: { name: 'trust', include: ['test/trust/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 180_000 },
       },
     ],
   },

@@ -8,12 +8,12 @@
  * Skipped, with the reason in its name, only when /usr/bin/chromium is not installed (`.ci/run`
  * installs it). Set CARESTACK_SCREENSHOTS=<dir> to keep screenshots of the pages.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack.js';
+import { startTestStack, stopTestStack } from '../support/local-stack.js';
 import { browserTitle, HAVE_CHROMIUM, launchChromium, type Chromium } from '../support/chromium.js';
 import { apiClient, signIn } from '../support/client.js';
 
@@ -32,23 +32,14 @@ const shot = async (page: Page, name: string) => {
 
 describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   beforeAll(async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'carestack-e2e-'));
-    stack = await startLocalStack({
-      dataDir,
-      inMemory: true,
-      ports: { api: 0, cognito: 0, graphql: 0 },
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      tableName: `e2e-playground-${Date.now()}`,
-      quiet: true,
-    });
+    stack = await startTestStack('e2e-playground');
     chrome = await launchChromium();
     browser = chrome.browser;
   });
 
   afterAll(async () => {
     await chrome?.close();
-    await stack?.stop();
-    if (stack) await rm(stack.dataDir, { recursive: true, force: true });
+    await stopTestStack(stack);
   });
 
   it('serves the generated document with this stack as its server, and nothing outside /docs', async () => {

@@ -1,6 +1,7 @@
 /**
  * The local stack as the end-to-end suites start it: in process, in memory, on free ports, on the
- * run's shared DynamoDB Local (its own table), quiet; stopped and its folder removed afterwards.
+ * run's shared DynamoDB Local (its own table), quiet; stopped, its folder removed and its table
+ * dropped afterwards.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,24 +9,33 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 import { signIn } from './client.js';
+import { dropTable } from './dynamodb.js';
+
+/** Each started stack's table, dropped when it stops. */
+const tables = new WeakMap<LocalStack, string>();
 
 export async function startTestStack(name: string, options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `carestack-${name}-`));
-  return startLocalStack({
+  const tableName = options.tableName ?? `${name}-${Date.now()}`;
+  const stack = await startLocalStack({
     dataDir,
     inMemory: true,
     ports: { api: 0, cognito: 0, graphql: 0 },
     dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `${name}-${Date.now()}`,
     quiet: true,
     ...options,
+    tableName,
   });
+  tables.set(stack, tableName);
+  return stack;
 }
 
 export async function stopTestStack(stack: LocalStack | undefined): Promise<void> {
   if (!stack) return;
   await stack.stop();
   await rm(stack.dataDir, { recursive: true, force: true });
+  const table = tables.get(stack);
+  if (table) await dropTable(table);
 }
 
 /** An ID token for every demo user, keyed by role (`admin`, ...) and `<role>@other` for the other org. */

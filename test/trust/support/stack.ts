@@ -6,8 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
-import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION } from '../../../local/dynamodb/dynamodb-local.js';
+import { DYNAMODB_LOCAL_CREDENTIALS, DYNAMODB_LOCAL_REGION, startDynamoDbLocal } from '../../../local/dynamodb/dynamodb-local.js';
 import type { InvokeResponse } from '../../../local/gateway.js';
 import type { DemoUser } from '../../../local/seed.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack.js';
@@ -38,17 +37,28 @@ export async function startTrustStack(name: string, options: Partial<LocalStackO
   // The handlers' per-request INFO lines would drown the figures the suites print.
   process.env.LOG_LEVEL ??= 'ERROR';
   const dataDir = await mkdtemp(path.join(tmpdir(), `carestack-trust-${name}-`));
-  const endpoint = inject('dynamodbEndpoint');
+  // A DynamoDB Local of its own (in memory), not the project's shared one: DynamoDB Local grows
+  // slower with every table and stream it has served, deleted ones included. The REST authorisation
+  // matrix took 45 s as the first trust file and 149-297 s after the GraphQL matrix and the audit
+  // faults on the same instance; a JVM starts in a few seconds.
+  const ddb = await startDynamoDbLocal({ port: 0 });
+  const endpoint = ddb.endpoint;
   const tableName = `trust-${name}-${Date.now()}`;
-  const stack = await startLocalStack({
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, cognito: 0, graphql: 0 },
-    dynamodbEndpoint: endpoint,
-    tableName,
-    quiet: true,
-    ...options,
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir,
+      inMemory: true,
+      ports: { api: 0, cognito: 0, graphql: 0 },
+      dynamodbEndpoint: endpoint,
+      tableName,
+      quiet: true,
+      ...options,
+    });
+  } catch (error) {
+    await ddb.stop();
+    throw error;
+  }
   const demo = stack.demoUsers!;
   const tokens = new Map<string, string>();
   const users = new Map<string, DemoUser>();
@@ -103,6 +113,7 @@ export async function startTrustStack(name: string, options: Partial<LocalStackO
     async stop() {
       await stack.stop();
       dynamo.destroy();
+      await ddb.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
