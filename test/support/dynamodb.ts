@@ -53,10 +53,10 @@ export async function createTestTable(prefix: string): Promise<TestTable> {
 }
 
 /**
- * Deletes a table of the run's DynamoDB Local (gone already is fine). Every suite drops what it
- * made: the tables of one project share one DynamoDB Local, and a table left behind (with its
- * stream) slows every later file's calls. The REST authorisation matrix, the last trust file, took
- * 297 s after the other trust files' tables against ~60 s alone.
+ * Deletes a table of the run's DynamoDB Local (gone already is fine): every suite drops what it
+ * made, since the files of one project share one DynamoDB Local. Dropping does not undo all of it:
+ * the instance still grows slower with what it has served (deleted tables included), which is why
+ * the heavy trust files start their own (test/trust/support/stack.ts).
  */
 export async function dropTable(tableName: string): Promise<void> {
   const client = testDynamoClient();
