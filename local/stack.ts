@@ -62,9 +62,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** GraphQL field (the route's operation) -> the function that serves the route. */
 const FIELD_FUNCTIONS = new Map<string, ApiFunctionId>(ROUTES.filter((r) => r.auth).map((r) => [r.operation, apiFunctionOf(r.fn)]));
 
-/** Commands that change the table (the client's and the document client's names). */
-const WRITE_COMMAND = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
-
 export interface LocalStackOptions {
   /** Where state lives (`.carestack/`): database, user pool, audit store, outputs. */
   dataDir: string;
@@ -330,16 +327,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await poller.start();
     stops.push(() => poller.stop());
-    // A quiet poller pauses up to a second between polls; a write the stack makes wakes it, so its
-    // records are read at once (as Lambda's mapping reads a shard that has them).
-    dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (WRITE_COMMAND.test(context.commandName ?? '')) poller.wake();
-        return result;
-      },
-      { step: 'initialize', name: 'wakeStreamPoller' },
-    );
     // The redrive reads failed batches back from the stream, as on AWS (lambdas/shared/streams/redrive.ts).
     const streams = new DynamoDBStreamsClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: DYNAMODB_LOCAL_CREDENTIALS });
     stops.push(async () => streams.destroy());

@@ -48,15 +48,6 @@ export interface StreamPollerOptions {
    * @default 100
    */
   readonly pollIntervalMs?: number;
-  /**
-   * Longest pause while the stream stays quiet: each quiet poll doubles the pause from
-   * `pollIntervalMs` up to this, and a poll that finds records goes back to `pollIntervalMs`.
-   * `wake()` ends a pause at once (the local stack calls it after each write it makes), so an idle
-   * stack polls a few times a second instead of ten times per consumer, and a write is still read
-   * at once.
-   * @default 1000
-   */
-  readonly maxIdleIntervalMs?: number;
   /** @default console */
   readonly logger?: Pick<Console, 'info' | 'warn' | 'error'>;
   /**
@@ -89,12 +80,9 @@ export interface StreamPoller {
   failures(): readonly FailedBatch[];
   /** Each consumer's iterator age in ms (Lambda's IteratorAge): 0 when it has caught up. */
   iteratorAges(): Record<string, number>;
-  /** Ends every consumer's pause now: something was just written to the table. */
-  wake(): void;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 100;
-const DEFAULT_MAX_IDLE_INTERVAL_MS = 1000;
 
 async function latestStreamArn(client: DynamoDBStreamsClient, tableName: string): Promise<string> {
   const labels: { arn: string; label: string }[] = [];
@@ -114,7 +102,6 @@ async function latestStreamArn(client: DynamoDBStreamsClient, tableName: string)
 export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const logger = options.logger ?? console;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const maxIdleIntervalMs = Math.max(pollIntervalMs, options.maxIdleIntervalMs ?? DEFAULT_MAX_IDLE_INTERVAL_MS);
   const names = options.consumers.map((consumer) => consumer.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`stream-poller: consumer name ${duplicate} is used twice`);
@@ -141,7 +128,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         const streams = client;
         loops = options.consumers.map(
           (consumer) =>
-            new ConsumerLoop(consumer, streams, streamArn, options.region, store, { pollIntervalMs, maxIdleIntervalMs }, (f) => {
+            new ConsumerLoop(consumer, streams, streamArn, options.region, store, pollIntervalMs, (f) => {
               failed.push(f);
               sending.push(
                 (options.onFailure?.(f) ?? Promise.resolve()).catch((error: unknown) =>
@@ -205,10 +192,6 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     iteratorAges() {
       const now = Date.now();
       return Object.fromEntries(loops.map((loop) => [loop.name, loop.iteratorAgeMs(now)]));
-    },
-
-    wake() {
-      for (const loop of loops) loop.wake();
     },
   };
 }

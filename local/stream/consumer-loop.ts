@@ -113,7 +113,6 @@ export class ConsumerLoop {
   private readonly windowMs: number;
   private stopped = false;
   private wakeUp: (() => void) | undefined;
-  private woken = false;
   private loop: Promise<void> | undefined;
   /** Flush gathered records at once while someone drains. */
   flushing = 0;
@@ -128,7 +127,7 @@ export class ConsumerLoop {
     private readonly streamArn: string,
     private readonly region: string,
     private readonly checkpoints: CheckpointStore,
-    private readonly pause: { readonly pollIntervalMs: number; readonly maxIdleIntervalMs: number },
+    private readonly pollIntervalMs: number,
     private readonly onFailure: (failure: FailedBatch) => void,
     private readonly logger: Pick<Console, 'warn' | 'error'>,
     /** Who made a change, where DynamoDB Local cannot say (a TTL deletion is DynamoDB's own). */
@@ -169,14 +168,11 @@ export class ConsumerLoop {
     await this.loop;
   }
 
-  /** Ends the current pause, or the next one when a poll is under way (so no write waits a full pause). */
   wake(): void {
-    this.woken = true;
     this.wakeUp?.();
   }
 
   private async run(): Promise<void> {
-    let idleMs = this.pause.pollIntervalMs;
     while (!this.stopped) {
       const cycle = ++this.cyclesStarted;
       let quiet = false;
@@ -191,20 +187,14 @@ export class ConsumerLoop {
       }
       if (quiet) this.lastQuietCycle = cycle;
       if (this.stopped) break;
-      // Quiet polls back off; a busy one, a drain or a wake polls again after the shortest pause.
-      const busy = !quiet || this.flushing > 0 || this.woken;
-      idleMs = busy ? this.pause.pollIntervalMs : Math.min(idleMs * 2, this.pause.maxIdleIntervalMs);
-      const delay = busy ? this.pause.pollIntervalMs : idleMs;
-      this.woken = false;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
+        const timer = setTimeout(resolve, this.pollIntervalMs);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();
         };
       });
       this.wakeUp = undefined;
-      this.woken = false;
     }
   }
 
@@ -366,7 +356,7 @@ export class ConsumerLoop {
         state.failedAttempts = 0;
         continue;
       }
-      state.retryAt = Date.now() + Math.min(this.pause.pollIntervalMs * 2 ** (state.failedAttempts - 1), MAX_RETRY_DELAY_MS);
+      state.retryAt = Date.now() + Math.min(this.pollIntervalMs * 2 ** (state.failedAttempts - 1), MAX_RETRY_DELAY_MS);
       return;
     }
   }
