@@ -14,13 +14,13 @@ import type { DomainsOf } from './shared/domain/domain-module.js';
 
 /**
  * The domains of CareStack: one line each (docs/adding-a-domain.md). Every registry is derived from
- * this list (lambdas/registry.ts): functions, routes, events, notifications, off-app lines,
- * scheduled work, the local stack's wiring, the stack's API functions, the API documents and the
- * trust suite's maps. The order is the route table's, and so the documents'.
+ * this list (lambdas/registry.ts): functions, routes, events, notifications, off-app lines, FHIR
+ * mappings, the local stack's wiring, the stack's API functions, the API documents and the trust
+ * suite's maps (scheduled work from the list of jobs, lambdas/jobs.ts). The order is the route table's, and so the documents'.
  *
  * No Lambda function imports this module: each API function imports only its own domain, and the
  * platform functions that act for every domain (events, the notifications fan-out, delivery,
- * scheduled work) read the facets (lambdas/facets.ts). That list has a line per domain too; the
+ * the FHIR export) read the facets (lambdas/facets.ts), and scheduled work the jobs (lambdas/jobs.ts). That list has a line per domain too; the
  * type below holds both to the same ids in the same order, so a domain in one and not in the other
  * fails `npm run typecheck`.
  */

@@ -14,8 +14,9 @@ import { RESPITE_FACET } from './respite/facet.js';
  * The domains' facets (DomainFacet, `lambdas/<domain>/facet.ts`): one line each, in the order of
  * DOMAINS (lambdas/domains.ts), which `npm run typecheck` holds to this list (the same ids in the
  * same order). What the platform functions that act for every domain read (events, the
- * notifications fan-out, delivery, scheduled work: lambdas/platform-registry.ts), so their bundles
- * carry no domain's routes, app or request schemas. It lives apart from DOMAINS because a list of
+ * notifications fan-out, delivery, the FHIR export: lambdas/platform-registry.ts), so their bundles
+ * carry no domain's routes, app, request schemas or repositories (scheduled work reads
+ * lambdas/jobs.ts). It lives apart from DOMAINS because a list of
  * full descriptors imports every domain's API.
  */
 export const FACETS = [

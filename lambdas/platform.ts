@@ -40,7 +40,7 @@ export const PLATFORM_FUNCTIONS = {
     kind: 'cognito-trigger',
     description: 'Records each sign-in for the audit trail',
   },
-  /** EventBridge Scheduler target: every domain's scheduled work (lambdas/platform-registry.ts, JOBS). */
+  /** EventBridge Scheduler target: every domain's scheduled work (lambdas/jobs.ts, JOBS). */
   scheduledWork: {
     entry: 'lambdas/scheduled-work/handler.ts',
     app: 'lambdas/scheduled-work/app.ts',

@@ -1,7 +1,6 @@
 import { defineFacet } from '../shared/domain/domain-module.js';
 import { changedFields } from '../shared/notifications/recipients.js';
 import { ASSISTED_LIVING_EVENT_RULES } from './events.js';
-import { ASSISTED_LIVING_JOBS } from './jobs.js';
 import { ASSISTED_LIVING_FHIR } from './fhir.js';
 
 /** What the platform functions read of assisted living (DomainFacet): no routes, app or request schemas. */
@@ -40,6 +39,5 @@ export const ASSISTED_LIVING_FACET = defineFacet({
       urgent: true,
     },
   },
-  jobs: ASSISTED_LIVING_JOBS,
   fhir: ASSISTED_LIVING_FHIR,
 });

@@ -1,7 +1,6 @@
 import { defineFacet } from '../shared/domain/domain-module.js';
 import { changedFields } from '../shared/notifications/recipients.js';
 import { CONCIERGE_EVENT_RULES } from './events.js';
-import { CONCIERGE_JOBS } from './jobs.js';
 import { CONCIERGE_FHIR } from './fhir.js';
 
 /** What the platform functions read of concierge (DomainFacet): no routes, app or request schemas. */
@@ -44,6 +43,5 @@ export const CONCIERGE_FACET = defineFacet({
     AppointmentBooked: { offApp: 'You have a new appointment' },
     AppointmentUpdated: { offApp: 'An appointment has changed' },
   },
-  jobs: CONCIERGE_JOBS,
   fhir: CONCIERGE_FHIR,
 });

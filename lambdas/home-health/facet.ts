@@ -1,6 +1,5 @@
 import { defineFacet } from '../shared/domain/domain-module.js';
 import { HOME_HEALTH_EVENT_RULES } from './events.js';
-import { HOME_HEALTH_JOBS } from './jobs.js';
 import { HOME_HEALTH_FHIR } from './fhir.js';
 
 /** What the platform functions read of home health (DomainFacet): no routes, app or request schemas. */
@@ -26,6 +25,5 @@ export const HOME_HEALTH_FACET = defineFacet({
     },
     VisitUpdated: { offApp: 'A visit was updated' },
   },
-  jobs: HOME_HEALTH_JOBS,
   fhir: HOME_HEALTH_FHIR,
 });

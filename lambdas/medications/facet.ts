@@ -1,6 +1,5 @@
 import { defineFacet } from '../shared/domain/domain-module.js';
 import { MEDICATION_EVENT_RULES } from './events.js';
-import { MEDICATION_JOBS } from './jobs.js';
 import { MEDICATIONS_FHIR } from './fhir.js';
 
 /** What the platform functions read of medications (DomainFacet): no routes, app or request schemas. */
@@ -21,6 +20,5 @@ export const MEDICATIONS_FACET = defineFacet({
       urgent: true,
     },
   },
-  jobs: MEDICATION_JOBS,
   fhir: MEDICATIONS_FHIR,
 });

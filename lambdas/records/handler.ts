@@ -4,8 +4,8 @@ import { Db } from '../shared/data/db.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 // The one import of the derived registries from a domain (test/unit/lambdas/shared/domain-boundaries.test.ts
-// names it): the export reads every domain's FHIR mapping. Once the domains' light facets exist it
-// imports their list instead, and its bundle drops the other domains' routes and apps.
+// names it): the export reads every domain's FHIR mapping from the light facets, so its bundle
+// carries no other domain's routes, app, jobs or repositories (test/infra/bundling.test.ts).
 import { FHIR_MAPPINGS } from '../platform-registry.js';
 import { createRecordsHandler } from './app.js';
 

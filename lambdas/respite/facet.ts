@@ -1,6 +1,5 @@
 import { defineFacet } from '../shared/domain/domain-module.js';
 import { RESPITE_EVENT_RULES } from './events.js';
-import { RESPITE_JOBS } from './jobs.js';
 import { RESPITE_FHIR } from './fhir.js';
 
 /** What the platform functions read of respite (DomainFacet): no routes, app or request schemas. */
@@ -25,6 +24,5 @@ export const RESPITE_FACET = defineFacet({
     },
     RespiteSessionUpdated: { offApp: 'A respite session was updated' },
   },
-  jobs: RESPITE_JOBS,
   fhir: RESPITE_FHIR,
 });

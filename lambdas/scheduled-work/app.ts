@@ -14,7 +14,7 @@ export type ScheduledJob = (payload: FiredPayload) => Promise<void>;
 /**
  * The target of every schedule (EventBridge Scheduler on AWS, the local scheduler locally). It
  * receives the schedule's JSON payload with `scheduledTime` filled in and dispatches on `kind` to
- * the job its domain declares (`jobs` in the descriptor; JOBS in lambdas/platform-registry.ts), which parses
+ * the job its domain declares (its `jobs.ts`; JOBS in lambdas/jobs.ts), which parses
  * the payload with its kind's schema first. A failure is thrown: Scheduler's retry policy runs it
  * again (every job is idempotent in the scheduled time), and after the retries the fire lands in the
  * schedule DLQ. A payload no job can take is logged and dropped: retrying cannot fix it.

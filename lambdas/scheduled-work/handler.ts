@@ -6,7 +6,7 @@ import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { SchedulerApi, schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
-import { JOBS } from '../platform-registry.js';
+import { JOBS } from '../jobs.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
 // Clients at module scope: once per execution environment.

@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../lambdas/domains.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
+import { DOMAIN_JOBS } from '../../lambdas/jobs.js';
 import { PLATFORM_FUNCTIONS } from '../../lambdas/platform.js';
 import { defaultProvider } from '../../lambdas/shared/aws/lambda-credentials.js';
 import { CARE_FUNCTION_BUNDLING, CARE_FUNCTION_RUNTIME } from '../../lib/constructs/care-function.js';
@@ -122,6 +123,8 @@ describe('what each API function bundles', () => {
     expect(inputs, 'the list of domains').not.toContain('lambdas/domains.ts');
     expect(inputs, 'the derived registries').not.toContain('lambdas/registry.ts');
     expect(inputs.filter((i) => /^lambdas\/[^/]+\/routes\.ts$/.test(i) && i !== `${own}/routes.ts`), 'other domains\' routes').toEqual([]);
+    // Jobs build their domain's repositories: only scheduled work carries them (lambdas/jobs.ts).
+    expect(inputs.filter((i) => i === 'lambdas/jobs.ts' || /^lambdas\/[^/]+\/jobs\.ts$/.test(i)), 'scheduled-work jobs').toEqual([]);
     const foreign = Object.entries(DOMAIN_SCHEMAS).filter(([fn]) => fn !== id).map(([, file]) => file);
     expect(inputs.filter((i) => foreign.includes(i)), 'other domains\' schemas').toEqual([]);
     expect(inputs).toContain(DOMAIN_SCHEMAS[id]);
@@ -134,17 +137,19 @@ describe('what each API function bundles', () => {
 });
 
 /**
- * The platform's own functions act for every domain, and the four that read the registries (events,
- * the notifications fan-out, delivery, scheduled work) read them from the domains' facets
- * (lambdas/facets.ts, lambdas/platform-registry.ts): so no platform function carries a domain's
- * routes, app, descriptor or request schemas, nor the joined lists that import them all.
+ * The platform's own functions act for every domain. Three read the registries of the domains'
+ * facets (events, the notifications fan-out, delivery: lambdas/facets.ts, lambdas/platform-registry.ts)
+ * and scheduled work reads the domains' jobs (lambdas/jobs.ts): so no platform function carries a
+ * domain's routes, app, descriptor or request schemas, nor the joined lists that import them all,
+ * and only scheduled work carries the jobs (and the repositories they build).
  */
 describe('what each platform function bundles', () => {
   const domainFolders = DOMAINS.map((d) => path.dirname(d.app));
-  const READS_FACETS = ['events', 'notificationsFanOut', 'delivery', 'scheduledWork'];
+  const READS_FACETS = ['events', 'notificationsFanOut', 'delivery'];
+  const RUNS_JOBS = 'scheduledWork';
 
   it('names real platform functions', () => {
-    expect(Object.keys(PLATFORM_FUNCTIONS)).toEqual(expect.arrayContaining(READS_FACETS));
+    expect(Object.keys(PLATFORM_FUNCTIONS)).toEqual(expect.arrayContaining([...READS_FACETS, RUNS_JOBS]));
   });
 
   it.each(Object.entries(PLATFORM_FUNCTIONS))('%s bundles no domain\'s routes, app or schemas', async (id, f) => {
@@ -157,6 +162,13 @@ describe('what each platform function bundles', () => {
     if (READS_FACETS.includes(id)) {
       expect(inputs, 'the facets (so the check above is about a bundle that reads them)').toContain('lambdas/facets.ts');
       expect(inputs.filter((i) => /^lambdas\/[^/]+\/facet\.ts$/.test(i)).sort()).toEqual(domainFolders.map((folder) => `${folder}/facet.ts`).sort());
+    }
+    const jobs = inputs.filter((i) => /^lambdas\/[^/]+\/jobs\.ts$/.test(i));
+    if (id === RUNS_JOBS) {
+      expect(inputs, 'the list of jobs').toContain('lambdas/jobs.ts');
+      expect(jobs.sort()).toEqual(DOMAIN_JOBS.map((d) => `${path.dirname(FUNCTIONS[d.id].app)}/jobs.ts`).sort());
+    } else {
+      expect(jobs, 'scheduled-work jobs').toEqual([]);
     }
   });
 });

@@ -2,7 +2,7 @@
  * Reading a cancelled transaction by the names of its parts (`TransactParts`), and the one way a
  * repository turns a failed part into the contract's error (`FailureMap`). Apart from db.ts, which
  * holds the SDK client: a repository reads a cancellation without importing it, so code that only
- * builds repositories (the scheduled jobs in a domain's facet) carries no SDK until a Db is made.
+ * builds repositories (a domain's scheduled jobs) carries no SDK until a Db is made.
  */
 
 /** Why a transaction was cancelled, one entry per item in request order, with its part's name. */

@@ -11,11 +11,13 @@ import type { PlatformPorts } from './platform-ports.js';
 
 /**
  * What the platform functions need of a domain at run time (`lambdas/<domain>/facet.ts`): its id,
- * the events its entities make, who is told of which event, its off-app lines, and the work it does
- * at a time. A facet imports nothing of the domain's routes, app or request schemas, so the
- * functions that act for every domain (events, the notifications fan-out, delivery, scheduled work)
- * read the list of facets (`lambdas/facets.ts`) and carry no domain's API code
- * (test/infra/bundling.test.ts). The full descriptor (DomainModule) is built from it.
+ * the events its entities make, who is told of which event, its off-app lines, and how its items
+ * are exported to FHIR. A facet is light: it imports nothing of the domain's routes, app, request
+ * schemas or repositories, so the functions that act for every domain (events, the notifications
+ * fan-out, delivery, the FHIR export) read the list of facets (`lambdas/facets.ts`) and carry no
+ * domain's API or data code (test/infra/bundling.test.ts). The full descriptor (DomainModule) is
+ * built from it. A domain's scheduled work is not here: it needs the domain's repositories, and
+ * only the scheduled-work function runs it (DomainJobs, below).
  */
 export interface DomainFacet<Id extends string = string> {
   /** The domain's API function id (also its routes' `fn`). camelCase. */
@@ -24,8 +26,6 @@ export interface DomainFacet<Id extends string = string> {
   readonly events?: Readonly<Record<string, EventRule>>;
   /** Event type -> who is told, in the inbox and off the app. @default - it notifies nobody */
   readonly notifications?: Readonly<Record<string, NotificationSpec>>;
-  /** Scheduled-work kinds -> payload schema and the job (`job(...)`, in its `jobs.ts`). @default - nothing happens at a time */
-  readonly jobs?: Readonly<Record<string, ScheduledJobSpec>>;
   /**
    * How its items become FHIR R4 resources in a patient's export (`lambdas/<domain>/fhir.ts`, light:
    * no routes, app or route schemas). The records function reads every facet's mapping, so it lives
@@ -38,9 +38,9 @@ export interface DomainFacet<Id extends string = string> {
  * One domain of CareStack, described once (docs/adding-a-domain.md): its facet (above) and its API.
  * Every registry of the platform is derived from the list of these (`lambdas/domains.ts`) or of the
  * facets (`lambdas/facets.ts`): the function table, the route table, the event map, the notification
- * and off-app tables, the scheduled-work dispatch, the local stack's wiring, the stack's API
- * functions, the API documents and the trust suite. A domain never writes itself into one of them;
- * it says here what it has.
+ * and off-app tables, the FHIR mappings, the local stack's wiring, the stack's API functions, the API
+ * documents and the trust suite; the scheduled-work dispatch from the list of its jobs
+ * (`lambdas/jobs.ts`). A domain never writes itself into one of them; it says here what it has.
  *
  * The type lives below every domain (domains build their descriptor with it) and below the
  * registries (which read it), so neither imports the other for it.
@@ -129,6 +129,24 @@ export function job<S extends $ZodType<SchedulePayload>>(payload: S, run: (deps:
   };
 }
 
+/**
+ * A domain's scheduled work (`lambdas/<domain>/jobs.ts`, `defineJobs`): kind -> payload schema and
+ * job. Jobs build the domain's repositories, so they are kept out of the facet: the list of them
+ * (`lambdas/jobs.ts`) is read by the scheduled-work function alone, and no other function carries
+ * another domain's data code for them (docs/adding-a-domain.md, "Scheduled work").
+ */
+export interface DomainJobs<Id extends string = string> {
+  /** The domain's id (its facet's). */
+  readonly id: Id;
+  readonly jobs: Readonly<Record<string, ScheduledJobSpec>>;
+}
+
+/** Declares a domain's scheduled work, under its facet's id (see DomainJobs). */
+export const defineJobs = <const Id extends string>(facet: DomainFacet<Id>, jobs: Readonly<Record<string, ScheduledJobSpec>>): DomainJobs<Id> => ({
+  id: facet.id,
+  jobs,
+});
+
 /** Declares a domain's facet (see DomainFacet). */
 export const defineFacet = <const F extends DomainFacet>(facet: F): F => facet;
 
@@ -140,6 +158,6 @@ export type DomainApi = Omit<DomainModule, keyof DomainFacet>;
 
 /**
  * Declares a domain (see DomainModule) from its facet and its API: the events, notifications and
- * jobs the platform functions read are the facet's, never written twice.
+ * FHIR mapping the platform functions read are the facet's, never written twice.
  */
 export const defineDomain = <const F extends DomainFacet, const A extends DomainApi>(facet: F, api: A): F & A => ({ ...facet, ...api });

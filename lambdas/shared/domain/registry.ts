@@ -3,13 +3,14 @@ import { routeKey, type RouteDef } from '../http/route-def.js';
 import type { NotificationMessage, RecipientSet } from '../notifications/recipients.js';
 import type { CareEvent } from '../events/care-event.js';
 import type { FhirItemMapper, FhirMapping, FhirMappings } from '../fhir/mapping.js';
-import type { DomainFacet, DomainModule, NotificationSpec, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
+import type { DomainFacet, DomainJobs, DomainModule, NotificationSpec, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
 
 /**
  * The platform's registries, each derived from a list of domain descriptors or of their facets
  * (lambdas/registry.ts and lambdas/platform-registry.ts apply them to the real lists; tests apply
- * them to a throwaway list). The run-time tables (events, notifications, off-app lines, jobs) take
- * facets only, so the functions that read them never import a domain's API. Every derivation refuses a
+ * them to a throwaway list). The run-time tables (events, notifications, off-app lines, FHIR
+ * mappings) take facets only, and the jobs table the domains' jobs only, so the functions that read
+ * them never import a domain's API. Every derivation refuses a
  * clash between two domains (the same route, entity type, notification type, job kind or function
  * id), naming both, so a new domain can never silently replace another's entry.
  */
@@ -98,12 +99,12 @@ export function notificationCatalog(domains: readonly DomainFacet[]): { rules: R
   return { rules, offApp: { lines, urgent } };
 }
 
-/** Scheduled-work kind -> job (the scheduled-work function). */
-export function jobTable(domains: readonly DomainFacet[]): Record<string, ScheduledJobSpec> {
+/** Scheduled-work kind -> job (the scheduled-work function), from the domains' jobs (lambdas/jobs.ts). */
+export function jobTable(domains: readonly DomainJobs[]): Record<string, ScheduledJobSpec> {
   const table: Record<string, ScheduledJobSpec> = {};
   const owners = new Map<string, string>();
   for (const d of domains) {
-    for (const [kind, spec] of Object.entries(d.jobs ?? {})) {
+    for (const [kind, spec] of Object.entries(d.jobs)) {
       // The payload schema must take exactly this kind: under another key, every fire would be refused.
       const kinds = spec.payload._zod.propValues?.kind;
       if (kinds?.size !== 1 || !kinds.has(kind)) {

@@ -1,12 +1,14 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
+import { readdirSync, existsSync } from 'node:fs';
 import { DOMAINS } from '../../../../lambdas/domains.js';
 import { FACETS } from '../../../../lambdas/facets.js';
+import { DOMAIN_JOBS } from '../../../../lambdas/jobs.js';
 import { PLATFORM_FUNCTIONS } from '../../../../lambdas/platform.js';
 import { EVENT_RULES, FHIR_MAPPINGS, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
 import { createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import type { Db } from '../../../../lambdas/shared/data/db.js';
-import { defineDomain, defineFacet, job, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
+import { defineDomain, defineFacet, defineJobs, job, type DomainJobs, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-ports.js';
 import { eventRules, fhirMappings, functionTable, jobTable, notificationCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
 import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
@@ -19,8 +21,9 @@ import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger } from '../su
 
 /**
  * "A new domain is its own folder, its schema module and its construct, plus one line in the list
- * of domains" (docs/adding-a-domain.md): a throwaway domain, built in memory, reaches every registry
- * the platform derives from the list, and nothing else had to be written for it.
+ * of domains" (and one in the list of jobs when it has scheduled work; docs/adding-a-domain.md): a
+ * throwaway domain, built in memory, reaches every registry the platform derives from the lists, and
+ * nothing else had to be written for it.
  */
 const WidgetParams = z.strictObject({ widgetId: Id });
 const Widget = z.object({ id: z.string(), name: z.string() });
@@ -40,9 +43,9 @@ const WIDGETS_FACET = defineFacet({
       urgent: true,
     },
   },
-  jobs: {
-    'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)),
-  },
+});
+const WIDGET_JOBS = defineJobs(WIDGETS_FACET, {
+  'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)),
 });
 const WIDGETS = defineDomain(WIDGETS_FACET, {
   description: 'Widgets: a throwaway domain',
@@ -86,7 +89,7 @@ describe('a new domain is one descriptor and one line in the list', () => {
   });
 
   it('reaches the scheduled-work dispatch, which parses its payload with its schema', async () => {
-    const work = createScheduledWorkHandler(workDeps, jobTable(ALL_FACETS));
+    const work = createScheduledWorkHandler(workDeps, jobTable([...DOMAIN_JOBS, WIDGET_JOBS]));
     await work({ kind: 'widget-check', orgId: 'o', widgetId: 'w1', extra: 'dropped', scheduleName: 'wdg-w1', scheduledTime: '2030-01-01T00:00:00Z' });
     // A payload its schema refuses never reaches the job.
     await work({ kind: 'widget-check', orgId: 'o', scheduleName: 'wdg-w2', scheduledTime: '2030-01-01T00:00:00Z' });
@@ -103,7 +106,8 @@ describe('a new domain is one descriptor and one line in the list', () => {
 });
 
 describe('two domains cannot claim the same thing', () => {
-  const clash = (over: Partial<DomainModule>): DomainModule => ({ ...WIDGETS, id: 'gadgets', routes: defineRoutes('gadgets', {}), events: {}, notifications: {}, jobs: {}, functions: {}, ...over });
+  const clash = (over: Partial<DomainModule>): DomainModule => ({ ...WIDGETS, id: 'gadgets', routes: defineRoutes('gadgets', {}), events: {}, notifications: {}, functions: {}, ...over });
+  const gadgetJobs = (jobs: DomainJobs['jobs']): DomainJobs => ({ id: 'gadgets', jobs });
 
   it('refuses a second route of the same method and path, naming both domains', () => {
     const routes = defineRoutes('gadgets', { 'GET /widgets/{widgetId}': { operation: 'getGadget', roles: 'any', summary: 'again' } });
@@ -117,13 +121,13 @@ describe('two domains cannot claim the same thing', () => {
   it('refuses a second rule for an entity type, a notification type, a job kind or a function id', () => {
     expect(() => eventRules([WIDGETS, clash({ events: { Widget: { INSERT: 'X' } } })])).toThrow('Entity type Widget is declared by both widgets and gadgets');
     expect(() => notificationCatalog([WIDGETS, clash({ notifications: { WidgetAdded: { offApp: 'x' } } })])).toThrow('Notification type WidgetAdded');
-    expect(() => jobTable([WIDGETS, clash({ jobs: { 'widget-check': WIDGETS.jobs['widget-check'] } })])).toThrow('Scheduled job kind widget-check');
+    expect(() => jobTable([WIDGET_JOBS, gadgetJobs({ 'widget-check': WIDGET_JOBS.jobs['widget-check']! })])).toThrow('Scheduled job kind widget-check is declared by both widgets and gadgets');
     expect(() => functionTable([WIDGETS, clash({ functions: { widgetTrigger: WIDGETS.functions.widgetTrigger } })], {})).toThrow('Function widgetTrigger');
     expect(() => functionTable([WIDGETS], { widgets: PLATFORM_FUNCTIONS.audit })).toThrow('Function widgets is declared by both the platform and widgets');
   });
 
   it('refuses a job whose payload schema takes another kind than its key', () => {
-    expect(() => jobTable([clash({ jobs: { 'gadget-check': WIDGETS.jobs['widget-check'] } })])).toThrow('Scheduled job kind gadget-check of gadgets: its payload schema takes kind widget-check');
+    expect(() => jobTable([gadgetJobs({ 'gadget-check': WIDGET_JOBS.jobs['widget-check']! })])).toThrow('Scheduled job kind gadget-check of gadgets: its payload schema takes kind widget-check');
   });
 });
 
@@ -134,7 +138,20 @@ describe('the platform registries are the derivations over the list of domains',
     expect(ROUTES.map(routeKey)).toEqual(DOMAINS.flatMap((d) => d.routes.map(routeKey)));
     // Every domain's entity rules, and the platform's own (the direct-email outbox).
     expect(Object.keys(EVENT_RULES).sort()).toEqual([...list.flatMap((d) => Object.keys(d.events ?? {})), ...Object.keys(EMAIL_REQUEST_EVENTS)].sort());
-    expect(Object.keys(JOBS).sort()).toEqual(list.flatMap((d) => Object.keys(d.jobs ?? {})).sort());
+    expect(Object.keys(JOBS).sort()).toEqual(DOMAIN_JOBS.flatMap((d) => Object.keys(d.jobs)).sort());
+  });
+
+  it('lists every domain\'s jobs (each lambdas/<domain>/jobs.ts) in lambdas/jobs.ts, under a domain\'s id', async () => {
+    const folders = readdirSync('lambdas', { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(`lambdas/${e.name}/jobs.ts`));
+    expect(folders.length, 'domains with scheduled work').toBe(DOMAIN_JOBS.length);
+    for (const folder of folders) {
+      const exported = Object.values((await import(`../../../../lambdas/${folder.name}/jobs.ts`)) as Record<string, unknown>);
+      const declared = exported.filter((v): v is DomainJobs => typeof v === 'object' && v !== null && 'jobs' in v && 'id' in v);
+      expect(declared.length, `lambdas/${folder.name}/jobs.ts declares its jobs with defineJobs`).toBe(1);
+      expect(DOMAIN_JOBS, `lambdas/${folder.name}/jobs.ts is listed in lambdas/jobs.ts`).toContain(declared[0]);
+    }
+    const ids = DOMAINS.map((d) => d.id) as string[];
+    for (const d of DOMAIN_JOBS) expect(ids, d.id).toContain(d.id);
   });
 
   it('gives every inbox notification an off-app line, and names the urgent types API.md names', () => {
