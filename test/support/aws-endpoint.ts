@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /**
  * A local AWS endpoint for tests of hand-signed requests: it checks each request's SigV4 signature
@@ -121,5 +122,36 @@ export async function startAwsEndpoint(secret: string, options: VerifyOptions = 
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * An endpoint for a test file or describe block: started before its tests, closed after them, and
+ * before each test emptied of what it saw and answering with `responder` (default: 200 `{}`) until
+ * the test says otherwise. Read it inside tests (it exists from `beforeAll` on).
+ */
+export function useAwsEndpoint(secret: string, options: VerifyOptions & { responder?: Responder } = {}): AwsEndpoint {
+  let endpoint: AwsEndpoint | undefined;
+  const started = (): AwsEndpoint => {
+    if (!endpoint) throw new Error('The AWS endpoint starts in beforeAll: use it inside a test or hook');
+    return endpoint;
+  };
+  beforeAll(async () => {
+    endpoint = await startAwsEndpoint(secret, options);
+  });
+  afterAll(() => endpoint?.close());
+  beforeEach(() => {
+    started().seen.length = 0;
+    started().respond(options.responder ?? (() => ({ status: 200, body: {} })));
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get seen() {
+      return started().seen;
+    },
+    respond: (responder) => started().respond(responder),
+    close: () => started().close(),
   };
 }

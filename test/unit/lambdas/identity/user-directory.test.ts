@@ -10,7 +10,7 @@ import { CognitoUserDirectory, generatePassword, type NewLogin } from '../../../
 import { CognitoAdminApi } from '../../../../lambdas/shared/aws/cognito-admin.js';
 import { ConflictError } from '../../../../lambdas/shared/errors.js';
 import { startLocalUserPool, type LocalUserPool } from '../../../../local/cognito/index.js';
-import { awsError, startAwsEndpoint, type Answer, type AwsEndpoint, type SeenRequest } from '../../../support/aws-endpoint.js';
+import { awsError, useAwsEndpoint, type Answer, type SeenRequest } from '../../../support/aws-endpoint.js';
 
 /**
  * CognitoUserDirectory sends Cognito's awsJson1.1 admin requests itself (signed, with fetch). Each
@@ -22,18 +22,15 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEM
 const login: NewLogin = { email: 'pat@example.test', displayName: 'Pat', orgId: 'org-1', role: 'patient', patientId: 'p1' };
 const created = { User: { Username: 'pat@example.test', Attributes: [{ Name: 'sub', Value: 'sub-123' }], UserCreateDate: 1767225600 } };
 
-let endpoint: AwsEndpoint;
 /** Per operation, what the endpoint answers (default: Cognito's success). */
 let answers: Record<string, (req: SeenRequest) => Answer>;
 const op = (r: SeenRequest) => String(r.headers['x-amz-target']).split('.')[1]!;
 
-beforeAll(async () => {
-  endpoint = await startAwsEndpoint(credentials.secretAccessKey, { doubleEscapePath: true });
-  endpoint.respond((r) => answers[op(r)]?.(r) ?? { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: op(r) === 'AdminCreateUser' ? created : {} });
+const endpoint = useAwsEndpoint(credentials.secretAccessKey, {
+  doubleEscapePath: true,
+  responder: (r) => answers[op(r)]?.(r) ?? { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: op(r) === 'AdminCreateUser' ? created : {} },
 });
-afterAll(() => endpoint.close());
 beforeEach(() => {
-  endpoint.seen.length = 0;
   answers = {};
 });
 

@@ -6,9 +6,9 @@ import {
   type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
 import type { HttpRequest } from '@smithy/types';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AwsScheduler, SchedulerApi } from '../../../../lambdas/shared/scheduling/aws-scheduler.js';
-import { awsError, startAwsEndpoint, type AwsEndpoint, type SeenRequest } from '../../../support/aws-endpoint.js';
+import { awsError, useAwsEndpoint, type SeenRequest } from '../../../support/aws-endpoint.js';
 
 /**
  * AwsScheduler sends Scheduler's restJson1 requests itself (signed, with fetch). Each request is
@@ -26,15 +26,7 @@ const config = {
 const payload = { kind: 'dose-slot', orgId: 'o', patientId: 'p', medicationId: 'm', time: '08:00' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let endpoint: AwsEndpoint;
-beforeAll(async () => {
-  endpoint = await startAwsEndpoint(credentials.secretAccessKey, { doubleEscapePath: true });
-});
-afterAll(() => endpoint.close());
-beforeEach(() => {
-  endpoint.seen.length = 0;
-  endpoint.respond(() => ({ status: 200, body: {} }));
-});
+const endpoint = useAwsEndpoint(credentials.secretAccessKey, { doubleEscapePath: true });
 
 const api = () => new SchedulerApi({ region: 'us-east-1', credentials, endpoint: endpoint.url, retryBaseMs: 1 });
 const scheduler = () => new AwsScheduler(api(), config);

@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsJsonService, errorName, escapeUri, resolveEndpoint, SignedRequester, requestTo } from '../../../../lambdas/shared/aws/signed-request.js';
-import { awsError, startAwsEndpoint, type AwsEndpoint } from '../../../support/aws-endpoint.js';
+import { awsError, useAwsEndpoint } from '../../../support/aws-endpoint.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SERVICE = { id: 'SCHEDULER', endpointPrefix: 'scheduler' };
@@ -45,14 +45,7 @@ describe('errorName: the exception name as AWS sends it', () => {
 });
 
 describe('SignedRequester against an endpoint that verifies SigV4', () => {
-  let endpoint: AwsEndpoint;
-  beforeAll(async () => {
-    endpoint = await startAwsEndpoint(credentials.secretAccessKey, { doubleEscapePath: true });
-  });
-  afterAll(() => endpoint.close());
-  beforeEach(() => {
-    endpoint.seen.length = 0;
-  });
+  const endpoint = useAwsEndpoint(credentials.secretAccessKey, { doubleEscapePath: true });
   const service = () => new AwsJsonService(SERVICE, { signingName: 'scheduler', region: 'eu-west-1', credentials, endpoint: endpoint.url, retryBaseMs: 1 });
 
   it('signs a path that needs escaping as AWS checks it (each segment escaped twice in the canonical URI), as the SDK does', async () => {
