@@ -12,7 +12,7 @@ import {
   type QueryInput,
   type Update,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall, type marshallOptions } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../errors.js';
 import { TransactionCancelledError } from './transaction-failures.js';
 
@@ -52,48 +52,32 @@ type AttributeMap = Record<string, AttributeValue>;
 
 /**
  * The document client's marshalling, as `DynamoDBDocumentClient.from(client, { marshallOptions:
- * { removeUndefinedValues: true } })` did it: every value member is marshalled attribute by
- * attribute (`convertTopLevelContainer`, so a map is `{ M }` and a list `{ L }`), an undefined or
- * function attribute is left out, and numbers come back as JS numbers (no `wrapNumbers`; a number
- * beyond Number.MAX_SAFE_INTEGER comes back as a bigint, as before). `test/unit/lambdas/shared/db.test.ts`
- * compares the wire with the document client's.
+ * { removeUndefinedValues: true } })` did it: each value member (a key, an item, expression values)
+ * is a map of attributes whose undefined or function values are left out, nested maps and lists
+ * are `{ M }` and `{ L }`, and numbers come back as JS numbers (no `wrapNumbers`; past
+ * Number.MAX_SAFE_INTEGER a bigint, as before). The document client marshalled attribute by
+ * attribute; `marshall` of the whole map does the same for a plain object, which is all a
+ * repository builds (a class instance at the top would be refused, as one nested always was).
+ * `test/unit/lambdas/shared/db.test.ts` compares the wire with the document client's.
  */
-const MARSHALL: marshallOptions = { removeUndefinedValues: true, convertTopLevelContainer: true };
+const toAttributes = (values: Item): AttributeMap => marshall(values, { removeUndefinedValues: true });
+const fromAttributes = (attributes: AttributeMap): Item => unmarshall(attributes);
 
-function toAttributes(values: Item): AttributeMap {
-  const out: AttributeMap = {};
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined || typeof value === 'function') continue;
-    out[name] = marshall(value, MARSHALL) as AttributeValue;
-  }
-  return out;
-}
+const VALUE_MEMBERS: readonly ValueMember[] = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'];
 
-function fromAttributes(attributes: AttributeMap): Item {
-  const out: Item = {};
-  for (const [name, value] of Object.entries(attributes)) out[name] = unmarshall(value, { convertWithoutMapWrapper: true });
-  return out;
-}
-
-const toAttributesIfAny = (values: Item | undefined): AttributeMap | undefined => (values ? toAttributes(values) : undefined);
-
-/** A request with its value members marshalled; the rest is passed as it is. */
+/** A request (or a transaction's action) with its value members marshalled; the rest is passed as it is. */
 function marshalled<T extends Partial<Record<ValueMember, Item | undefined>>>(input: T): { [P in keyof T]: P extends ValueMember ? AttributeMap : T[P] } {
   const out: Record<string, unknown> = { ...input };
-  for (const member of ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const) {
-    if (member in input) out[member] = toAttributesIfAny(input[member]);
+  for (const member of VALUE_MEMBERS) {
+    const values = input[member];
+    if (values) out[member] = toAttributes(values);
   }
   return out as never;
 }
 
-function marshallTransactItem(item: TransactItem) {
-  return {
-    ...(item.ConditionCheck ? { ConditionCheck: marshalled(item.ConditionCheck) } : {}),
-    ...(item.Put ? { Put: marshalled(item.Put) } : {}),
-    ...(item.Delete ? { Delete: marshalled(item.Delete) } : {}),
-    ...(item.Update ? { Update: marshalled(item.Update) } : {}),
-  };
-}
+/** A transaction item with the value members of its one action marshalled. */
+const marshallTransactItem = (item: TransactItem) =>
+  Object.fromEntries(Object.entries(item).map(([kind, action]) => [kind, action && marshalled(action as InDocumentForm<Put>)]));
 
 export interface Page<T> {
   items: T[];
