@@ -10,6 +10,7 @@ import {
   type DynamoDBClient,
   type Put,
   type QueryInput,
+  type TransactWriteItem,
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -76,7 +77,7 @@ function marshalled<T extends Partial<Record<ValueMember, Item | undefined>>>(in
 }
 
 /** A transaction item with the value members of its one action marshalled. */
-const marshallTransactItem = (item: TransactItem) =>
+const marshallTransactItem = (item: TransactItem): TransactWriteItem =>
   Object.fromEntries(Object.entries(item).map(([kind, action]) => [kind, action && marshalled(action as InDocumentForm<Put>)]));
 
 export interface Page<T> {
