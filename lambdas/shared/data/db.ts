@@ -1,22 +1,46 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-  TransactWriteCommand,
-  type QueryCommandInput,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type ConditionCheck,
+  type Delete,
+  type DynamoDBClient,
+  type Put,
+  type QueryInput,
+  type TransactWriteItem,
+  type Update,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../errors.js';
 import { TransactionCancelledError } from './transaction-failures.js';
 
 // Read a cancellation without this module (and so without the SDK): lambdas/shared/data/transaction-failures.ts.
 export { failedPart, TransactionCancelledError } from './transaction-failures.js';
 
+/** An item, a key or a set of expression values in document form: plain JS values, not AttributeValues. */
 export type Item = Record<string, unknown>;
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The members of a request that carry values, which the Db marshals (and the document client did). */
+type ValueMember = 'Key' | 'Item' | 'ExpressionAttributeValues' | 'ExclusiveStartKey';
+/** A client-dynamodb input shape with its value members in document form (optional ones stay optional). */
+type InDocumentForm<T> = { [P in keyof T]: P extends ValueMember ? Item | Extract<T[P], undefined> : T[P] };
+
+/** One action of a TransactWriteItems, in document form (as `TransactWriteCommandInput` of the document client had it). */
+export interface TransactItem {
+  ConditionCheck?: InDocumentForm<ConditionCheck> | undefined;
+  Put?: InDocumentForm<Put> | undefined;
+  Delete?: InDocumentForm<Delete> | undefined;
+  Update?: InDocumentForm<Update> | undefined;
+}
+
+/**
+ * A Query's input in document form. The legacy `KeyConditions` and `QueryFilter` are left out: the
+ * Db does not marshal them, and nothing uses them (key condition and filter expressions do it).
+ */
+export type QueryRequest = InDocumentForm<Omit<QueryInput, 'KeyConditions' | 'QueryFilter'>>;
 
 /**
  * A transaction's items by name: what each one is for (`patientExists`, `participants`), so a
@@ -24,6 +48,37 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
  * (every participant's update); object order is request order.
  */
 export type TransactParts = Record<string, TransactItem | readonly TransactItem[]>;
+
+type AttributeMap = Record<string, AttributeValue>;
+
+/**
+ * The document client's marshalling, as `DynamoDBDocumentClient.from(client, { marshallOptions:
+ * { removeUndefinedValues: true } })` did it: each value member (a key, an item, expression values)
+ * is a map of attributes whose undefined or function values are left out, nested maps and lists
+ * are `{ M }` and `{ L }`, and numbers come back as JS numbers (no `wrapNumbers`; past
+ * Number.MAX_SAFE_INTEGER a bigint, as before). The document client marshalled attribute by
+ * attribute; `marshall` of the whole map does the same for a plain object, which is all a
+ * repository builds (a class instance at the top would be refused, as one nested always was).
+ * `test/unit/lambdas/shared/db.test.ts` compares the wire with the document client's.
+ */
+const toAttributes = (values: Item): AttributeMap => marshall(values, { removeUndefinedValues: true });
+const fromAttributes = (attributes: AttributeMap): Item => unmarshall(attributes);
+
+const VALUE_MEMBERS: readonly ValueMember[] = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'];
+
+/** A request (or a transaction's action) with its value members marshalled; the rest is passed as it is. */
+function marshalled<T extends Partial<Record<ValueMember, Item | undefined>>>(input: T): { [P in keyof T]: P extends ValueMember ? AttributeMap : T[P] } {
+  const out: Record<string, unknown> = { ...input };
+  for (const member of VALUE_MEMBERS) {
+    const values = input[member];
+    if (values) out[member] = toAttributes(values);
+  }
+  return out as never;
+}
+
+/** A transaction item with the value members of its one action marshalled. */
+const marshallTransactItem = (item: TransactItem): TransactWriteItem =>
+  Object.fromEntries(Object.entries(item).map(([kind, action]) => [kind, action && marshalled(action as InDocumentForm<Put>)]));
 
 export interface Page<T> {
   items: T[];
@@ -66,20 +121,23 @@ type CapacityOut = {
 };
 
 /**
- * The single table, as the repositories see it: named operations over the document client, with
- * DynamoDB's errors turned into ones a repository can reason about. Only repositories use it.
+ * The single table, as the repositories see it: named operations over the plain DynamoDB client,
+ * with DynamoDB's errors turned into ones a repository can reason about. Only repositories use it.
+ * Requests are built in document form (plain JS values) and marshalled here with
+ * `@aws-sdk/util-dynamodb`, exactly as the document client of `@aws-sdk/lib-dynamodb` did; that
+ * client is not used so that its 6 KB and its middleware on every call stay out of each function's
+ * bundle (issue 25, docs/cold-starts.md).
  */
 export class Db {
-  readonly doc: DynamoDBDocumentClient;
   /** `{ ReturnConsumedCapacity: 'TOTAL' }` while a recorder is set, else `{}`: spread into each request. */
   private readonly rcc: { ReturnConsumedCapacity?: 'TOTAL' };
   private readonly onCapacity: DbOptions['onConsumedCapacity'];
 
-  constructor(client: DynamoDBClient | DynamoDBDocumentClient, readonly tableName: string, options: DbOptions = {}) {
-    this.doc =
-      client instanceof DynamoDBDocumentClient
-        ? client
-        : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+    options: DbOptions = {},
+  ) {
     this.onCapacity = options.onConsumedCapacity;
     this.rcc = this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
   }
@@ -100,59 +158,64 @@ export class Db {
   }
 
   async get<T = Item>(key: { PK: string; SK: string }, consistent = false): Promise<T | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ...this.rcc }));
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: consistent, ...this.rcc }),
+    );
     this.report('GetItem', out);
-    return out.Item as T | undefined;
+    return out.Item ? (fromAttributes(out.Item) as T) : undefined;
   }
 
   /** A single conditional-free put (for items no invariant depends on). */
   async putItem(item: Item): Promise<void> {
-    const out = await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...this.rcc }));
+    const out = await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item), ...this.rcc }));
     this.report('PutItem', out);
   }
 
   async batchGet<T = Item>(keys: ReadonlyArray<{ PK: string; SK: string }>): Promise<T[]> {
     if (keys.length === 0) return [];
     const found: Item[] = [];
-    let pending: Array<Record<string, unknown>> = [...keys];
+    // Unprocessed keys are re-sent as DynamoDB returned them (already marshalled).
+    let pending: AttributeMap[] = keys.map((k) => toAttributes(k));
     for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } }, ...this.rcc }));
+      const out = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } }, ...this.rcc }));
       this.report('BatchGetItem', out);
-      found.push(...(out.Responses?.[this.tableName] ?? []));
-      pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      found.push(...(out.Responses?.[this.tableName] ?? []).map(fromAttributes));
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     if (pending.length > 0) throw new Error('BatchGet left keys unprocessed');
     return found as T[];
   }
 
   /**
-   * One page of a Query. The cursor is the opaque, base64url-encoded LastEvaluatedKey; it is
-   * checked to belong to the same partition as the query so a forged cursor cannot move it.
+   * One page of a Query. The cursor is the opaque, base64url-encoded LastEvaluatedKey (unmarshalled,
+   * so a cursor reads as it did with the document client); it is checked to belong to the same
+   * partition as the query so a forged cursor cannot move it.
    */
   async queryPage<T = Item>(
-    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+    input: Omit<QueryRequest, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
     page: PageRequest,
     partition: { attribute: string; value: string },
   ): Promise<Page<T>> {
     const start = page.cursor ? decodeCursor(page.cursor, partition, { indexName: input.IndexName }) : undefined;
-    const out = await this.doc.send(
-      new QueryCommand({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start, ...this.rcc }),
+    const out = await this.client.send(
+      new QueryCommand(marshalled({ ...input, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: start, ...this.rcc })),
     );
     this.report('Query', out);
     return {
-      items: (out.Items ?? []) as T[],
-      nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
+      items: (out.Items ?? []).map(fromAttributes) as T[],
+      nextCursor: out.LastEvaluatedKey ? encodeCursor(fromAttributes(out.LastEvaluatedKey)) : null,
     };
   }
 
   /** Every item under a key condition (small, bounded collections only: a care team, say). */
-  async queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableName'>, max = 1000): Promise<T[]> {
+  async queryAll<T = Item>(input: Omit<QueryRequest, 'TableName'>, max = 1000): Promise<T[]> {
     const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
+    const request = marshalled({ ...input, TableName: this.tableName, ...this.rcc });
+    let start: AttributeMap | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ...this.rcc }));
+      const out = await this.client.send(new QueryCommand({ ...request, ExclusiveStartKey: start }));
       this.report('Query', out);
-      items.push(...(out.Items ?? []));
+      items.push(...(out.Items ?? []).map(fromAttributes));
       start = out.LastEvaluatedKey;
     } while (start && items.length < max);
     return items as T[];
@@ -165,16 +228,18 @@ export class Db {
    */
   async transact(parts: TransactParts, attempts = 8): Promise<void> {
     const named = Object.entries(parts).flatMap(([part, item]) => (isItemList(item) ? item : [item]).map((i) => [part, i] as const));
-    const items = named.map(([, item]) => item);
+    const items = named.map(([, item]) => marshallTransactItem(item));
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = await this.doc.send(new TransactWriteCommand({ TransactItems: items, ...this.rcc }));
+        const out = await this.client.send(new TransactWriteItemsCommand({ TransactItems: items, ...this.rcc }));
         this.report('TransactWriteItems', out);
         return;
       } catch (err) {
         if (!(err instanceof Error && err.name === 'TransactionCanceledException')) throw err;
-        const reasons = ((err as { CancellationReasons?: Array<{ Code?: string; Item?: Item }> }).CancellationReasons ?? []).map(
-          (r, i) => ({ part: named[i]?.[0] ?? '', code: r.Code ?? 'None', ...(r.Item ? { item: r.Item } : {}) }),
+        // `Item` is there only for a request that sets ReturnValuesOnConditionCheckFailure (none
+        // does today); unmarshalled so a reason reads like every other item.
+        const reasons = ((err as { CancellationReasons?: Array<{ Code?: string; Item?: AttributeMap }> }).CancellationReasons ?? []).map(
+          (r, i) => ({ part: named[i]?.[0] ?? '', code: r.Code ?? 'None', ...(r.Item ? { item: fromAttributes(r.Item) } : {}) }),
         );
         const conflictOnly = reasons.some((r) => r.code === 'TransactionConflict') && !reasons.some((r) => r.code === 'ConditionalCheckFailed');
         if (conflictOnly && attempt < attempts) {

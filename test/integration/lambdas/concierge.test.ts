@@ -373,7 +373,8 @@ describe('lab results', () => {
     expect(fin.body).toMatchObject({ status: 'final', publishedAt: NOW });
     const now = (await call({ userId: 'p1', orgId, roles: ['patient'], patientId: patientId() }, 'GET /patients/{patientId}/lab-results', { patientId: patientId() }, undefined, { testCode: 'NA' })).body.items;
     expect(now.map((r: { id: string }) => r.id)).toEqual([pre.body.id]);
-    const reads = await db.doc.send(new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: table.tableName, FilterExpression: 'entityType = :t AND accessedEntityType = :e', ExpressionAttributeValues: { ':t': 'AccessRecord', ':e': 'LabResult' } }));
+    const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const reads = await DynamoDBDocumentClient.from(table.client).send(new ScanCommand({ TableName: table.tableName, FilterExpression: 'entityType = :t AND accessedEntityType = :e', ExpressionAttributeValues: { ':t': 'AccessRecord', ':e': 'LabResult' } }));
     expect(reads.Items!.length).toBeGreaterThanOrEqual(3);
   });
 

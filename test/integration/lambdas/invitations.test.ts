@@ -129,9 +129,9 @@ describe('invitation routes', () => {
   it('stores the code only hashed, but for the email request, which is gone once the email is sent', async () => {
     const o = await newOrg();
     const res = await invite(o.admin, { email: 'hash@example.org', role: 'family', patientId: o.patientId });
-    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
     const holding = async () =>
-      ((await db.doc.send(new ScanCommand({ TableName: table.tableName, ConsistentRead: true }))).Items ?? []).filter((i) => JSON.stringify(i).includes(res.body.code)).map((i) => i.entityType);
+      ((await DynamoDBDocumentClient.from(table.client).send(new ScanCommand({ TableName: table.tableName, ConsistentRead: true }))).Items ?? []).filter((i) => JSON.stringify(i).includes(res.body.code)).map((i) => i.entityType);
     expect(await holding()).toEqual(['EmailRequest']);
     await deliver(emailRequested(o.orgId, res.body.invitationId));
     expect(await holding()).toEqual([]);
@@ -220,8 +220,8 @@ describe('sign-up triggers', () => {
     const o = await newOrg();
     const res = await invite(o.admin, { email: 'ada@example.org', role: 'family', patientId: o.patientId });
     const code = res.body.code as string;
-    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const count = async () => (await db.doc.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }))).Count;
+    const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const count = async () => (await DynamoDBDocumentClient.from(table.client).send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }))).Count;
     const before = await count();
     for (const event of [
       signUpEvent('ada@example.org', undefined),

@@ -3,8 +3,7 @@
  * `incident-deadline` job through the scheduled-work dispatcher, the bus target that sets the
  * schedule, the event the mark becomes, and who is notified of it.
  */
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,8 +16,9 @@ import { Db } from '../../../../lambdas/shared/data/db.js';
 import type { Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
 import { fixedClock, silentLogger } from '../support/api-events.js';
 import { streamRecord } from '../support/stream-records.js';
+import { sentTransactItems, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const db = () => new Db(new DynamoDBClient({ region: 'us-east-1' }), 'table');
 let scheduler: { [K in keyof Scheduler]: ReturnType<typeof vi.fn> };
 beforeEach(() => {
@@ -45,11 +45,11 @@ const busEvent = (type: string, over: Record<string, unknown> = {}) => ({
 
 describe('the incident-deadline job', () => {
   it('marks a still-open incident overdue once: conditional on not resolved and not marked, audited as the scheduler, version untouched', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident()) });
+    ddb.on(TransactWriteItemsCommand).resolves({});
     await work()(fire);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: KEY, ConsistentRead: true });
-    const update = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { Key: wire(KEY), ConsistentRead: true });
+    const update = sentTransactItems(ddb)[0]!.Update!;
     expect(update.Key).toEqual(KEY);
     expect(update.ConditionExpression).toBe('attribute_exists(PK) AND #status <> :resolved AND attribute_not_exists(#overdue)');
     const values = Object.values(update.ExpressionAttributeValues!);
@@ -68,26 +68,26 @@ describe('the incident-deadline job', () => {
   });
 
   it('does nothing for an incident resolved before its deadline', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident({ status: 'resolved', resolution: 'r', resolvedAt: '2026-03-01T12:00:00.000Z', resolvedBy: 'c' }) });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ status: 'resolved', resolution: 'r', resolvedAt: '2026-03-01T12:00:00.000Z', resolvedBy: 'c' })) });
     await work()(fire);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 0);
   });
 
   it('a replayed fire (already marked, or resolved in between) changes nothing and does not fail', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident({ overdueNotifiedAt: '2026-03-02T10:16:01.000Z' }) });
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ overdueNotifiedAt: '2026-03-02T10:16:01.000Z' })) });
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }),
     );
     await expect(work('2026-03-02T10:30:00.000Z')(fire)).resolves.toBeUndefined();
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
   });
 
   it('ignores a fire before the deadline, and an unknown incident', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident({ reportDueBy: '2026-03-03T00:00:00.000Z' }) });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ reportDueBy: '2026-03-03T00:00:00.000Z' })) });
     await work()(fire);
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     await work()(fire);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 0);
   });
 });
 
@@ -98,34 +98,34 @@ describe('setting the deadline (bus target on incident events)', () => {
   });
 
   it('an incident reported with a deadline gets one one-time schedule inc-<id>', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident() });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident()) });
     await bus('2026-03-01T10:21:00.000Z')(busEvent('IncidentReported'));
     expect(scheduler.putOneTime).toHaveBeenCalledExactlyOnceWith({
       name: 'inc-I1',
       at: '2026-03-02T10:16:00.000Z',
       payload: { kind: 'incident-deadline', orgId: 'o', patientId: 'P1', incidentId: 'I1' },
     });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 0);
   });
 
   it('no deadline, no schedule; a resolved incident loses its schedule; a plain update leaves it', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident({ reportDueBy: undefined, severity: 'low' }) });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ reportDueBy: undefined, severity: 'low' })) });
     await bus('2026-03-01T10:21:00.000Z')(busEvent('IncidentReported'));
-    ddb.on(GetCommand).resolves({ Item: incident({ notifiedParties: ['x'] }) });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ notifiedParties: ['x'] })) });
     await bus('2026-03-01T10:21:00.000Z')(busEvent('IncidentUpdated'));
     expect(scheduler.putOneTime).not.toHaveBeenCalled();
     expect(scheduler.delete).not.toHaveBeenCalled();
-    ddb.on(GetCommand).resolves({ Item: incident({ status: 'resolved' }) });
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident({ status: 'resolved' })) });
     await bus('2026-03-01T11:00:00.000Z')(busEvent('IncidentUpdated'));
     expect(scheduler.delete).toHaveBeenCalledExactlyOnceWith('inc-I1');
   });
 
   it('an incident reported after its deadline is checked at once instead of scheduled in the past', async () => {
-    ddb.on(GetCommand).resolves({ Item: incident() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({ Item: wire(incident()) });
+    ddb.on(TransactWriteItemsCommand).resolves({});
     await bus('2026-03-02T12:00:00.000Z')(busEvent('IncidentReported'));
     expect(scheduler.putOneTime).not.toHaveBeenCalled();
-    const update = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+    const update = sentTransactItems(ddb)[0]!.Update!;
     expect(Object.values(update.ExpressionAttributeValues!)).toContain('inc-I1@2026-03-02T10:16:00.000Z');
   });
 

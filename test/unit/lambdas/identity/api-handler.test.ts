@@ -1,5 +1,4 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -13,9 +12,10 @@ import type { RouteHandlers } from '../../../../lambdas/shared/http/route-def.js
 import { MAX_BODY_BYTES } from '../../../../lambdas/shared/http/middleware.js';
 import { ErrorBody } from '../../../../schemas/common.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger, type EventSpec, type TestCaller } from '../support/api-events.js';
+import { offlineDynamoClient, sentTransactItems, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const ddb = mockClient(DynamoDBClient);
+const client = offlineDynamoClient();
 
 class FakeDirectory implements UserDirectory {
   readonly created: NewLogin[] = [];
@@ -28,7 +28,7 @@ class FakeDirectory implements UserDirectory {
 
 const NOW = '2025-03-01T10:00:00.000Z';
 const logger = silentLogger();
-const handler = createIdentityHandler({ db: new Db(doc, 'table-1'), directory: new FakeDirectory(), clock: fixedClock(NOW), logger });
+const handler = createIdentityHandler({ db: new Db(client, 'table-1'), directory: new FakeDirectory(), clock: fixedClock(NOW), logger });
 const invoke = (spec: EventSpec) => handler(apiEvent(spec), lambdaContext());
 
 const coordinator: TestCaller = { userId: 'coord-1', orgId: 'org-1', roles: ['coordinator'] };
@@ -55,15 +55,15 @@ function expectError(res: { statusCode: number; body: string }, status: number, 
 
 describe('success responses', () => {
   it('creates a patient: 201, the patient, JSON and request-id headers, one transaction', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
 
     const res = await invoke({ route: 'POST /patients', caller: coordinator, body: validPatient, requestId: 'req-create' });
 
     expect(res.statusCode).toBe(201);
     expect(res.headers).toMatchObject({ 'content-type': 'application/json', 'x-request-id': 'req-create', 'cache-control': 'no-store' });
     expect(bodyOf(res)).toMatchObject({ ...validPatient, orgId: 'org-1', isActive: true, version: 1, createdAt: NOW, updatedAt: NOW });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
+    const items = sentTransactItems(ddb);
     expect(items.map((i) => i.Put?.Item?.entityType)).toEqual(['Patient', 'MrnClaim']);
     expect(items[0]!.Put!.Item).toMatchObject({ updatedBy: 'coord-1', requestId: 'req-create', source: 'api', orgId: 'org-1' });
     expect(items[1]!.Put!.Item).toMatchObject({ PK: 'ORG#org-1#MRN#MRN-1', SK: 'MRN' });
@@ -76,7 +76,7 @@ describe('success responses', () => {
   });
 
   it('sends 204 with no body and no content-type for a care-team removal', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     const res = await invoke({
       route: 'DELETE /patients/{patientId}/care-team/{userId}',
       pathParameters: { patientId: 'p1', userId: 'u2' },
@@ -92,7 +92,7 @@ describe('success responses', () => {
 
   it('adds CORS headers only for an allowed origin', async () => {
     const cors = createIdentityHandler({
-      db: new Db(doc, 'table-1'),
+      db: new Db(client, 'table-1'),
       directory: new FakeDirectory(),
       clock: fixedClock(NOW),
       logger,
@@ -221,7 +221,7 @@ describe('payload size', () => {
       body: Buffer.from(JSON.stringify(validPatient)).toString('base64'),
       isBase64Encoded: true,
     };
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     const res = await handler(event, lambdaContext());
     expect(res.statusCode).toBe(201);
   });
@@ -267,7 +267,7 @@ describe('authentication and roles', () => {
 describe('errors from below', () => {
   it('answers 500 internal with no stack trace or internals, and logs the detail', async () => {
     const secret = new Error('connect ECONNREFUSED 10.0.0.7:443 table-1 arn:aws:dynamodb:secret');
-    ddb.on(TransactWriteCommand).rejects(secret);
+    ddb.on(TransactWriteItemsCommand).rejects(secret);
     const logged = vi.spyOn(logger, 'error');
 
     const res = await invoke({ route: 'POST /patients', caller: coordinator, body: validPatient, requestId: 'req-500' });
@@ -280,7 +280,7 @@ describe('errors from below', () => {
   });
 
   it('maps a duplicate MRN (its claim\'s condition failed) to 409 conflict', async () => {
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
     );
     const res = await invoke({ route: 'POST /patients', caller: coordinator, body: validPatient });
@@ -288,36 +288,36 @@ describe('errors from below', () => {
   });
 
   it('maps a stale PATCH version to 409 version_conflict', async () => {
-    ddb.on(GetCommand).resolves({
-      Item: { id: 'p1', orgId: 'org-1', version: 3, displayName: 'Ada', medicalRecordNumber: 'MRN-1', isActive: true, createdAt: NOW, updatedAt: NOW },
+    ddb.on(GetItemCommand).resolves({
+      Item: wire({ id: 'p1', orgId: 'org-1', version: 3, displayName: 'Ada', medicalRecordNumber: 'MRN-1', isActive: true, createdAt: NOW, updatedAt: NOW }),
     });
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }),
     );
     const res = await invoke({ route: 'PATCH /patients/{patientId}', pathParameters: { patientId: 'p1' }, caller: coordinator, body: { version: 2, room: '12' } });
     expectError(res, 409, 'version_conflict');
-    const update = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+    const update = sentTransactItems(ddb)[0]!.Update!;
     expect(update.ExpressionAttributeValues).toMatchObject({ ':expected': 2 });
   });
 
   it('answers 404 for a family member who is not on the care team, as for a missing patient', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     const res = await invoke({ route: 'GET /patients/{patientId}', pathParameters: { patientId: 'p1' }, caller: family });
     expectError(res, 404, 'not_found');
     // a strongly consistent read, so a removal from the team ends access at once
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: 'ORG#org-1#PAT#p1', SK: 'MEMBER#fam-1' }, ConsistentRead: true });
-    expect(ddb).not.toHaveReceivedCommand(PutCommand); // no access record for a refused read
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { Key: wire({ PK: 'ORG#org-1#PAT#p1', SK: 'MEMBER#fam-1' }), ConsistentRead: true });
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand); // no access record for a refused read
   });
 
   it('records an audited read when a patient is returned', async () => {
-    ddb.on(GetCommand).resolves({ Item: { id: 'p1', orgId: 'org-1', version: 1, displayName: 'Ada', medicalRecordNumber: 'M', isActive: true, PK: 'x', GSI1PK: 'y' } });
-    ddb.on(PutCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({ Item: wire({ id: 'p1', orgId: 'org-1', version: 1, displayName: 'Ada', medicalRecordNumber: 'M', isActive: true, PK: 'x', GSI1PK: 'y' }) });
+    ddb.on(PutItemCommand).resolves({});
     const res = await invoke({ route: 'GET /patients/{patientId}', pathParameters: { patientId: 'p1' }, caller: coordinator, requestId: 'req-read' });
     expect(res.statusCode).toBe(200);
     expect(bodyOf(res)).not.toHaveProperty('PK');
     expect(bodyOf(res)).not.toHaveProperty('GSI1PK');
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ entityType: 'AccessRecord', accessAction: 'read', accessedEntityId: 'p1', updatedBy: 'coord-1', requestId: 'req-read' }),
+    expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining(wire({ entityType: 'AccessRecord', accessAction: 'read', accessedEntityId: 'p1', updatedBy: 'coord-1', requestId: 'req-read' })),
     });
   });
 });

@@ -4,8 +4,7 @@
  * trigger's idempotency when Cognito retries (a cancelled transaction on an invitation this user
  * already accepted is success, and the group is still ensured), and the token claims.
  */
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
@@ -16,10 +15,11 @@ import { visibleStatus } from '../../../../lambdas/invitations/service.js';
 import { createPostConfirmationHandler, createPreSignUpHandler, createTokenClaimsHandler, SIGN_UP_REFUSED } from '../../../../lambdas/invitations/triggers.js';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import { fixedClock, silentLogger } from '../support/api-events.js';
+import { offlineDynamoClient, sentTransactItems, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-const db = new Db(doc, 'table-1');
+const ddb = mockClient(DynamoDBClient);
+const client = offlineDynamoClient();
+const db = new Db(client, 'table-1');
 const clock = fixedClock('2025-03-01T10:00:00.000Z');
 const CODE = 'ABCD2345WXYZ';
 
@@ -65,15 +65,15 @@ describe('invitation codes', () => {
 describe('pre-sign-up trigger', () => {
   const handler = createPreSignUpHandler({ db, clock, logger: silentLogger() });
   const stored = (over: Record<string, unknown> = {}) => {
-    ddb.on(GetCommand, { Key: InvitationCodeKeys.key(hashCode(CODE)) }).resolves({ Item: { orgId: 'org-1', invitationId: 'inv-1' } });
-    ddb.on(GetCommand, { Key: InvitationKeys.key('org-1', 'inv-1') }).resolves({ Item: invitationItem(over) });
-    ddb.on(PutCommand).resolves({});
+    ddb.on(GetItemCommand, { Key: wire(InvitationCodeKeys.key(hashCode(CODE))) }).resolves({ Item: wire({ orgId: 'org-1', invitationId: 'inv-1' }) });
+    ddb.on(GetItemCommand, { Key: wire(InvitationKeys.key('org-1', 'inv-1')) }).resolves({ Item: wire(invitationItem(over)) });
+    ddb.on(PutItemCommand).resolves({});
   };
 
   it('admits the invitation\'s own email with its code, remembering the sign-up by the email\'s hash', async () => {
     stored();
     await expect(handler(preSignUpEvent('ADA@example.org', CODE.toLowerCase()))).resolves.toMatchObject({ userName: 'u-1' });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ ...SignUpKeys.key(hashEmail('ada@example.org')), invitationId: 'inv-1', orgId: 'org-1' }) });
+    expect(ddb).toHaveReceivedCommandWith(PutItemCommand, { Item: expect.objectContaining(wire({ ...SignUpKeys.key(hashEmail('ada@example.org')), invitationId: 'inv-1', orgId: 'org-1' })) });
   });
 
   it.each([
@@ -87,11 +87,11 @@ describe('pre-sign-up trigger', () => {
   ])('refuses %s with the one message and writes nothing', async (_, event, over) => {
     stored(over);
     await expect(handler(event())).rejects.toThrow(SIGN_UP_REFUSED);
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
   });
 
   it('refuses an unknown code', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     await expect(handler(preSignUpEvent('ada@example.org', 'NOSUCHCODE00'))).rejects.toThrow(SIGN_UP_REFUSED);
   });
 });
@@ -107,14 +107,14 @@ describe('post-confirmation trigger', () => {
   });
   beforeEach(() => {
     groups.length = 0;
-    ddb.on(GetCommand, { Key: SignUpKeys.key(hashEmail('ada@example.org')) }).resolves({ Item: { orgId: 'org-1', invitationId: 'inv-1' } });
+    ddb.on(GetItemCommand, { Key: wire(SignUpKeys.key(hashEmail('ada@example.org'))) }).resolves({ Item: wire({ orgId: 'org-1', invitationId: 'inv-1' }) });
   });
 
   it('accepts in one transaction conditioned on pending, then adds the group', async () => {
-    ddb.on(GetCommand, { Key: InvitationKeys.key('org-1', 'inv-1') }).resolves({ Item: invitationItem() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetItemCommand, { Key: wire(InvitationKeys.key('org-1', 'inv-1')) }).resolves({ Item: wire(invitationItem()) });
+    ddb.on(TransactWriteItemsCommand).resolves({});
     await handler(event());
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = sentTransactItems(ddb);
     expect(items[0]!.Update!.ConditionExpression).toContain('= :');
     expect(Object.values(items[0]!.Update!.ExpressionAttributeValues!)).toContain('pending');
     expect(items.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Put', 'Put', 'Delete', 'ConditionCheck', 'Put']);
@@ -122,10 +122,10 @@ describe('post-confirmation trigger', () => {
   });
 
   it('treats a retry (already accepted by this user) as done: no error, the group ensured again', async () => {
-    ddb.on(GetCommand, { Key: InvitationKeys.key('org-1', 'inv-1') })
-      .resolvesOnce({ Item: invitationItem() })
-      .resolves({ Item: invitationItem({ status: 'accepted', userId: 'sub-1', version: 2 }) });
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(GetItemCommand, { Key: wire(InvitationKeys.key('org-1', 'inv-1')) })
+      .resolvesOnce({ Item: wire(invitationItem()) })
+      .resolves({ Item: wire(invitationItem({ status: 'accepted', userId: 'sub-1', version: 2 })) });
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
     );
     await expect(handler(event())).resolves.toBeDefined();
@@ -133,10 +133,10 @@ describe('post-confirmation trigger', () => {
   });
 
   it('refuses when someone else accepted it, and adds no group', async () => {
-    ddb.on(GetCommand, { Key: InvitationKeys.key('org-1', 'inv-1') })
-      .resolvesOnce({ Item: invitationItem() })
-      .resolves({ Item: invitationItem({ status: 'accepted', userId: 'sub-2', version: 2 }) });
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(GetItemCommand, { Key: wire(InvitationKeys.key('org-1', 'inv-1')) })
+      .resolvesOnce({ Item: wire(invitationItem()) })
+      .resolves({ Item: wire(invitationItem({ status: 'accepted', userId: 'sub-2', version: 2 })) });
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] }),
     );
     await expect(handler(event())).rejects.toThrow(/accepted, not pending/);
@@ -145,7 +145,7 @@ describe('post-confirmation trigger', () => {
 
   it('ignores a confirmed password reset', async () => {
     await handler(event('PostConfirmation_ConfirmForgotPassword'));
-    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
     expect(groups).toEqual([]);
   });
 });
@@ -158,7 +158,7 @@ describe('token claims trigger', () => {
   });
 
   it('takes an invited login\'s org and patient from its link, never from what the client could set', async () => {
-    ddb.on(GetCommand).resolves({ Item: { orgId: 'org-1', role: 'patient', patientId: 'pat-1' } });
+    ddb.on(GetItemCommand).resolves({ Item: wire({ orgId: 'org-1', role: 'patient', patientId: 'pat-1' }) });
     const out = await handler(event({ sub: 'sub-1', email: 'p@example.org', name: 'custom:orgId' }));
     expect(out.response.claimsAndScopeOverrideDetails).toEqual({
       idTokenGeneration: { claimsToAddOrOverride: { 'custom:orgId': 'org-1', 'custom:patientId': 'pat-1' } },
@@ -168,7 +168,7 @@ describe('token claims trigger', () => {
   });
 
   it('adds nothing for a login with no org anywhere', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     const out = await handler(event({ sub: 'sub-9' }));
     expect(out.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual({});
   });

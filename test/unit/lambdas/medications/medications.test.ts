@@ -1,5 +1,4 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,8 +13,9 @@ import type { Medication } from '../../../../schemas/medications.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger } from '../support/api-events.js';
 import { streamRecord } from '../support/stream-records.js';
 import { JOBS } from '../../../../lambdas/registry.js';
+import { sentTransactItems, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const noScheduler: Scheduler = { putRecurring: vi.fn(), putOneTime: vi.fn(), delete: vi.fn() };
 const db = () => new Db(new DynamoDBClient({ region: 'us-east-1' }), 'table');
 beforeEach(() => ddb.reset());
@@ -65,10 +65,10 @@ describe('dose events', () => {
 
 describe('as-needed limit', () => {
   it('answers 409 when the day counter condition fails, and writes counter and dose in one transaction', async () => {
-    ddb.on(GetCommand).resolves({
-      Item: { entityType: 'Medication', id: 'M1', patientId: 'P1', name: 'n', dosage: 'd', status: 'active', graceMinutes: 60, version: 1, schedule: { asNeeded: true, maxDosesPerDay: 2, timezone: 'America/New_York' } },
+    ddb.on(GetItemCommand).resolves({
+      Item: wire({ entityType: 'Medication', id: 'M1', patientId: 'P1', name: 'n', dosage: 'd', status: 'active', graceMinutes: 60, version: 1, schedule: { asNeeded: true, maxDosesPerDay: 2, timezone: 'America/New_York' } }),
     });
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
     );
     const handler = createMedicationsHandler({ db: db(), scheduler: noScheduler, clock: fixedClock('2026-01-15T12:00:00Z'), logger: silentLogger() });
@@ -83,7 +83,7 @@ describe('as-needed limit', () => {
     );
     expect(res.statusCode).toBe(409);
     expect(bodyOf(res).error.code).toBe('conflict');
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = sentTransactItems(ddb);
     // 04:30Z is 23:30 on the 14th in New York: that day's counter.
     expect(items[0]!.Update).toMatchObject({
       Key: { PK: 'ORG#o#PAT#P1', SK: 'PRN#M1#2026-01-14' },

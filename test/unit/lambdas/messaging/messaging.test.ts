@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { decodeTime, ulid } from 'ulid';
@@ -13,16 +12,17 @@ import { Db } from '../../../../lambdas/shared/data/db.js';
 import { ErrorBody } from '../../../../schemas/common.js';
 import { apiEvent, bodyOf, fixedClock, lambdaContext, silentLogger, type EventSpec, type TestCaller } from '../support/api-events.js';
 import { streamRecord } from '../support/stream-records.js';
+import { offlineDynamoClient, plain, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const ddb = mockClient(DynamoDBClient);
+const client = offlineDynamoClient();
 const store: AttachmentStore = {
   uploadUrl: async (r) => `https://upload.test/${r.key}`,
   downloadUrl: async (r) => `https://download.test/${r.key}`,
   head: async () => undefined,
   copy: async () => undefined,
 };
-const handler = createMessagingHandler({ db: new Db(doc, 'table-1'), attachments: store, clock: fixedClock('2025-03-01T10:00:00.000Z'), logger: silentLogger() });
+const handler = createMessagingHandler({ db: new Db(client, 'table-1'), attachments: store, clock: fixedClock('2025-03-01T10:00:00.000Z'), logger: silentLogger() });
 const invoke = (spec: EventSpec) => handler(apiEvent(spec), lambdaContext());
 
 const aide: TestCaller = { userId: 'aide-1', orgId: 'org-1', roles: ['aide'] };
@@ -41,8 +41,8 @@ function expectError(res: { statusCode: number; body: string }, status: number, 
 }
 
 const nothingWritten = () => {
-  expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
-  expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  expect(ddb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
+  expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
 };
 
 describe('route rules and validation (nothing is read or written)', () => {
@@ -68,7 +68,7 @@ describe('route rules and validation (nothing is read or written)', () => {
   });
 
   it('accepts exactly 4,000 characters as far as validation goes (then asks who the caller is)', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     expectError(await invoke({ route: 'POST /conversations/{conversationId}/messages', caller: aide, ...conv, body: { body: 'x'.repeat(4000) } }), 404, 'not_found');
     nothingWritten();
   });
@@ -91,13 +91,13 @@ describe('route rules and validation (nothing is read or written)', () => {
       'validation_failed',
     );
     expect(error.details![0]!.path).toBe('body.participantIds');
-    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
   });
 });
 
 describe('access', () => {
   it('a non-participant gets 404 on the conversation, its messages and receipts', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     for (const spec of [
       { route: 'GET /conversations/{conversationId}' },
       { route: 'GET /conversations/{conversationId}/messages' },
@@ -111,8 +111,8 @@ describe('access', () => {
 
   it('someone else\'s attachment reads like an unknown one: 404 on download, 400 when sent', async () => {
     const attachment = { id: 'att-1', orgId: 'org-1', uploadedBy: 'family-1', fileName: 'a.pdf', contentType: 'application/pdf', size: 5, objectKey: 'pending/org-1/att-1', conversationIds: {} };
-    ddb.on(GetCommand).callsFake((input) => (String(input.Key.SK).startsWith('PART#') ? { Item: { conversationId: 'conv-1', userId: 'aide-1', participantIds: ['aide-1'] } } : { Item: attachment }));
-    ddb.on(BatchGetCommand).resolves({ Responses: { 'table-1': [attachment] } });
+    ddb.on(GetItemCommand).callsFake((input) => (String(plain(input.Key).SK).startsWith('PART#') ? { Item: wire({ conversationId: 'conv-1', userId: 'aide-1', participantIds: ['aide-1'] }) } : { Item: wire(attachment) }));
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { 'table-1': [wire(attachment)] } });
     expectError(await invoke({ route: 'GET /attachments/{attachmentId}', caller: aide, pathParameters: { attachmentId: 'att-1' } }), 404, 'not_found');
     const error = expectError(
       await invoke({ route: 'POST /conversations/{conversationId}/messages', caller: aide, ...conv, body: { body: 'hi', attachmentIds: ['att-1'] } }),

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
@@ -7,10 +6,11 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import { createSignInAuditHandler } from '../../../../lambdas/sign-in-audit/app.js';
 import { fixedClock, silentLogger } from '../support/api-events.js';
+import { offlineDynamoClient, plain, wire } from '../../../support/dynamodb-mock.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-const handler = createSignInAuditHandler({ db: new Db(doc, 'table-1'), clock: fixedClock('2025-03-01T10:00:00.000Z'), logger: silentLogger() });
+const ddb = mockClient(DynamoDBClient);
+const client = offlineDynamoClient();
+const handler = createSignInAuditHandler({ db: new Db(client, 'table-1'), clock: fixedClock('2025-03-01T10:00:00.000Z'), logger: silentLogger() });
 
 const trigger = (attrs: Record<string, string>): PostAuthenticationTriggerEvent => ({
   version: '1',
@@ -28,15 +28,15 @@ afterAll(() => ddb.restore());
 
 describe('sign-in audit trigger', () => {
   it('records a sign_in access record by the user, with the role from the profile, and lets them in', async () => {
-    ddb.on(GetCommand).resolves({ Item: { role: 'clinician' } });
-    ddb.on(PutCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({ Item: wire({ role: 'clinician' }) });
+    ddb.on(PutItemCommand).resolves({});
     const event = trigger({ sub: 'u-1', 'custom:orgId': 'org-1' });
 
     const out = await handler(event);
 
     expect(out).toBe(event);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { PK: 'ORG#org-1#USER#u-1', SK: 'PROFILE' } });
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { Key: wire({ PK: 'ORG#org-1#USER#u-1', SK: 'PROFILE' }) });
+    const item = plain(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!);
     expect(item).toMatchObject({
       entityType: 'AccessRecord',
       orgId: 'org-1',
@@ -53,25 +53,25 @@ describe('sign-in audit trigger', () => {
   });
 
   it('lets a user without an org (no attribute, no login link) in, recording nothing', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     const out = await handler(trigger({ sub: 'u-2' }));
     expect(out.request.userAttributes.sub).toBe('u-2');
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
   });
 
   it("records an invited login's sign-in in the org of its login link", async () => {
-    ddb.on(GetCommand, { Key: { PK: 'LOGIN#u-4', SK: 'LOGIN' } }).resolves({ Item: { orgId: 'org-7', role: 'family' } });
-    ddb.on(GetCommand, { Key: { PK: 'ORG#org-7#USER#u-4', SK: 'PROFILE' } }).resolves({ Item: { role: 'family' } });
-    ddb.on(PutCommand).resolves({});
+    ddb.on(GetItemCommand, { Key: wire({ PK: 'LOGIN#u-4', SK: 'LOGIN' }) }).resolves({ Item: wire({ orgId: 'org-7', role: 'family' }) });
+    ddb.on(GetItemCommand, { Key: wire({ PK: 'ORG#org-7#USER#u-4', SK: 'PROFILE' }) }).resolves({ Item: wire({ role: 'family' }) });
+    ddb.on(PutItemCommand).resolves({});
     await handler(trigger({ sub: 'u-4' }));
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    const item = plain(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!);
     expect(item.PK).toMatch(/^ORG#org-7#ACCESS#/);
   });
 
   it('fails the sign-in when the record cannot be written (no unaudited sign-in)', async () => {
-    ddb.on(GetCommand).resolves({});
-    ddb.on(PutCommand).rejects(new Error('table unavailable'));
+    ddb.on(GetItemCommand).resolves({});
+    ddb.on(PutItemCommand).rejects(new Error('table unavailable'));
     await expect(handler(trigger({ sub: 'u-3', 'custom:orgId': 'org-1' }))).rejects.toThrow('table unavailable');
   });
 });
