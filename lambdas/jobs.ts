@@ -5,7 +5,7 @@ import { HOME_HEALTH_JOBS } from './home-health/jobs.js';
 import { MEDICATION_JOBS } from './medications/jobs.js';
 import { RESPITE_JOBS } from './respite/jobs.js';
 import type { DomainJobs } from './shared/domain/domain-module.js';
-import { jobTable } from './shared/domain/registry.js';
+import { jobTable, reactionTable } from './shared/domain/registry.js';
 
 /**
  * The scheduled work of the domains that have any (`lambdas/<domain>/jobs.ts`, `defineJobs`): one
@@ -27,3 +27,8 @@ export const DOMAIN_JOBS = [
 
 /** Scheduled-work kind -> its payload schema and job: the scheduled-work function's dispatch. */
 export const JOBS = jobTable(DOMAIN_JOBS);
+
+/** Domain event type -> the reaction the scheduled-work function runs when the bus brings it one. */
+export const REACTIONS = reactionTable(DOMAIN_JOBS);
+/** The event types the scheduled-work function reacts to: its bus rule's `detail-type` list. */
+export const REACTION_EVENT_TYPES: readonly string[] = Object.keys(REACTIONS);

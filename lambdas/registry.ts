@@ -13,4 +13,4 @@ export const FUNCTIONS = functionTable(DOMAINS, PLATFORM_FUNCTIONS);
 export type FunctionId = keyof typeof FUNCTIONS;
 export const ROUTES = routeTable(DOMAINS);
 export { EVENT_RULES, FHIR_MAPPINGS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from './platform-registry.js';
-export { JOBS } from './jobs.js';
+export { JOBS, REACTION_EVENT_TYPES, REACTIONS } from './jobs.js';

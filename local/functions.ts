@@ -5,11 +5,10 @@
  * each function's `handler.ts`.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { INCIDENT_DEADLINE_EVENT_TYPES } from '../lambdas/assisted-living/deadline-work.js';
 import { createDeliveryBusHandler, createDeliveryReleaseHandler, DELIVERY_EVENT_TYPES, DELIVERY_RELEASE_KIND, type DeliveryFunctionDeps } from '../lambdas/delivery/app.js';
 import { DOMAINS, type ApiFunctionId } from '../lambdas/domains.js';
 import { createNotificationsBusHandler } from '../lambdas/notifications/fan-out.js';
-import { FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
+import { FHIR_MAPPINGS, JOBS, NOTIFICATION_RULES, REACTION_EVENT_TYPES, REACTIONS, NOTIFICATION_TYPES, NOTIFYING_EVENT_TYPES, OFF_APP } from '../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../lambdas/scheduled-work/app.js';
 import type { DomainModule } from '../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../lambdas/shared/domain/platform-ports.js';
@@ -40,12 +39,12 @@ export const LOCAL_BUS_TARGETS: LocalBusTarget[] = [
     pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFYING_EVENT_TYPES] },
     build: (d) => createNotificationsBusHandler({ db: d.db, clock: d.clock, logger: d.logger('notificationsFanOut'), rules: NOTIFICATION_RULES }),
   },
-  // As the CDK rule (lib/services/incident-deadlines.ts): incident events -> the scheduled-work
-  // function, which sets (or removes) the incident's one-time deadline schedule on the local scheduler.
+  // As the CDK rule (lib/services/scheduled-work-events.ts): the events domains react to (an incident
+  // reported or changed) -> the scheduled-work function, which sets or removes schedules on the local scheduler.
   {
-    name: 'incident-deadlines',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': [...INCIDENT_DEADLINE_EVENT_TYPES] },
-    build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }),
+    name: 'scheduled-work',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...REACTION_EVENT_TYPES] },
+    build: (d) => createScheduledWorkBusHandler({ db: d.db, scheduler: d.scheduler, clock: d.clock, logger: d.logger('scheduledWork') }, REACTIONS),
   },
   // As the CDK rule (lib/services/delivery.ts): NotificationCreated -> the delivery function, whose
   // channels are the outbox here.

@@ -1,8 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { IncidentDeadlineWork, INCIDENT_DEADLINE_EVENT_TYPES } from '../assisted-living/deadline-work.js';
-import { AssistedLivingRepository } from '../assisted-living/repository.js';
 import { careEventFromBusDetail } from '../notifications/fan-out.js';
-import { MalformedPayloadError, type ScheduledJobSpec } from '../shared/domain/domain-module.js';
+import { MalformedPayloadError, type EventReactionSpec, type ScheduledJobSpec } from '../shared/domain/domain-module.js';
 import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 
@@ -45,25 +43,26 @@ export function createScheduledWorkHandler(
   };
 }
 
-const incidentDeadlines = (deps: ScheduledWorkDeps) =>
-  new IncidentDeadlineWork(new AssistedLivingRepository(deps.db), deps.scheduler, deps.clock, deps.logger);
-
 /**
- * The same function as a bus rule's target (`INCIDENT_DEADLINE_EVENT_TYPES`): an incident reported
- * with a `reportDueBy` gets its one-time deadline schedule; a resolved one loses it. Kept in the
- * scheduled-work function because it already may manage schedules and pass the scheduler role, so
- * the assisted-living function needs no scheduling permissions at all. A failure is thrown:
- * EventBridge retries, then the event lands in the schedule DLQ.
+ * The same function as the target of a bus rule: each domain event type a domain reacts to
+ * (`reactions` of its jobs, REACTIONS in lambdas/jobs.ts; the rule's `detail-type` list is
+ * REACTION_EVENT_TYPES) runs that domain's reaction, such as assisted living setting an incident's
+ * deadline schedule. Kept in the scheduled-work function because it already may manage schedules
+ * and pass the scheduler role, so no API function needs scheduling permissions for it. A failure is
+ * thrown: EventBridge retries, then the event lands in the schedule DLQ.
  */
-export function createScheduledWorkBusHandler(deps: ScheduledWorkDeps): (event: EventBridgeEvent<string, unknown>) => Promise<void> {
-  const incidents = incidentDeadlines(deps);
-  const types: readonly string[] = INCIDENT_DEADLINE_EVENT_TYPES;
+export function createScheduledWorkBusHandler(
+  deps: ScheduledWorkDeps,
+  reactions: Readonly<Record<string, EventReactionSpec>>,
+): (event: EventBridgeEvent<string, unknown>) => Promise<void> {
+  const built = new Map(Object.entries(reactions).map(([type, spec]) => [type, spec.build(deps)]));
   return async (busEvent) => {
     const event = careEventFromBusDetail(busEvent.detail);
-    if (!types.includes(event.type) || event.entityType !== 'Incident' || !event.patientId) {
+    const react = built.get(event.type);
+    if (!react) {
       deps.logger.warn('bus event the scheduled-work function does not handle', { type: event.type, eventId: event.id });
       return;
     }
-    await incidents.onIncidentEvent({ type: event.type, orgId: event.orgId, patientId: event.patientId, incidentId: event.entityId });
+    await react(event);
   };
 }

@@ -6,7 +6,7 @@ import { ENV, requireEnv } from '../shared/env.js';
 import { createLogger } from '../shared/logger.js';
 import { SchedulerApi, schedulerFromEnvironment } from '../shared/scheduling/aws-scheduler.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
-import { JOBS } from '../jobs.js';
+import { JOBS, REACTIONS } from '../jobs.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler, type ScheduledWorkDeps } from './app.js';
 
 // Clients at module scope: once per execution environment.
@@ -18,7 +18,7 @@ let work: ReturnType<typeof createScheduledWorkHandler> | undefined;
 let bus: ReturnType<typeof createScheduledWorkBusHandler> | undefined;
 
 /**
- * AWS entry: schedule fires, and the bus rule of incident events (`detail-type`). The one-time
+ * AWS entry: schedule fires, and the bus rule of the events domains react to (`detail-type`). The one-time
  * schedules this function sets target itself: its own ARN comes from the
  * invocation context (an environment variable holding it would make the function depend on itself).
  */
@@ -29,9 +29,9 @@ export const handler = async (event: FiredPayload | EventBridgeEvent<string, unk
     clock: systemClock,
     logger,
   };
-  // A bus rule's event has `detail-type` (incident deadlines); a schedule's payload never does.
+  // A bus rule's event has `detail-type` (a domain's reaction); a schedule's payload never does.
   if ('detail-type' in event) {
-    bus ??= createScheduledWorkBusHandler(deps);
+    bus ??= createScheduledWorkBusHandler(deps, REACTIONS);
     await bus(event as EventBridgeEvent<string, unknown>);
     return;
   }

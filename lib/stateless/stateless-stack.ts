@@ -10,7 +10,7 @@ import { ComplianceAccess } from '../services/compliance-access.js';
 import { DeliveryService } from '../services/delivery.js';
 import { IdentityService } from '../services/identity.js';
 import { InvitationsService } from '../services/invitations.js';
-import { IncidentDeadlines } from '../services/incident-deadlines.js';
+import { ScheduledWorkEvents } from '../services/scheduled-work-events.js';
 import { ConciergeService } from '../services/concierge.js';
 import { HomeHealthService } from '../services/home-health.js';
 import { MedicationsService } from '../services/medications.js';
@@ -94,8 +94,8 @@ export class StatelessStack extends Stack {
       corsAllowOrigins: config.corsAllowOrigins,
     });
 
-    // Incident report deadlines on the same scheduling machinery (docs/scheduling.md).
-    new IncidentDeadlines(this, 'IncidentDeadlines', {
+    // The events domains react to in scheduled work (incident report deadlines; docs/scheduling.md).
+    new ScheduledWorkEvents(this, 'ScheduledWorkEvents', {
       bus: stateful.bus,
       scheduledWork: medications.scheduledWork.function,
       deadLetters: medications.deadLetters,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_DEADLINE_EVENT_TYPES } from '../../lambdas/assisted-living/deadline-work.js';
 import { FUNCTIONS } from '../../lambdas/functions.js';
+import { REACTION_EVENT_TYPES } from '../../lambdas/jobs.js';
 import { buildApp } from './support/build-app.js';
 import type { CfnResource, PolicyStatement } from './support/template.js';
 
@@ -26,10 +26,10 @@ const scheduleDlqId = work.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0
 const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Targets.some((t: { Arn: unknown }) => refersTo(t.Arn, workId)));
 
 describe('incident deadlines (bus rule -> scheduled-work function)', () => {
-  it('one rule on the bus sends exactly the incident events to the scheduled-work function', () => {
+  it('one rule on the bus sends exactly the events domains react to (the incident events) to the scheduled-work function', () => {
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1].Properties;
-    expect([...INCIDENT_DEADLINE_EVENT_TYPES]).toEqual(['IncidentReported', 'IncidentUpdated']);
+    expect(REACTION_EVENT_TYPES).toEqual(['IncidentReported', 'IncidentUpdated']);
     expect(rule.EventPattern).toEqual({ source: ['carestack'], 'detail-type': ['IncidentReported', 'IncidentUpdated'] });
     expect(rule.EventBusName).toBeDefined();
     expect(rule.Targets).toHaveLength(1);

@@ -139,13 +139,26 @@ export interface DomainJobs<Id extends string = string> {
   /** The domain's id (its facet's). */
   readonly id: Id;
   readonly jobs: Readonly<Record<string, ScheduledJobSpec>>;
+  /**
+   * Domain event type -> what the domain does about it in scheduled work: sets or removes a
+   * schedule when something happens (an incident reported with a deadline). A bus rule sends the
+   * scheduled-work function exactly these event types; the domain's API function needs no
+   * scheduling rights. @default - it reacts to no event
+   */
+  readonly reactions?: Readonly<Record<string, EventReactionSpec>>;
+}
+
+/** A reaction to one domain event, built once per function instance from the scheduled-work dependencies. */
+export interface EventReactionSpec {
+  readonly build: (deps: ScheduledWorkDeps) => (event: CareEvent) => Promise<void>;
 }
 
 /** Declares a domain's scheduled work, under its facet's id (see DomainJobs). */
-export const defineJobs = <const Id extends string>(facet: DomainFacet<Id>, jobs: Readonly<Record<string, ScheduledJobSpec>>): DomainJobs<Id> => ({
-  id: facet.id,
-  jobs,
-});
+export const defineJobs = <const Id extends string>(
+  facet: DomainFacet<Id>,
+  jobs: Readonly<Record<string, ScheduledJobSpec>>,
+  reactions?: Readonly<Record<string, EventReactionSpec>>,
+): DomainJobs<Id> => ({ id: facet.id, jobs, ...(reactions ? { reactions } : {}) });
 
 /** Declares a domain's facet (see DomainFacet). */
 export const defineFacet = <const F extends DomainFacet>(facet: F): F => facet;

@@ -3,7 +3,7 @@ import { routeKey, type RouteDef } from '../http/route-def.js';
 import type { NotificationMessage, RecipientSet } from '../notifications/recipients.js';
 import type { CareEvent } from '../events/care-event.js';
 import type { FhirItemMapper, FhirMapping, FhirMappings } from '../fhir/mapping.js';
-import type { DomainFacet, DomainJobs, DomainModule, NotificationSpec, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
+import type { DomainFacet, DomainJobs, DomainModule, EventReactionSpec, NotificationSpec, FunctionSpec, ScheduledJobSpec } from './domain-module.js';
 
 /**
  * The platform's registries, each derived from a list of domain descriptors or of their facets
@@ -113,6 +113,14 @@ export function jobTable(domains: readonly DomainJobs[]): Record<string, Schedul
       claim(table, owners, kind, spec, d.id, 'Scheduled job kind');
     }
   }
+  return table;
+}
+
+/** Domain event type -> the one domain's reaction to it (the scheduled-work function's bus handler and its bus rule). */
+export function reactionTable(domains: readonly DomainJobs[]): Record<string, EventReactionSpec> {
+  const table: Record<string, EventReactionSpec> = {};
+  const owners = new Map<string, string>();
+  for (const d of domains) for (const [type, spec] of Object.entries(d.reactions ?? {})) claim(table, owners, type, spec, d.id, 'Reaction to event type');
   return table;
 }
 

@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deadlineFireTime } from '../../../../lambdas/assisted-living/deadline-work.js';
 import { careEventFromRecord } from '../../../../lambdas/events/app.js';
 import { resolveRecipients } from '../../../../lambdas/notifications/rules.js';
-import { JOBS, NOTIFICATION_RULES } from '../../../../lambdas/registry.js';
+import { JOBS, NOTIFICATION_RULES, REACTIONS } from '../../../../lambdas/registry.js';
 import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import { Db } from '../../../../lambdas/shared/data/db.js';
 import type { Scheduler } from '../../../../lambdas/shared/scheduling/scheduler.js';
@@ -37,7 +37,7 @@ const fire = { kind: 'incident-deadline', orgId: 'o', patientId: 'P1', incidentI
 const work = (now = '2026-03-02T10:16:01.000Z') =>
   createScheduledWorkHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() }, JOBS);
 const bus = (now: string) =>
-  createScheduledWorkBusHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() });
+  createScheduledWorkBusHandler({ db: db(), scheduler: scheduler as unknown as Scheduler, clock: fixedClock(now), logger: silentLogger() }, REACTIONS);
 const busEvent = (type: string, over: Record<string, unknown> = {}) => ({
   version: '0', id: 'b1', 'detail-type': type, source: 'carestack', account: '0', time: '2026-03-01T10:20:00Z', region: 'us-east-1', resources: [],
   detail: { id: 'e1', orgId: 'o', patientId: 'P1', recipientId: null, type, entityType: 'Incident', entityId: 'I1', at: '2026-03-01T10:20:00.000Z', data: '{}', ...over },

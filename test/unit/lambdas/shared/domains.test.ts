@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, existsSync } from 'node:fs';
 import { DOMAINS } from '../../../../lambdas/domains.js';
 import { FACETS } from '../../../../lambdas/facets.js';
-import { DOMAIN_JOBS } from '../../../../lambdas/jobs.js';
+import { DOMAIN_JOBS, REACTION_EVENT_TYPES, REACTIONS } from '../../../../lambdas/jobs.js';
 import { PLATFORM_FUNCTIONS } from '../../../../lambdas/platform.js';
 import { EVENT_RULES, FHIR_MAPPINGS, FUNCTIONS, JOBS, NOTIFICATION_RULES, OFF_APP, ROUTES } from '../../../../lambdas/registry.js';
-import { createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
+import { createScheduledWorkBusHandler, createScheduledWorkHandler } from '../../../../lambdas/scheduled-work/app.js';
 import type { Db } from '../../../../lambdas/shared/data/db.js';
 import { defineDomain, defineFacet, defineJobs, job, type DomainJobs, type DomainModule } from '../../../../lambdas/shared/domain/domain-module.js';
 import type { PlatformPorts } from '../../../../lambdas/shared/domain/platform-ports.js';
-import { eventRules, fhirMappings, functionTable, jobTable, notificationCatalog, routeTable } from '../../../../lambdas/shared/domain/registry.js';
+import { eventRules, fhirMappings, functionTable, jobTable, notificationCatalog, reactionTable, routeTable } from '../../../../lambdas/shared/domain/registry.js';
 import { createApiHandler } from '../../../../lambdas/shared/http/api.js';
 import { defineRoutes, routeKey } from '../../../../lambdas/shared/http/route-def.js';
 import { EMAIL_REQUEST_EVENTS } from '../../../../lambdas/shared/outbox/email-request.js';
@@ -44,9 +44,12 @@ const WIDGETS_FACET = defineFacet({
     },
   },
 });
-const WIDGET_JOBS = defineJobs(WIDGETS_FACET, {
-  'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)),
-});
+const reacted: string[] = [];
+const WIDGET_JOBS = defineJobs(
+  WIDGETS_FACET,
+  { 'widget-check': job(WidgetCheckPayload, () => async (p) => void checked.push(p)) },
+  { WidgetAdded: { build: () => async (event) => void reacted.push(`${event.type} ${event.entityId}`) } },
+);
 const WIDGETS = defineDomain(WIDGETS_FACET, {
   description: 'Widgets: a throwaway domain',
   entry: 'lambdas/widgets/handler.ts',
@@ -96,6 +99,19 @@ describe('a new domain is one descriptor and one line in the list', () => {
     expect(checked).toEqual([{ kind: 'widget-check', orgId: 'o', widgetId: 'w1', scheduleName: 'wdg-w1', scheduledTime: '2030-01-01T00:00:00Z' }]);
   });
 
+  it('reaches the scheduled-work bus handler: the event types it reacts to run its reaction, others are let go', async () => {
+    const reactions = reactionTable([...DOMAIN_JOBS, WIDGET_JOBS]);
+    expect(Object.keys(reactions)).toEqual([...REACTION_EVENT_TYPES, 'WidgetAdded']);
+    const bus = createScheduledWorkBusHandler(workDeps, reactions);
+    const busEvent = (type: string) => ({
+      version: '0', id: 'b1', 'detail-type': type, source: 'carestack', account: '0', time: '2030-01-01T00:00:00Z', region: 'us-east-1', resources: [],
+      detail: { id: 'e1', orgId: 'o', patientId: null, recipientId: null, type, entityType: 'Widget', entityId: 'w1', at: '2030-01-01T00:00:00.000Z', data: null },
+    });
+    await bus(busEvent('WidgetAdded'));
+    await bus(busEvent('WidgetRemoved'));
+    expect(reacted).toEqual(['WidgetAdded w1']);
+  });
+
   it('is built from the platform ports like every domain, and answers its route', async () => {
     const handler = WIDGETS.create({ logger: silentLogger(), clock: fixedClock('2030-01-01T00:00:00Z') } as PlatformPorts);
     const caller = { userId: 'u1', orgId: 'o1', roles: ['aide' as const] };
@@ -122,6 +138,9 @@ describe('two domains cannot claim the same thing', () => {
     expect(() => eventRules([WIDGETS, clash({ events: { Widget: { INSERT: 'X' } } })])).toThrow('Entity type Widget is declared by both widgets and gadgets');
     expect(() => notificationCatalog([WIDGETS, clash({ notifications: { WidgetAdded: { offApp: 'x' } } })])).toThrow('Notification type WidgetAdded');
     expect(() => jobTable([WIDGET_JOBS, gadgetJobs({ 'widget-check': WIDGET_JOBS.jobs['widget-check']! })])).toThrow('Scheduled job kind widget-check is declared by both widgets and gadgets');
+    expect(() => reactionTable([WIDGET_JOBS, { id: 'gadgets', jobs: {}, reactions: { WidgetAdded: WIDGET_JOBS.reactions!.WidgetAdded! } }])).toThrow(
+      'Reaction to event type WidgetAdded is declared by both widgets and gadgets',
+    );
     expect(() => functionTable([WIDGETS, clash({ functions: { widgetTrigger: WIDGETS.functions.widgetTrigger } })], {})).toThrow('Function widgetTrigger');
     expect(() => functionTable([WIDGETS], { widgets: PLATFORM_FUNCTIONS.audit })).toThrow('Function widgets is declared by both the platform and widgets');
   });
@@ -139,6 +158,7 @@ describe('the platform registries are the derivations over the list of domains',
     // Every domain's entity rules, and the platform's own (the direct-email outbox).
     expect(Object.keys(EVENT_RULES).sort()).toEqual([...list.flatMap((d) => Object.keys(d.events ?? {})), ...Object.keys(EMAIL_REQUEST_EVENTS)].sort());
     expect(Object.keys(JOBS).sort()).toEqual(DOMAIN_JOBS.flatMap((d) => Object.keys(d.jobs)).sort());
+    expect(Object.keys(REACTIONS).sort()).toEqual(DOMAIN_JOBS.flatMap((d) => Object.keys(d.reactions ?? {})).sort());
   });
 
   it('lists every domain\'s jobs (each lambdas/<domain>/jobs.ts) in lambdas/jobs.ts, under a domain\'s id', async () => {
