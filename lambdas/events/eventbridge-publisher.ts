@@ -1,4 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { toDetail } from '../shared/events/bus-detail.js';
 import { EVENT_SOURCE, type CareEvent, type EventPublisher } from '../shared/events/care-event.js';
 
 /**
@@ -26,6 +27,3 @@ export class EventBridgePublisher implements EventPublisher {
     if (out.FailedEntryCount) throw new Error(`${out.FailedEntryCount} of ${events.length} events were not accepted by the bus`);
   }
 }
-
-/** The bus event's `detail`: the CareEvent with `data` as a JSON string. */
-export const toDetail = (e: CareEvent) => ({ ...e, data: e.data == null ? null : JSON.stringify(e.data) });

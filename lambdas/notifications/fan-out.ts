@@ -1,34 +1,12 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import * as z from 'zod/mini';
-// The scheduled-work function parses bus events here without any schema module: English messages as classic zod gives.
-import '../../schemas/zod-locale.js';
 import type { Clock } from '../shared/clock.js';
 import type { WriteContext } from '../shared/data/write-context.js';
-import type { CareEvent } from '../shared/events/care-event.js';
+import { careEventFromBusDetail } from '../shared/events/bus-detail.js';
 import type { Logger } from '../shared/logger.js';
 import { notificationId } from './notification-id.js';
 import type { Db } from '../shared/data/db.js';
 import { NotificationsRepository } from './repository.js';
 import { resolveRecipients, type NotificationRule } from './rules.js';
-
-/** The bus event's `detail`: a CareEvent with `data` as a JSON string (lambdas/events/eventbridge-publisher.ts). */
-const CareEventDetail = z.object({
-  id: z.string().check(z.minLength(1)),
-  orgId: z.string().check(z.minLength(1)),
-  patientId: z.nullish(z.string()),
-  recipientId: z.nullish(z.string()),
-  type: z.string().check(z.minLength(1)),
-  entityType: z.string().check(z.minLength(1)),
-  entityId: z.string().check(z.minLength(1)),
-  at: z.string().check(z.minLength(1)),
-  data: z.nullish(z.union([z.string(), z.record(z.string(), z.unknown())])),
-});
-
-export function careEventFromBusDetail(detail: unknown): CareEvent {
-  const d = CareEventDetail.parse(detail);
-  const data = typeof d.data === 'string' ? (JSON.parse(d.data) as Record<string, unknown>) : (d.data ?? null);
-  return { ...d, patientId: d.patientId ?? null, recipientId: d.recipientId ?? null, data };
-}
 
 export type BusHandler = (event: EventBridgeEvent<string, unknown>) => Promise<{ notified: number; repeated: number }>;
 

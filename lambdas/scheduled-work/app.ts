@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { careEventFromBusDetail } from '../notifications/fan-out.js';
 import { MalformedPayloadError, type EventReactionSpec, type ScheduledJobSpec } from '../shared/domain/domain-module.js';
+import { careEventFromBusDetail } from '../shared/events/bus-detail.js';
 import type { ScheduledWorkDeps } from '../shared/scheduling/scheduled-work-deps.js';
 import type { FiredPayload } from '../shared/scheduling/scheduler.js';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toDetail } from '../../../lambdas/events/eventbridge-publisher.js';
+import { toDetail } from '../../../lambdas/shared/events/bus-detail.js';
 import { createNotificationsHandler } from '../../../lambdas/notifications/app.js';
 import { createNotificationsBusHandler } from '../../../lambdas/notifications/fan-out.js';
 import { Db } from '../../../lambdas/shared/data/db.js';

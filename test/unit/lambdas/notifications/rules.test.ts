@@ -1,10 +1,9 @@
 import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { careEventFromBusDetail } from '../../../../lambdas/notifications/fan-out.js';
 import { notificationId } from '../../../../lambdas/notifications/notification-id.js';
 import { resolveRecipients, type RecipientDirectory } from '../../../../lambdas/notifications/rules.js';
 import { NOTIFICATION_RULES, NOTIFYING_EVENT_TYPES } from '../../../../lambdas/registry.js';
-import { toDetail } from '../../../../lambdas/events/eventbridge-publisher.js';
+import { careEventFromBusDetail, toDetail } from '../../../../lambdas/shared/events/bus-detail.js';
 import type { CareEvent } from '../../../../lambdas/shared/events/care-event.js';
 
 const directory = (over: Partial<Record<keyof RecipientDirectory, unknown>> = {}): RecipientDirectory => ({
