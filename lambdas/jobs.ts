@@ -12,7 +12,7 @@ import { jobTable, reactionTable } from './shared/domain/registry.js';
  * line each. Only the scheduled-work function reads it. A job builds its domain's repositories,
  * so jobs are not in the facets: the functions that read the facets (events, the notifications
  * fan-out, delivery, the FHIR export) would carry every domain's data code for work they never run
- * (the records function's bundle was 336 KB with them, 278 KB without; docs/cold-starts.md).
+ * (the records function's bundle was 336 KB with them, 286 KB without; docs/cold-starts.md).
  *
  * Each entry is typed by a facet's id, and a unit test (test/unit/lambdas/shared/domains.test.ts)
  * finds every `lambdas/<domain>/jobs.ts` and fails when one is not listed here.
