@@ -49,6 +49,11 @@ export interface BundleResult {
     /** load + first invocation: the figure read against the floor's. */
     totalMsMedian: number;
     totalMsP90: number;
+    /**
+     * CPU (user + system, the whole process) over load and first invocation: the same cold start as
+     * `totalMsMedian` in CPU time, which a busy machine moves much less than wall time.
+     */
+    cpuMsMedian: number;
     /** From process start (Node bootstrap included) to the first response. */
     sinceProcessStartMsMedian: number;
     statuses: string[];
@@ -70,6 +75,9 @@ export interface BundleResult {
     /** cold.totalMsMedian / the median of the floor runs that alternated with this function's. */
     coldRatio: number;
     floorColdMsMedian: number;
+    /** cold.cpuMsMedian / the same floor runs' CPU median. */
+    coldCpuRatio: number;
+    floorColdCpuMsMedian: number;
   };
 }
 
@@ -287,7 +295,7 @@ async function build(name: string, entry: string): Promise<{ file: string; bytes
   return { file: outfile, bytes: code.length, gzip: gzipSync(code).length, mapBytes, top };
 }
 
-function coldRun(file: string, eventFile: string, env: Record<string, string>, warm = 0): Promise<{ loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] }> {
+function coldRun(file: string, eventFile: string, env: Record<string, string>, warm = 0): Promise<{ loadMs: number; invokeMs: number; totalMs: number; coldCpuMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fromRoot('bench/lib/cold-child.mjs'), file, eventFile], { env: { ...env, BENCH_WARM_INVOCATIONS: String(warm) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -298,7 +306,7 @@ function coldRun(file: string, eventFile: string, env: Record<string, string>, w
     child.on('close', () => {
       const line = out.split('\n').find((l) => l.startsWith('@@COLD '));
       if (!line) return reject(new Error(`cold start of ${file} printed no result: ${err.slice(0, 500)}`));
-      resolve(JSON.parse(line.slice(7)) as { loadMs: number; invokeMs: number; totalMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] });
+      resolve(JSON.parse(line.slice(7)) as { loadMs: number; invokeMs: number; totalMs: number; coldCpuMs: number; sinceProcessStartMs: number; status: string; warmCpuUs: number[] });
     });
   });
 }
@@ -332,6 +340,7 @@ function coldSummary(runs: readonly ColdRun[]): BundleResult['cold'] {
     invokeMsMedian: median(runs.map((r) => r.invokeMs)),
     totalMsMedian: median(totals),
     totalMsP90: percentile(totals, 90),
+    cpuMsMedian: median(runs.map((r) => r.coldCpuMs)),
     sinceProcessStartMsMedian: median(runs.map((r) => r.sinceProcessStartMs)),
     statuses: [...new Set(runs.map((r) => r.status))],
   };
@@ -393,6 +402,7 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void;
       allFloorRuns.push(...floorRuns);
       const cold = coldSummary(runs);
       const floorColdMsMedian = median(floorRuns.map((r) => r.totalMs));
+      const floorColdCpuMsMedian = median(floorRuns.map((r) => r.coldCpuMs));
       const result: BundleResult = {
         functionId: fnId,
         kind: def.kind,
@@ -405,7 +415,13 @@ export async function runBundles(opts: { runs: number; log: (s: string) => void;
         cold,
         stubCalls: Object.fromEntries([...stub.calls].map(([k, v]) => [k, v / (runs.length * (1 + fnWarm))])),
         ...(fnWarm ? { warmCpu: warmCpuOf(runs, [...stub.calls.values()].reduce((a, b) => a + b, 0)) } : {}),
-        vsFloor: { bundleRatio: built.bytes / floorBuilt.bytes, coldRatio: cold.totalMsMedian / floorColdMsMedian, floorColdMsMedian },
+        vsFloor: {
+          bundleRatio: built.bytes / floorBuilt.bytes,
+          coldRatio: cold.totalMsMedian / floorColdMsMedian,
+          floorColdMsMedian,
+          coldCpuRatio: cold.cpuMsMedian / floorColdCpuMsMedian,
+          floorColdCpuMsMedian,
+        },
       };
       opts.log(
         `bundles: ${fnId} ${(built.bytes / 1024).toFixed(1)} KB (${result.vsFloor!.bundleRatio.toFixed(2)}x floor), cold ${cold.totalMsMedian.toFixed(1)} ms (${result.vsFloor!.coldRatio.toFixed(2)}x floor ${floorColdMsMedian.toFixed(1)} ms; load ${cold.loadMsMedian.toFixed(1)} + first ${cold.invokeMsMedian.toFixed(1)})` +

@@ -241,8 +241,8 @@ function report(r: Results): void {
     out.push(`   floor: ${f.firstInvocation}, ${kb(f.bundleBytes)}, cold ${round(f.cold.totalMsMedian, 1)} ms median over ${f.cold.runs} runs (alternating with each function's)`);
     out.push(
       table(
-        ['function', 'bundle', 'bundle/floor', 'gzip', 'source map', 'cold median ms', 'cold/floor', 'p90', 'load', 'invoke', 'from process start', 'warm CPU p50 ms raw', 'DynamoDB calls', 'own CPU p50 ms', 'first invocation', 'largest packages'],
-        [f, ...r.bundles].map((b) => [b.functionId, kb(b.bundleBytes), b.vsFloor ? `${round(b.vsFloor.bundleRatio)}x` : '1x', kb(b.bundleGzipBytes), kb(b.sourceMapBytes), b.cold.totalMsMedian, b.vsFloor ? `${round(b.vsFloor.coldRatio)}x` : '1x', b.cold.totalMsP90, b.cold.loadMsMedian, b.cold.invokeMsMedian, b.cold.sinceProcessStartMsMedian, b.warmCpu ? round(b.warmCpu.rawP50Us / 1000, 3) : '-', b.warmCpu ? round(b.warmCpu.dynamoCallsPerInvocation, 1) : '-', b.warmCpu?.ownP50Us !== undefined ? round(b.warmCpu.ownP50Us / 1000, 3) : '-', `${b.firstInvocation} -> ${b.cold.statuses.join(',')}`, b.topPackages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]),
+        ['function', 'bundle', 'bundle/floor', 'gzip', 'source map', 'cold median ms', 'cold/floor', 'p90', 'load', 'invoke', 'cold CPU ms', 'cold CPU/floor', 'from process start', 'warm CPU p50 ms raw', 'DynamoDB calls', 'own CPU p50 ms', 'first invocation', 'largest packages'],
+        [f, ...r.bundles].map((b) => [b.functionId, kb(b.bundleBytes), b.vsFloor ? `${round(b.vsFloor.bundleRatio)}x` : '1x', kb(b.bundleGzipBytes), kb(b.sourceMapBytes), b.cold.totalMsMedian, b.vsFloor ? `${round(b.vsFloor.coldRatio)}x` : '1x', b.cold.totalMsP90, b.cold.loadMsMedian, b.cold.invokeMsMedian, b.cold.cpuMsMedian, b.vsFloor ? `${round(b.vsFloor.coldCpuRatio)}x` : '1x', b.cold.sinceProcessStartMsMedian, b.warmCpu ? round(b.warmCpu.rawP50Us / 1000, 3) : '-', b.warmCpu ? round(b.warmCpu.dynamoCallsPerInvocation, 1) : '-', b.warmCpu?.ownP50Us !== undefined ? round(b.warmCpu.ownP50Us / 1000, 3) : '-', `${b.firstInvocation} -> ${b.cold.statuses.join(',')}`, b.topPackages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]),
       ),
     );
     // The targets are for the API functions: the floor is an API function's least possible form.
@@ -255,6 +255,10 @@ function report(r: Results): void {
     const issueColdWithin = api.filter((b) => b.vsFloor!.coldRatio <= TARGETS.issueColdFloorRatio).length;
     v.push({ target: `issue 25: API bundle <= ${TARGETS.issueBundleFloorRatio}x floor`, pass: issueBundleWithin === api.length, detail: `worst ${bigger.functionId} ${round(bigger.vsFloor!.bundleRatio)}x; ${issueBundleWithin}/${api.length} within` });
     v.push({ target: `issue 25: API cold <= ${TARGETS.issueColdFloorRatio}x floor`, pass: issueColdWithin === api.length, detail: `worst ${slower.functionId} ${round(slower.vsFloor!.coldRatio)}x; ${issueColdWithin}/${api.length} within` });
+    // The same cold starts in CPU time: a shared machine moves wall-clock ratios by +-0.3 between runs.
+    const hungrier = api.reduce((a, b) => (b.vsFloor!.coldCpuRatio > a.vsFloor!.coldCpuRatio ? b : a));
+    const issueColdCpuWithin = api.filter((b) => b.vsFloor!.coldCpuRatio <= TARGETS.issueColdFloorRatio).length;
+    v.push({ target: `issue 25: API cold CPU <= ${TARGETS.issueColdFloorRatio}x floor`, pass: issueColdCpuWithin === api.length, detail: `worst ${hungrier.functionId} ${round(hungrier.vsFloor!.coldCpuRatio)}x (${round(hungrier.cold.cpuMsMedian, 1)} vs ${round(hungrier.vsFloor!.floorColdCpuMsMedian, 1)} ms median); ${issueColdCpuWithin}/${api.length} within` });
     const withCpu = api.filter((b) => b.warmCpu?.ownP50Us !== undefined);
     if (withCpu.length) {
       const busiest = withCpu.reduce((a, b) => (b.warmCpu!.ownP50Us! > a.warmCpu!.ownP50Us! ? b : a));
