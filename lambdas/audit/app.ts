@@ -12,6 +12,7 @@ import {
   type AuditSink,
 } from '../shared/audit/audit-event.js';
 import { toChangeRecord } from '../shared/data/stream-image.js';
+import { compareSequence } from '../shared/streams/sequence-number.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface AuditDeps {
@@ -159,6 +160,3 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure;
 }
-
-/** Stream sequence numbers are decimal strings of varying length. */
-export const compareSequence = (a: string, b: string): number => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);

@@ -9,9 +9,9 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { StreamBatchInfo } from '../../../schemas/stream-failure.js';
 import { toLambdaRecord } from '../data/stream-records.js';
 import type { ReadResult, StreamRangeReader } from '../streams/redrive.js';
+import { compareSequence } from '../streams/sequence-number.js';
 
 /** Stream sequence numbers are decimal strings of varying length. */
-const compare = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Reads a batch back from DynamoDB Streams (AWS, or DynamoDB Local: same API): an iterator AT the
@@ -53,11 +53,11 @@ export class DynamoStreamRangeReader implements StreamRangeReader {
       }
       // Only records after the last one kept count as progress (a page that repeats is no progress).
       const lastKept = records.at(-1)?.dynamodb?.SequenceNumber;
-      const got = (page.Records ?? []).filter((r) => lastKept === undefined || compare(r.dynamodb?.SequenceNumber ?? '', lastKept) > 0);
+      const got = (page.Records ?? []).filter((r) => lastKept === undefined || compareSequence(r.dynamodb?.SequenceNumber ?? '', lastKept) > 0);
       empty = got.length === 0 ? empty + 1 : 0;
       for (const record of got) {
         const seq = record.dynamodb?.SequenceNumber ?? '';
-        if (compare(seq, last) > 0) return this.complete(records, batch);
+        if (compareSequence(seq, last) > 0) return this.complete(records, batch);
         records.push(toLambdaRecord(record, streamArn, this.region));
       }
       if (empty >= this.emptyPagesToStop) break;

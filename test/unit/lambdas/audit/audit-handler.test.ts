@@ -1,6 +1,7 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { compareSequence, createAuditHandler } from '../../../../lambdas/audit/app.js';
+import { createAuditHandler } from '../../../../lambdas/audit/app.js';
+import { compareSequence } from '../../../../lambdas/shared/streams/sequence-number.js';
 import { auditJournalKey, parseAuditJournalKey, type AuditJournal, type AuditSink } from '../../../../lambdas/shared/audit/audit-event.js';
 import { MemoryAuditStore } from '../../../../local/memory-audit-store.js';
 import { silentLogger } from '../support/api-events.js';
@@ -100,11 +101,14 @@ describe('createAuditHandler', () => {
     expect(store.rows().map((r) => r.event_id).sort()).toEqual(records.map((r) => `evt-${r.seq}`));
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('stores every record exactly once through random cuts, failures and bisections (seed %i)', async (seed) => {
+  // DynamoDB Local writes its sequence numbers with leading zeros (`000000000000000000050`), AWS without.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8].flatMap((seed) => [{ seed, digits: 0 }, { seed, digits: 21 }]))(
+    'stores every record exactly once through random cuts, failures and bisections (seed $seed, sequence numbers padded to $digits digits)',
+    async ({ seed, digits }) => {
     const random = mulberry32(seed);
     const orgs = ['org-a', 'org-b', 'org-c'];
     const specs = Array.from({ length: 120 }, (_, i) => {
-      const seq = String(1000 + i * 3);
+      const seq = String(1000 + i * 3).padStart(digits, '0');
       return random() < 0.15 ? skipped(seq) : insert(seq, orgs[Math.floor(random() * 3)]!, random() < 0.8 ? '2025-03-01' : '2025-03-02');
     });
     const store = new MemoryAuditStore();
@@ -134,7 +138,8 @@ describe('createAuditHandler', () => {
     const expected = specs.filter((s) => s.newImage?.entityType === 'Patient').map((s) => `evt-${s.seq}`).sort();
     expect(failures).toBeGreaterThan(0);
     expect(stored).toEqual(expected);
-  });
+  },
+  );
 
   it("ignores another shard's plan that overlaps in sequence numbers", async () => {
     const store = new MemoryAuditStore(new Set(['audit/org=org-b/dt=2025-03-01/501-503.json.gz']));
@@ -187,6 +192,10 @@ describe('compareSequence', () => {
   it('orders decimal strings of different lengths numerically', () => {
     expect(['1000', '999', '49000000000000000000000001', '10'].sort(compareSequence)).toEqual(['10', '999', '1000', '49000000000000000000000001']);
     expect(compareSequence('5', '5')).toBe(0);
+    // With DynamoDB Local's leading zeros, against the unpadded numbers of a journal key.
+    expect(compareSequence('000000000000000000020', '30')).toBeLessThan(0);
+    expect(compareSequence('30', '000000000000000000020')).toBeGreaterThan(0);
+    expect(compareSequence('000000000000000000020', '20')).toBe(0);
   });
 });
 
