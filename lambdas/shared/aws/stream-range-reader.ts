@@ -11,8 +11,6 @@ import { toLambdaRecord } from '../data/stream-records.js';
 import type { ReadResult, StreamRangeReader } from '../streams/redrive.js';
 import { compareSequence } from '../streams/sequence-number.js';
 
-/** Stream sequence numbers are decimal strings of varying length. */
-
 /**
  * Reads a batch back from DynamoDB Streams (AWS, or DynamoDB Local: same API): an iterator AT the
  * batch's first sequence number, then GetRecords until past its last. The stream keeps records for

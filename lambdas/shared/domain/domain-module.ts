@@ -133,7 +133,7 @@ export function job<S extends $ZodType<SchedulePayload>>(payload: S, run: (deps:
  * A domain's scheduled work (`lambdas/<domain>/jobs.ts`, `defineJobs`): kind -> payload schema and
  * job. Jobs build the domain's repositories, so they are kept out of the facet: the list of them
  * (`lambdas/jobs.ts`) is read by the scheduled-work function alone, and no other function carries
- * another domain's data code for them (docs/adding-a-domain.md, "Scheduled work").
+ * another domain's data code for them (docs/adding-a-domain.md, the `defineJobs` example).
  */
 export interface DomainJobs<Id extends string = string> {
   /** The domain's id (its facet's). */

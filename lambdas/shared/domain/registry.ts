@@ -11,8 +11,8 @@ import type { DomainFacet, DomainJobs, DomainModule, EventReactionSpec, Notifica
  * them to a throwaway list). The run-time tables (events, notifications, off-app lines, FHIR
  * mappings) take facets only, and the jobs table the domains' jobs only, so the functions that read
  * them never import a domain's API. Every derivation refuses a
- * clash between two domains (the same route, entity type, notification type, job kind or function
- * id), naming both, so a new domain can never silently replace another's entry.
+ * clash between two domains (the same route, entity type, notification type, job kind, event
+ * reaction or function id), naming both, so a new domain can never silently replace another's entry.
  */
 
 function claim<V>(table: Record<string, V>, owners: Map<string, string>, key: string, value: V, owner: string, what: string): void {

@@ -11,7 +11,7 @@ import type { CareEvent } from './care-event.js';
  */
 export const toDetail = (e: CareEvent) => ({ ...e, data: e.data == null ? null : JSON.stringify(e.data) });
 
-/** The bus event's `detail` as `toDetail` writes it (`data` a JSON string, or an object from older writers). */
+/** The bus event's `detail` as `toDetail` writes it (`data` a JSON string); a `data` that is already an object is taken as it is. */
 const CareEventDetail = z.object({
   id: z.string().check(z.minLength(1)),
   orgId: z.string().check(z.minLength(1)),
